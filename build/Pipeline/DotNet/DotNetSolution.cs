@@ -1,0 +1,63 @@
+using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Processes;
+
+namespace McastLab.Pipeline.DotNet;
+
+/// <summary>Clean, restore, compile and test McastLab.sln with the dotnet CLI.</summary>
+public sealed class DotNetSolution(ProcessRunner runner, IBuildLog log, string repositoryRoot, string configuration)
+{
+    public const string SolutionFile = "McastLab.sln";
+
+    private static readonly string[] ProjectRoots = ["src", "tests", "build/Pipeline", "benchmarks"];
+
+    private string Solution => Path.Combine(repositoryRoot, SolutionFile);
+
+    public string TestResults => Path.Combine(repositoryRoot, "artifacts", "test-results");
+
+    /// <summary>Removes artifacts/ and the projects' bin/ and obj/. build/bin (the pipeline Cake runs from) stays.</summary>
+    public void Clean()
+    {
+        var targets = new List<string> { Path.Combine(repositoryRoot, "artifacts") };
+        foreach (var root in ProjectRoots.Select(r => Path.Combine(repositoryRoot, r)).Where(Directory.Exists))
+        {
+            targets.AddRange(Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories)
+                .Where(d => Path.GetFileName(d) is "bin" or "obj"));
+        }
+        foreach (var directory in targets.Where(Directory.Exists))
+        {
+            log.Information("Removing " + Path.GetRelativePath(repositoryRoot, directory));
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    public Task RestoreAsync(CancellationToken cancellationToken = default) =>
+        runner.RunAsync("dotnet", ["restore", Solution, "--nologo"], cancellationToken: cancellationToken);
+
+    public Task CompileAsync(CancellationToken cancellationToken = default) =>
+        runner.RunAsync("dotnet", ["build", Solution, "--configuration", configuration, "--no-restore", "--nologo"], cancellationToken: cancellationToken);
+
+    /// <summary>Runs every test project, then prints one closing line counted from the result files.</summary>
+    public async Task<TestSummary> TestAsync(CancellationToken cancellationToken = default)
+    {
+        if (Directory.Exists(TestResults)) Directory.Delete(TestResults, recursive: true);
+        var result = await runner.RunAsync("dotnet",
+            ["test", Solution, "--configuration", configuration, "--no-build", "--nologo",
+             "--logger", "trx", "--logger", "console;verbosity=normal", "--results-directory", TestResults],
+            new ProcessOptions { AllowFailure = true }, cancellationToken);
+        var summary = TestSummary.Read(TestResults);
+        foreach (var skipped in summary.Skipped)
+        {
+            log.Warning($"Skipped {skipped.Name}: {skipped.Reason}");
+        }
+        log.Information($"Tests: {summary.Passed} passed, {summary.Failed} failed, {summary.Skipped.Count} skipped");
+        if (result.ExitCode != 0 || summary.Failed > 0)
+        {
+            throw new PipelineException($"{summary.Failed} test(s) failed (dotnet test exit code {result.ExitCode}); see the output above and the results in {Path.GetRelativePath(repositoryRoot, TestResults)}.");
+        }
+        if (summary.Passed == 0)
+        {
+            throw new PipelineException("No test ran; check that the test projects are in McastLab.sln.");
+        }
+        return summary;
+    }
+}

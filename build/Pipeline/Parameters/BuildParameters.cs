@@ -1,0 +1,59 @@
+using McastLab.Pipeline.Core;
+
+namespace McastLab.Pipeline.Parameters;
+
+/// <summary>
+/// All parameters, resolved and checked once at start-up: command line &gt; environment &gt; mcastlab.json.
+/// A bad value stops the build before any target runs.
+/// </summary>
+public sealed class BuildParameters
+{
+    private BuildParameters(string repositoryRoot, ResolvedParameters resolved)
+    {
+        RepositoryRoot = repositoryRoot;
+        Resolved = resolved;
+        Build = BuildSettings.From(resolved);
+        Lab = LabSettings.From(resolved);
+        Versions = VersionPins.From(resolved);
+    }
+
+    public string RepositoryRoot { get; }
+    public ResolvedParameters Resolved { get; }
+    public BuildSettings Build { get; }
+    public LabSettings Lab { get; }
+    public VersionPins Versions { get; }
+
+    public string Artifacts => Path.Combine(RepositoryRoot, "artifacts");
+
+    public static BuildParameters Resolve(
+        string repositoryRoot,
+        IReadOnlyDictionary<string, string> commandLine,
+        Func<string, string?> environment,
+        SecretMasker masker)
+    {
+        var definitions = ParameterCatalog.All;
+        var file = ParametersFile.Load(Path.Combine(repositoryRoot, ParametersFile.FileName), definitions);
+        var resolved = ParameterResolver.Resolve(definitions, file, commandLine, environment, ParameterCatalog.RunnerOptions);
+        foreach (var secret in definitions.Where(d => d.IsSecret))
+        {
+            masker.Add(resolved[secret.Name].Value);
+        }
+        return new BuildParameters(repositoryRoot, resolved);
+    }
+
+    /// <summary>One line per parameter for the Default target: name, value (secrets masked), source, description.</summary>
+    public IEnumerable<(string Name, string Value, string Source, string Description)> Describe() =>
+        Resolved.Definitions.Select(d =>
+        {
+            var value = Resolved[d.Name];
+            var shown = value.Value is null ? "" : d.IsSecret ? SecretMasker.Placeholder : value.Value;
+            var source = value.Source switch
+            {
+                ParameterSource.CommandLine => "command line",
+                ParameterSource.Environment => d.EnvironmentVariable,
+                ParameterSource.File => ParametersFile.FileName,
+                _ => d.IsSecret ? "set " + d.EnvironmentVariable : "",
+            };
+            return (d.Name, shown, source, d.Description);
+        });
+}

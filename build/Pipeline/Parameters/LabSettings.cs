@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace McastLab.Pipeline.Parameters;
+
+public enum LabBackend
+{
+    Local,
+    Vagrant,
+}
+
+/// <summary>
+/// The lab's knobs (section "lab" of mcastlab.json): the walkthrough's L2 segment, hosts, IPAM range,
+/// multicast group and the size of the experiment. Checked together, so a bad combination stops here.
+/// </summary>
+public sealed partial record LabSettings
+{
+    public static IReadOnlyList<ParameterDefinition> Definitions { get; } =
+    [
+        new("lab-backend", "lab", "Where Lab runs: local (network namespaces, no VMs) or vagrant (the two-VM cluster)."),
+        new("group", "lab", "Multicast group the sender sends to and the pods join."),
+        new("port", "lab", "UDP port of the multicast stream."),
+        new("ttl", "lab", "Multicast TTL the sender sets (the walkthrough uses 5)."),
+        new("subnet", "lab", "The L2 segment shared by the hosts and the pods' macvlan interfaces."),
+        new("k8s-address", "lab", "Address of the k8s node on the segment."),
+        new("mcastsrc-address", "lab", "Address of the multicast source host on the segment."),
+        new("range-start", "lab", "First address host-local IPAM gives to pods."),
+        new("range-end", "lab", "Last address host-local IPAM gives to pods."),
+        new("interface", "lab", "Name of the segment's interface on the hosts and in the pods."),
+        new("network-name", "lab", "Name of the NetworkAttachmentDefinition the pods ask for."),
+        new("duration", "lab", "Seconds each lab sender sends."),
+        new("rate", "lab", "Send rate of the lab's senders (iperf units: 1M = 1,048,576 bit/s; or 500pps)."),
+        new("pods", "lab", "Receiver pods per node in the lab."),
+        new("nodes", "lab", "Nodes in the lab (the local backend joins them with a bridge as the L2 switch)."),
+    ];
+
+    public required LabBackend Backend { get; init; }
+    public required IPAddress Group { get; init; }
+    public required int Port { get; init; }
+    public required int Ttl { get; init; }
+    public required IPNetwork Subnet { get; init; }
+    public required IPAddress K8sAddress { get; init; }
+    public required IPAddress McastsrcAddress { get; init; }
+    public required IPAddress RangeStart { get; init; }
+    public required IPAddress RangeEnd { get; init; }
+    public required string Interface { get; init; }
+    public required string NetworkName { get; init; }
+    public required int DurationSeconds { get; init; }
+    public required string Rate { get; init; }
+    public required int Pods { get; init; }
+    public required int Nodes { get; init; }
+
+    public static LabSettings From(ResolvedParameters p)
+    {
+        var settings = new LabSettings
+        {
+            Backend = p.Choice<LabBackend>("lab-backend"),
+            Group = p.Address("group"),
+            Port = p.Number("port", 1, 65535),
+            Ttl = p.Number("ttl", 0, 255),
+            Subnet = p.Network("subnet"),
+            K8sAddress = p.Address("k8s-address", AddressFamily.InterNetwork),
+            McastsrcAddress = p.Address("mcastsrc-address", AddressFamily.InterNetwork),
+            RangeStart = p.Address("range-start", AddressFamily.InterNetwork),
+            RangeEnd = p.Address("range-end", AddressFamily.InterNetwork),
+            Interface = p.Text("interface"),
+            NetworkName = p.Text("network-name"),
+            DurationSeconds = p.Number("duration", 1, 3600),
+            Rate = p.Text("rate"),
+            Pods = p.Number("pods", 1, 64),
+            Nodes = p.Number("nodes", 1, 16),
+        };
+        settings.Validate(p);
+        return settings;
+    }
+
+    private void Validate(ResolvedParameters p)
+    {
+        if (!IsMulticast(Group)) throw p.Invalid("group", "a multicast address (224.0.0.0/4 or ff00::/8) such as 224.0.67.67");
+        if (Subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork) throw p.Invalid("subnet", "an IPv4 network such as 10.0.0.0/24");
+        foreach (var name in new[] { "k8s-address", "mcastsrc-address", "range-start", "range-end" })
+        {
+            if (!Subnet.Contains(p.Address(name))) throw p.Invalid(name, $"an address inside the subnet {Subnet}");
+        }
+        if (Compare(RangeStart, RangeEnd) > 0) throw p.Invalid("range-end", $"an address at or after --range-start {RangeStart}");
+        foreach (var name in new[] { "k8s-address", "mcastsrc-address" })
+        {
+            var host = p.Address(name);
+            if (Compare(host, RangeStart) >= 0 && Compare(host, RangeEnd) <= 0)
+                throw p.Invalid(name, $"outside the pods' IPAM range {RangeStart}-{RangeEnd}");
+        }
+        if (K8sAddress.Equals(McastsrcAddress)) throw p.Invalid("mcastsrc-address", "different from --k8s-address");
+        if (!InterfaceName().IsMatch(Interface)) throw p.Invalid("interface", "a Linux interface name (1-15 letters, digits, '-', '_' or '.')");
+        if (!DnsLabel().IsMatch(NetworkName)) throw p.Invalid("network-name", "a Kubernetes name (lower-case letters, digits and '-', at most 63)");
+        if (RangeSize() < Pods * Nodes) throw p.Invalid("pods", $"at most the {RangeSize()} addresses of the IPAM range across {Nodes} node(s)");
+    }
+
+    public static bool IsMulticast(IPAddress address) => address.AddressFamily switch
+    {
+        AddressFamily.InterNetwork => (address.GetAddressBytes()[0] & 0xF0) == 0xE0,
+        AddressFamily.InterNetworkV6 => address.IsIPv6Multicast,
+        _ => false,
+    };
+
+    /// <summary>Numeric order of two IPv4 addresses.</summary>
+    public static int Compare(IPAddress a, IPAddress b) => ToNumber(a).CompareTo(ToNumber(b));
+
+    public long RangeSize() => ToNumber(RangeEnd) - ToNumber(RangeStart) + 1;
+
+    private static long ToNumber(IPAddress address)
+    {
+        var bytes = address.GetAddressBytes();
+        return ((long)bytes[0] << 24) | ((long)bytes[1] << 16) | ((long)bytes[2] << 8) | bytes[3];
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,15}$")]
+    private static partial Regex InterfaceName();
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+}

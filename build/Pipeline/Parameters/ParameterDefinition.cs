@@ -1,0 +1,19 @@
+namespace McastLab.Pipeline.Parameters;
+
+/// <summary>
+/// One knob of the pipeline. It is set as <c>--name=value</c> on the command line, as <c>MCASTLAB_NAME</c> in
+/// the environment, or under its section in mcastlab.json. A secret comes from its environment variable only.
+/// </summary>
+public sealed record ParameterDefinition(string Name, string Section, string Description)
+{
+    public bool IsSecret { get; init; }
+
+    /// <summary>Defaults to MCASTLAB_ plus the name in upper case; secrets name their own (GITHUB_TOKEN).</summary>
+    public string EnvironmentVariable { get; init; } = "MCASTLAB_" + Name.ToUpperInvariant().Replace('-', '_');
+
+    /// <summary>Only on the command line (such as --skip): not in the file, not from the environment.</summary>
+    public bool CommandLineOnly { get; init; }
+
+    public static ParameterDefinition Secret(string name, string environmentVariable, string description) =>
+        new(name, "secrets", description) { IsSecret = true, EnvironmentVariable = environmentVariable };
+}

@@ -1,0 +1,91 @@
+using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Processes;
+
+namespace McastLab.Pipeline.Prerequisites;
+
+/// <summary>
+/// Checks the programs the requested targets need and prints what it found. As root on Debian/Ubuntu it
+/// installs what is missing with apt-get and starts the Docker engine; elsewhere it stops with the command to run.
+/// </summary>
+public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, HostFacts host, IReadOnlyList<Requirement>? catalog = null)
+{
+    private readonly IReadOnlyList<Requirement> catalog = catalog ?? PrerequisiteCatalog.All;
+
+    public async Task<IReadOnlyList<Finding>> EnsureAsync(IReadOnlyCollection<string> targets, CancellationToken cancellationToken = default)
+    {
+        var requirements = catalog.Where(r => r.IsNeededBy(targets)).ToList();
+        var findings = await DetectAsync(requirements, cancellationToken);
+        var missing = findings.Where(f => !f.Found).Select(f => f.Requirement).ToList();
+        if (missing.Count > 0)
+        {
+            await InstallAsync(missing, cancellationToken);
+            findings = await DetectAsync(requirements, cancellationToken);
+            var stillMissing = findings.Where(f => !f.Found).Select(f => f.Requirement.Program).ToList();
+            if (stillMissing.Count > 0)
+            {
+                throw new PipelineException($"apt-get finished but {string.Join(", ", stillMissing)} still cannot be found; check the apt-get output above.");
+            }
+        }
+        foreach (var finding in findings)
+        {
+            log.Information($"  {finding.Requirement.Program,-16} {finding.Version ?? "(no version reported)"}  [{finding.Location}]");
+        }
+
+        if (PrerequisiteCatalog.NeedDockerEngine.Any(t => targets.Contains(t, StringComparer.OrdinalIgnoreCase)))
+        {
+            var version = await new DockerEngine(runner, log, host).EnsureRunningAsync(cancellationToken);
+            log.Information($"  {"docker engine",-16} {version}");
+        }
+        return findings;
+    }
+
+    public async Task<IReadOnlyList<Finding>> DetectAsync(IEnumerable<Requirement> requirements, CancellationToken cancellationToken = default)
+    {
+        var findings = new List<Finding>();
+        foreach (var requirement in requirements)
+        {
+            var location = Locate(requirement);
+            var version = location is null ? null : await VersionAsync(location, requirement, cancellationToken);
+            findings.Add(new Finding(requirement, location, version));
+        }
+        return findings;
+    }
+
+    private string? Locate(Requirement requirement)
+    {
+        if (requirement.Directories.Count == 0) return runner.Locator.Find(requirement.Program);
+        return requirement.Directories
+            .Select(directory => Path.Combine(directory, requirement.Program))
+            .FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>The first output line that carries a version number (iperf prints its version on stderr and exits 1).</summary>
+    private async Task<string?> VersionAsync(string location, Requirement requirement, CancellationToken cancellationToken)
+    {
+        var result = await runner.RunAsync(location, requirement.VersionArguments,
+            new ProcessOptions { Quiet = true, AllowFailure = true, Timeout = TimeSpan.FromSeconds(30) }, cancellationToken);
+        var lines = (result.StandardOutput + "\n" + result.StandardError)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.FirstOrDefault(line => line.Any(char.IsDigit)) ?? lines.FirstOrDefault();
+    }
+
+    private async Task InstallAsync(IReadOnlyList<Requirement> missing, CancellationToken cancellationToken)
+    {
+        var programs = string.Join(", ", missing.Select(r => r.Program));
+        var packages = missing.Select(r => r.AptPackage).Distinct().ToList();
+        var command = "apt-get install -y " + string.Join(' ', packages);
+        if (!host.IsDebianLike || runner.Locator.Find("apt-get") is null)
+        {
+            throw new PipelineException($"Missing {programs}; install the packages {string.Join(", ", packages)} with your system's package manager (on Debian/Ubuntu: sudo {command}) and run again.");
+        }
+        if (!host.IsRoot)
+        {
+            throw new PipelineException($"Missing {programs}; install them with 'sudo {command}' and run again.");
+        }
+
+        log.Information($"Missing {programs}: installing {string.Join(' ', packages)} with apt-get.");
+        var options = new ProcessOptions { Environment = new Dictionary<string, string?> { ["DEBIAN_FRONTEND"] = "noninteractive" } };
+        await runner.RunAsync("apt-get", ["update", "-q"], options, cancellationToken);
+        await runner.RunAsync("apt-get", ["install", "-y", "-q", "--no-install-recommends", .. packages], options, cancellationToken);
+    }
+}

@@ -1,0 +1,62 @@
+// The McastLab pipeline: the target graph only. Every step is one call into build/Pipeline
+// (typed, unit-tested C#); `./build.sh` with no target prints targets and parameters.
+#r "bin/McastLab.Pipeline.dll"
+
+using McastLab.Pipeline.Core;
+using McastLab.Pipeline.DotNet;
+using McastLab.Pipeline.Graph;
+using McastLab.Pipeline.Parameters;
+using McastLab.Pipeline.Prerequisites;
+using ProcessRunner = McastLab.Pipeline.Processes.ProcessRunner;
+
+var target = Argument("target", "Default");
+var masker = new SecretMasker();
+var log = new MaskedLog(new CakeBuildLog(Context), masker);
+var runner = new ProcessRunner(log, masker);
+var parameters = BuildParameters.Resolve(
+    System.IO.Path.GetFullPath(".."),
+    Context.Arguments.GetArguments().ToDictionary(a => a.Key, a => a.Value.LastOrDefault() ?? "true"),
+    Environment.GetEnvironmentVariable,
+    masker);
+var solution = new DotNetSolution(runner, log, parameters.RepositoryRoot, parameters.Build.Configuration);
+
+Target("Default").Description("Prints the targets and the parameters with their values.")
+    .Does(() => Graph().Overview(parameters.Describe()).ToList().ForEach(line => log.Information(line)));
+
+Target("Prerequisites").Description("Checks (and as root on Debian/Ubuntu installs) the programs the requested target needs.")
+    .Does(async () => await new PrerequisiteChecker(runner, log, HostFacts.Detect()).EnsureAsync(Graph().Closure(target)));
+
+Target("Clean").Description("Removes artifacts/ and every bin/ and obj/ of the solution.")
+    .Does(() => solution.Clean());
+
+Target("Restore").Description("Restores the NuGet packages of McastLab.sln.")
+    .Does(async () => await solution.RestoreAsync());
+
+Target("Compile").Description("Builds McastLab.sln.").IsDependentOn("Restore")
+    .Does(async () => await solution.CompileAsync());
+
+Target("Test").Description("Runs every test project; tests needing root or Docker run when they are available.")
+    .IsDependentOn("Prerequisites").IsDependentOn("Compile")
+    .Does(async () => await solution.TestAsync());
+
+var graph = Graph();
+graph.Require(target, "Target");
+parameters.Build.Skip.ToList().ForEach(name => graph.Require(name, "The --skip target"));
+RunTarget(target);
+
+// A target that --skip can leave out; Cake's summary shows it as skipped, with the reason.
+CakeTaskBuilder Target(string name) =>
+    Task(name).WithCriteria(() => !parameters.Build.Skips(name), $"skipped by --skip={name}");
+
+TargetGraph Graph() => new(Tasks.Select(t => new TargetInfo(t.Name, t.Description ?? "", t.Dependencies.Select(d => d.Name).ToList())));
+
+/// <summary>Pipeline messages through Cake's log, so --verbosity applies to them too.</summary>
+public sealed class CakeBuildLog : IBuildLog
+{
+    private readonly ICakeContext context;
+    public CakeBuildLog(ICakeContext context) => this.context = context;
+    public void Verbose(string message) => context.Log.Verbose("{0}", message);
+    public void Information(string message) => context.Log.Information("{0}", message);
+    public void Warning(string message) => context.Log.Warning("{0}", message);
+    public void Error(string message) => context.Log.Error("{0}", message);
+}
