@@ -14,6 +14,7 @@ public sealed class BuildParameters
         Resolved = resolved;
         Build = BuildSettings.From(resolved);
         Lab = LabSettings.From(resolved);
+        Images = ImageSettings.From(resolved);
         Versions = VersionPins.From(resolved);
     }
 
@@ -21,6 +22,7 @@ public sealed class BuildParameters
     public ResolvedParameters Resolved { get; }
     public BuildSettings Build { get; }
     public LabSettings Lab { get; }
+    public ImageSettings Images { get; }
     public VersionPins Versions { get; }
 
     public string Artifacts => Path.Combine(RepositoryRoot, "artifacts");

@@ -7,6 +7,7 @@ public static class ParameterCatalog
     [
         .. BuildSettings.Definitions,
         .. LabSettings.Definitions,
+        .. ImageSettings.Definitions,
         .. VersionPins.Definitions,
     ];
 
