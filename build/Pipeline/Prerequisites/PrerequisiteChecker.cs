@@ -31,7 +31,8 @@ public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, Hos
             log.Information($"  {finding.Requirement.Program,-16} {finding.Version ?? "(no version reported)"}  [{finding.Location}]");
         }
 
-        if (PrerequisiteCatalog.NeedDockerEngine.Any(t => targets.Contains(t, StringComparer.OrdinalIgnoreCase)))
+        // Whoever needs the docker client needs an engine that answers.
+        if (requirements.Any(r => r.Program == "docker"))
         {
             var version = await new DockerEngine(runner, log, host).EnsureRunningAsync(cancellationToken);
             log.Information($"  {"docker engine",-16} {version}");
