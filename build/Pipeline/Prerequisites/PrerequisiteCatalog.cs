@@ -2,7 +2,7 @@ namespace McastLab.Pipeline.Prerequisites;
 
 /// <summary>
 /// Which programs each target needs; only what the requested targets need is checked.
-/// Targets that need docker also get an engine that answers.
+/// Targets that need dockerd also get an engine that answers.
 /// </summary>
 public static class PrerequisiteCatalog
 {
@@ -11,7 +11,8 @@ public static class PrerequisiteCatalog
 
     public static IReadOnlyList<Requirement> All { get; } =
     [
-        new("docker", "docker.io", ["--version"], ["BaseImage", "Images", "Push", "Lab", "Test"]),
+        // The engine, not only a client: some machines ship a docker CLI without one.
+        new("dockerd", "docker.io", ["--version"], ["BaseImage", "Images", "Push", "Lab", "Test"]),
         new("ip", "iproute2", ["-V"], ["Lab", "Test"]),
         new("macvlan", "containernetworking-plugins", [], ["Lab", "Test"]) { Directories = CniDirectories },
         new("host-local", "containernetworking-plugins", [], ["Lab", "Test"]) { Directories = CniDirectories },

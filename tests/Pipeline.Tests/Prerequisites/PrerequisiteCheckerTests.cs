@@ -81,6 +81,38 @@ public sealed class PrerequisiteCheckerTests : IDisposable
         Assert.Contains("containernetworking-plugins", AptLog, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Alone_it_prepares_the_main_job_and_otherwise_the_requested_target_with_its_dependencies()
+    {
+        var graph = new McastLab.Pipeline.Graph.TargetGraph([
+            new("Prerequisites", "", []), new("Lab", "", ["Prerequisites"]), new("Boxes", "", ["Prerequisites"]), new("All", "", ["Boxes"]),
+        ]);
+        var alone = await Checker(RootOnDebian).EnsureForAsync("Prerequisites", graph, TestContext.Current.CancellationToken);
+        Assert.Equal(["iperf", "macvlan"], alone.Select(f => f.Requirement.Program));
+        var all = await Checker(RootOnDebian).EnsureForAsync("All", graph, TestContext.Current.CancellationToken);
+        Assert.Equal(["packer"], all.Select(f => f.Requirement.Program));
+    }
+
+    [Fact]
+    public async Task On_a_machine_with_only_a_docker_client_it_installs_the_engine_and_starts_it()
+    {
+        var started = Path.Combine(bin.Path, "started");
+        bin.Program("docker", $"[ -f '{started}' ] && echo 20.10.24 && exit 0; exit 1");
+        bin.Program("apt-get", $"echo \"$*\" >> '{bin.Path}/apt.log'; " +
+            $"case \"$*\" in *install*docker.io*) printf '#!/bin/sh\\necho Docker version 20.10.24\\n' > '{bin.Path}/dockerd'; chmod +x '{bin.Path}/dockerd';; esac");
+        bin.Program("start-stop-daemon", $"touch '{started}'");
+        IReadOnlyList<Requirement> catalog = [new("dockerd", "docker.io", ["--version"], ["Images"])];
+        var checker = new PrerequisiteChecker(new ProcessRunner(log, new SecretMasker(), new ProgramLocator(bin.Path)), log, RootOnDebian, catalog);
+
+        await checker.EnsureAsync(["Images"], TestContext.Current.CancellationToken);
+        Assert.Equal("update -q\ninstall -y -q --no-install-recommends docker.io\n", AptLog);
+        Assert.Contains("  docker engine    20.10.24", log.Lines);
+
+        // A second run finds the engine answering and changes nothing.
+        await checker.EnsureAsync(["Images"], TestContext.Current.CancellationToken);
+        Assert.Equal("update -q\ninstall -y -q --no-install-recommends docker.io\n", AptLog);
+    }
+
     [Theory]
     [InlineData("ID=debian\nVERSION_ID=\"12\"", true)]
     [InlineData("ID=ubuntu\nID_LIKE=debian", true)]
