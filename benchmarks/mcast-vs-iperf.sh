@@ -60,7 +60,7 @@ send_rate_mcast() {
 }
 send_rate_iperf() {
   local out
-  out=$(ip netns exec "$snd" iperf -c "$group" -u -b 100G -l "$1" -t "$trial_seconds")
+  out=$(ip netns exec "$snd" iperf -c "$group" -u -B 10.0.0.12 -b 100G -l "$1" -t "$trial_seconds")
   awk -v sent="$(sed -n 's/.*Sent \([0-9]*\) datagrams.*/\1/p' <<<"$out")" \
     '/ sec /{ split($3, t, "-"); secs = t[2] } END { printf "%d\n", sent / secs }' <<<"$out"
 }
