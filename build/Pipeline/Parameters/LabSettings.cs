@@ -79,6 +79,8 @@ public sealed partial record LabSettings
     {
         if (!IsMulticast(Group)) throw p.Invalid("group", "a multicast address (224.0.0.0/4 or ff00::/8) such as 224.0.67.67");
         if (Subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork) throw p.Invalid("subnet", "an IPv4 network such as 10.0.0.0/24");
+        // IPNetwork quietly clears host bits (10.0.0.5/24 parses as 10.0.0.0/24): ask for what will be used.
+        if (Subnet.ToString() != p.Text("subnet")) throw p.Invalid("subnet", $"a network address without host bits, such as {Subnet}");
         foreach (var name in new[] { "k8s-address", "mcastsrc-address", "range-start", "range-end" })
         {
             if (!Subnet.Contains(p.Address(name))) throw p.Invalid(name, $"an address inside the subnet {Subnet}");
