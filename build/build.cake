@@ -5,6 +5,7 @@
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.DotNet;
 using McastLab.Pipeline.Graph;
+using McastLab.Pipeline.Images;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Prerequisites;
 using ProcessRunner = McastLab.Pipeline.Processes.ProcessRunner;
@@ -19,6 +20,7 @@ var parameters = BuildParameters.Resolve(
     Environment.GetEnvironmentVariable,
     masker);
 var solution = new DotNetSolution(runner, log, parameters.RepositoryRoot, parameters.Build.Configuration);
+var images = new LabImages(runner, log, parameters);
 
 Target("Default").Description("Prints the targets and the parameters with their values.")
     .Does(() => Graph().Overview(parameters.Describe()).ToList().ForEach(line => log.Information(line)));
@@ -38,6 +40,20 @@ Target("Compile").Description("Builds McastLab.sln.").IsDependentOn("Restore")
 Target("Test").Description("Runs every test project; tests needing root or Docker run when they are available.")
     .IsDependentOn("Prerequisites").IsDependentOn("Compile")
     .Does(async () => await solution.TestAsync());
+
+Target("McastTools").Description("Publishes the NativeAOT mcast binary (src/McastTools) to artifacts/mcast/.")
+    .Does(async () => await images.PublishMcastToolsAsync());
+
+Target("BaseImage").Description("Provides the base image: present, pulled, or built with debootstrap from Debian and imported.")
+    .Does(async () => await images.EnsureBaseImageAsync());
+
+Target("Images").Description("Builds the iperf 2 and mcast images through the engine API, tagged with the version and latest.")
+    .IsDependentOn("McastTools").IsDependentOn("BaseImage")
+    .Does(async () => await images.BuildAsync());
+
+Target("Push").Description("Pushes both images to --registry (starting a local one on a loopback address) and confirms the digests.")
+    .IsDependentOn("Images")
+    .Does(async () => await images.PushAsync());
 
 var graph = Graph();
 graph.Require(target, "Target");
