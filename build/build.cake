@@ -7,6 +7,7 @@ using McastLab.Pipeline.DotNet;
 using McastLab.Pipeline.Graph;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Prerequisites;
+using McastLab.Pipeline.Releases;
 using ProcessRunner = McastLab.Pipeline.Processes.ProcessRunner;
 
 var target = Argument("target", "Default");
@@ -38,6 +39,9 @@ Target("Compile").Description("Builds McastLab.sln.").IsDependentOn("Restore")
 Target("Test").Description("Runs every test project; tests needing root or Docker run when they are available.")
     .IsDependentOn("Prerequisites").IsDependentOn("Compile")
     .Does(async () => await solution.TestAsync());
+
+Target("PublishBoxes").Description("Uploads the .box files, their metadata, SHA256SUMS and Vagrant catalogs to the GitHub release of --release-tag.")
+    .Does(async () => await new BoxPublisher(parameters.Releases, parameters.RepositoryRoot, parameters.Artifacts, log).PublishAsync());
 
 var graph = Graph();
 graph.Require(target, "Target");

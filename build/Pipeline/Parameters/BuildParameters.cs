@@ -16,6 +16,7 @@ public sealed class BuildParameters
         Lab = LabSettings.From(resolved);
         Images = ImageSettings.From(resolved);
         Versions = VersionPins.From(resolved);
+        Releases = ReleaseSettings.From(resolved);
     }
 
     public string RepositoryRoot { get; }
@@ -24,6 +25,7 @@ public sealed class BuildParameters
     public LabSettings Lab { get; }
     public ImageSettings Images { get; }
     public VersionPins Versions { get; }
+    public ReleaseSettings Releases { get; }
 
     public string Artifacts => Path.Combine(RepositoryRoot, "artifacts");
 
