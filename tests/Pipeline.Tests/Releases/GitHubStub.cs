@@ -246,29 +246,27 @@ public sealed partial class GitHubStub : IAsyncDisposable
         StubAsset asset;
         lock (gate)
         {
-            asset = new StubAsset(nextId++, name, recorded.BodyLength, recorded.BodySha256!, recorded.Body);
+            asset = new StubAsset(nextId++, name, recorded.BodyLength, recorded.BodySha256, recorded.Body);
             release.Assets.Add(asset);
         }
         await Reply(context, 201, AssetJson(release, asset));
     }
 
-    /// <summary>Reads the whole body in 64 KiB pieces: counts and hashes it, keeps it only when small.</summary>
+    /// <summary>Reads the whole body in 64 KiB pieces and counts it; keeps (and hashes) it only when small.</summary>
     private static async Task<string> Drain(HttpRequest request, RecordedRequest recorded)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[64 * 1024];
         using var kept = new MemoryStream();
         long total = 0;
         int read;
         while ((read = await request.Body.ReadAsync(buffer)) > 0)
         {
-            hash.AppendData(buffer, 0, read);
             if (total + read <= KeptBytes) kept.Write(buffer, 0, read);
             total += read;
         }
         recorded.BodyLength = total;
-        recorded.BodySha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
         recorded.Body = total <= KeptBytes ? kept.ToArray() : null;
+        recorded.BodySha256 = recorded.Body is null ? null : Convert.ToHexStringLower(SHA256.HashData(recorded.Body));
         return Encoding.UTF8.GetString(recorded.Body ?? []);
     }
 
@@ -366,7 +364,7 @@ public sealed class StubRelease(long id, string tag, bool draft)
     public List<StubAsset> Assets { get; } = [];
 }
 
-public sealed record StubAsset(long Id, string Name, long Size, string Sha256, byte[]? Content)
+public sealed record StubAsset(long Id, string Name, long Size, string? Sha256, byte[]? Content)
 {
     public string Text => Encoding.UTF8.GetString(Content ?? []);
 }
