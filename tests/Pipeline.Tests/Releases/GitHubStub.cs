@@ -131,9 +131,11 @@ public sealed partial class GitHubStub : IAsyncDisposable
             return;
         }
 
+        // Release downloads of a public repository need no token; everything else does.
+        var download = request.Method is "GET" or "HEAD" && DownloadPath().IsMatch(path);
         // Schemes are case-insensitive (Octokit sends "Token", the uploader "Bearer"); the credential is not.
         var authorization = request.Headers.Authorization.ToString().Split(' ', 2);
-        if (authorization.Length != 2 || authorization[0].ToLowerInvariant() is not ("token" or "bearer") || authorization[1] != token)
+        if (!download && authorization.Length != 2 || !download && (authorization[0].ToLowerInvariant() is not ("token" or "bearer") || authorization[1] != token))
         {
             await Drain(request, recorded);
             await Reply(context, 401, new JsonObject { ["message"] = "Bad credentials" });
@@ -197,7 +199,7 @@ public sealed partial class GitHubStub : IAsyncDisposable
         {
             await UploadAsync(context, recorded, long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
         }
-        else if (request.Method == "GET" && (m = DownloadPath().Match(path)).Success)
+        else if (download && (m = DownloadPath().Match(path)).Success)
         {
             // Like GitHub: every release download, a catalog included, is served as octet-stream.
             var release = Releases.FirstOrDefault(r => r.Tag == Uri.UnescapeDataString(m.Groups[1].Value) && !r.Draft);
@@ -209,7 +211,7 @@ public sealed partial class GitHubStub : IAsyncDisposable
             }
             context.Response.ContentType = "application/octet-stream";
             context.Response.ContentLength = asset.Content.Length;
-            await context.Response.Body.WriteAsync(asset.Content);
+            if (request.Method == "GET") await context.Response.Body.WriteAsync(asset.Content);
         }
         else
         {
