@@ -5,8 +5,9 @@ namespace McastLab.Pipeline.Releases;
 
 /// <summary>
 /// Reads a directory of .box files and the metadata that names them. A metadata file is JSON, either
-/// <c>{"name": "mcastlab/docker-centos7", "provider": "virtualbox"}</c> beside the box with the same stem
-/// (or naming it in "box"), or a local Vagrant catalog whose provider URLs end in the box's file name.
+/// <c>{"name": "docker-centos7", "provider": "virtualbox"}</c> beside the box with the same stem (or naming it
+/// in "box_file", as the Boxes target writes it, with "sha256"), or a local Vagrant catalog whose provider
+/// URLs end in the box's file name. Subdirectories (the Boxes target's local catalogs) are not read.
 /// </summary>
 public static class BoxDirectory
 {
@@ -22,16 +23,16 @@ public static class BoxDirectory
             throw new PipelineException($"The box directory {directory} holds no .box file; run ./build.sh Boxes first or set --box-directory to the directory that holds them.");
         }
 
-        var described = new Dictionary<string, (string Name, string Provider, string Metadata)>(StringComparer.Ordinal);
+        var described = new Dictionary<string, (string Name, string Provider, string Metadata, string? Sha256)>(StringComparer.Ordinal);
         foreach (var metadata in Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal))
         {
-            foreach (var (file, name, provider) in Describe(metadata))
+            foreach (var (file, name, provider, sha256) in Describe(metadata))
             {
                 if (described.TryGetValue(file, out var earlier) && earlier.Metadata != metadata)
                 {
                     throw new PipelineException($"{file} is described by both {Path.GetFileName(earlier.Metadata)} and {Path.GetFileName(metadata)}; keep one metadata file per box.");
                 }
-                described[file] = (name, provider, metadata);
+                described[file] = (name, provider, metadata, sha256);
             }
         }
 
@@ -40,13 +41,13 @@ public static class BoxDirectory
             var file = Path.GetFileName(box);
             if (!described.TryGetValue(file, out var d))
             {
-                throw new PipelineException($"{file} has no metadata in {directory}; add {Path.GetFileNameWithoutExtension(file)}.json with {{\"name\": \"owner/box\", \"provider\": \"virtualbox\"}} beside it.");
+                throw new PipelineException($"{file} has no metadata in {directory}; add {Path.GetFileNameWithoutExtension(file)}.json with {{\"name\": \"docker-centos7\", \"provider\": \"virtualbox\"}} beside it.");
             }
-            return new BoxFile(box, d.Name, d.Provider, d.Metadata);
+            return new BoxFile(box, d.Name, d.Provider, d.Metadata, d.Sha256);
         }).ToList();
     }
 
-    private static List<(string File, string Name, string Provider)> Describe(string metadata)
+    private static List<(string File, string Name, string Provider, string? Sha256)> Describe(string metadata)
     {
         JsonElement root;
         try
@@ -59,24 +60,24 @@ public static class BoxDirectory
             throw new PipelineException($"The box metadata {metadata} is not valid JSON ({e.Message}); fix it or rebuild the box.");
         }
         var name = Text(root, "name");
-        if (name is null || !name.Contains('/', StringComparison.Ordinal))
+        if (string.IsNullOrWhiteSpace(name))
         {
-            throw new PipelineException($"The box metadata {metadata} needs a \"name\" of the form owner/box (such as mcastlab/docker-centos7); add it.");
+            throw new PipelineException($"The box metadata {metadata} has no \"name\" (such as docker-centos7 or mcastlab/docker-centos7); add it.");
         }
 
         if (Text(root, "provider") is { } provider)
         {
-            var box = Text(root, "box") ?? Path.GetFileNameWithoutExtension(metadata) + ".box";
-            return [(Path.GetFileName(box), name, provider)];
+            var box = Text(root, "box_file") ?? Text(root, "box") ?? Path.GetFileNameWithoutExtension(metadata) + ".box";
+            return [(Path.GetFileName(box), name, provider, Text(root, "sha256"))];
         }
         if (root.TryGetProperty("versions", out var versions) && versions.ValueKind == JsonValueKind.Array)
         {
             return versions.EnumerateArray()
                 .Where(v => v.TryGetProperty("providers", out var p) && p.ValueKind == JsonValueKind.Array)
                 .SelectMany(v => v.GetProperty("providers").EnumerateArray())
-                .Select(p => (Url: Text(p, "url"), Provider: Text(p, "name")))
+                .Select(p => (Url: Text(p, "url"), Provider: Text(p, "name"), Checksum: Text(p, "checksum_type") == "sha256" ? Text(p, "checksum") : null))
                 .Where(p => p.Url is not null && p.Provider is not null)
-                .Select(p => (FileName(p.Url!), name, p.Provider!))
+                .Select(p => (FileName(p.Url!), name, p.Provider!, p.Checksum))
                 .ToList();
         }
         throw new PipelineException($"The box metadata {metadata} has neither a \"provider\" nor a Vagrant \"versions\" list; add \"provider\": \"virtualbox\" (or the box's provider).");

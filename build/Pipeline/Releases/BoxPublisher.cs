@@ -42,6 +42,10 @@ public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot
         foreach (var box in boxes)
         {
             var sha256 = await Sha256Sums.HashAsync(box.Path, cancellationToken);
+            if (box.RecordedSha256 is { } recorded && !string.Equals(recorded, sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new PipelineException($"{box.AssetName} no longer matches the sha256 in {box.MetadataAssetName} (the box changed after it was built); rebuild it with ./build.sh Boxes.");
+            }
             published.Add(new PublishedBox(box.Name, version.BoxVersion, box.Provider, tag, box.AssetName, sha256));
             sums.Add((box.AssetName, sha256));
         }

@@ -248,4 +248,53 @@ public sealed class BoxPublisherTests : IDisposable
 
         Assert.Equal(("mcastlab/k8s-centos7", "virtualbox", "k8s-centos7.json"), (box.Name, box.Provider, box.MetadataAssetName));
     }
+
+    /// <summary>The layout the Boxes target writes: NAME.PROVIDER.box, NAME.PROVIDER.json (bento-like) and NAME/metadata.json.</summary>
+    private (string Box, string Sha256) AddBoxAsTheBoxesTargetWrites(string name, string? recordedSha256 = null)
+    {
+        var built = workspace.AddBox("built");
+        var box = Path.Combine(workspace.Boxes, $"{name}.virtualbox.box");
+        File.Move(built, box);
+        File.Delete(Path.Combine(workspace.Boxes, "built.json"));
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(box)));
+        File.WriteAllText(Path.Combine(workspace.Boxes, $"{name}.virtualbox.json"), $$"""
+            {"name": "{{name}}", "version": "20261128.090000", "provider": "virtualbox", "os": "centos7",
+             "box_file": "{{name}}.virtualbox.box", "size": 305, "sha256": "{{recordedSha256 ?? sha256}}", "git_revision": "abc"}
+            """);
+        Directory.CreateDirectory(Path.Combine(workspace.Boxes, name));
+        File.WriteAllText(Path.Combine(workspace.Boxes, name, "metadata.json"), $$"""
+            {"name": "{{name}}", "versions": [{"version": "20261128.090000", "providers": [{"name": "virtualbox", "url": "{{new Uri(box).AbsoluteUri}}", "checksum_type": "sha256", "checksum": "{{sha256}}"}]}]}
+            """);
+        return (box, sha256);
+    }
+
+    [Fact]
+    public async Task Publishes_boxes_in_the_layout_the_Boxes_target_writes()
+    {
+        await using var stub = await GitHubStub.StartAsync(workspace.Token);
+        var (_, sha256) = AddBoxAsTheBoxesTargetWrites("docker-centos7");
+
+        await workspace.Publisher(stub, "v1.0.0").PublishAsync(Cancel);
+
+        var release = stub.Release("v1.0.0");
+        Assert.Equal(
+            ["SHA256SUMS", "docker-centos7.metadata.json", "docker-centos7.virtualbox.box", "docker-centos7.virtualbox.json", "mcastlab-boxes.json"],
+            release.Assets.Select(a => a.Name).Order(StringComparer.Ordinal));
+        var catalog = JsonNode.Parse(release.Assets.Single(a => a.Name == "docker-centos7.metadata.json").Text)!;
+        Assert.Equal("docker-centos7", (string?)catalog["name"]);
+        Assert.Equal("1.0.0", (string?)catalog["versions"]![0]!["version"]);
+        Assert.Equal(sha256, (string?)catalog["versions"]![0]!["providers"]![0]!["checksum"]);
+    }
+
+    [Fact]
+    public async Task Refuses_a_box_that_changed_after_its_metadata_was_written()
+    {
+        await using var stub = await GitHubStub.StartAsync(workspace.Token);
+        AddBoxAsTheBoxesTargetWrites("docker-centos7", recordedSha256: new string('0', 64));
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => workspace.Publisher(stub, "v1.0.0").PublishAsync(Cancel));
+
+        Assert.StartsWith("docker-centos7.virtualbox.box no longer matches the sha256 in docker-centos7.virtualbox.json", error.Message, StringComparison.Ordinal);
+        Assert.Empty(stub.Requests);
+    }
 }
