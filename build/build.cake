@@ -14,6 +14,7 @@ var target = Argument("target", "Default");
 var masker = new SecretMasker();
 var log = new MaskedLog(new CakeBuildLog(Context), masker);
 var runner = new ProcessRunner(log, masker);
+var interruption = new Interruption(log); // Ctrl+C cancels the running step, which cleans up what it made
 var parameters = BuildParameters.Resolve(
     System.IO.Path.GetFullPath(".."),
     Context.Arguments.GetArguments().ToDictionary(a => a.Key, a => a.Value.LastOrDefault() ?? "true"),
@@ -24,24 +25,24 @@ var solution = new DotNetSolution(runner, log, parameters.RepositoryRoot, parame
 Target("Default").Description("Prints the targets and the parameters with their values.")
     .Does(() => Graph().Overview(parameters.Describe()).ToList().ForEach(line => log.Information(line)));
 
-Target("Prerequisites").Description("Checks (and as root on Debian/Ubuntu installs) the programs the requested target needs.")
-    .Does(async () => await new PrerequisiteChecker(runner, log, HostFacts.Detect()).EnsureAsync(Graph().Closure(target)));
+Target("Prerequisites").Description("Checks the programs the requested target needs (alone: what Lab needs); as root on Debian/Ubuntu installs them.")
+    .Does(async () => await new PrerequisiteChecker(runner, log, HostFacts.Detect()).EnsureForAsync(target, Graph(), interruption.Token));
 
 Target("Clean").Description("Removes artifacts/ and every bin/ and obj/ of the solution.")
     .Does(() => solution.Clean());
 
 Target("Restore").Description("Restores the NuGet packages of McastLab.sln.")
-    .Does(async () => await solution.RestoreAsync());
+    .Does(async () => await solution.RestoreAsync(interruption.Token));
 
 Target("Compile").Description("Builds McastLab.sln.").IsDependentOn("Restore")
-    .Does(async () => await solution.CompileAsync());
+    .Does(async () => await solution.CompileAsync(interruption.Token));
 
 Target("Test").Description("Runs every test project; tests needing root or Docker run when they are available.")
     .IsDependentOn("Prerequisites").IsDependentOn("Compile")
-    .Does(async () => await solution.TestAsync());
+    .Does(async () => await solution.TestAsync(interruption.Token));
 
 Target("PublishBoxes").Description("Uploads the .box files, their metadata, SHA256SUMS and Vagrant catalogs to the GitHub release of --release-tag.")
-    .Does(async () => await new BoxPublisher(parameters.Releases, parameters.RepositoryRoot, parameters.Artifacts, log).PublishAsync());
+    .Does(async () => await new BoxPublisher(parameters.Releases, parameters.RepositoryRoot, parameters.Artifacts, log).PublishAsync(interruption.Token));
 
 var graph = Graph();
 graph.Require(target, "Target");

@@ -15,6 +15,19 @@ public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot
 
     public async Task PublishAsync(CancellationToken cancellationToken = default)
     {
+        try
+        {
+            await PublishBoxesAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // An interrupted upload may leave a half-made asset; the next run replaces assets of the same name.
+            throw new PipelineException("PublishBoxes was interrupted; run it again to finish (it replaces the assets it had uploaded).");
+        }
+    }
+
+    private async Task PublishBoxesAsync(CancellationToken cancellationToken)
+    {
         var repository = settings.Repository
             ?? throw new PipelineException("PublishBoxes needs the GitHub repository; pass --github-repository=owner/name (CI passes its own) or set it in mcastlab.json.");
         var tag = settings.Tag

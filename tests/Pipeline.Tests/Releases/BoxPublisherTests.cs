@@ -297,4 +297,20 @@ public sealed class BoxPublisherTests : IDisposable
         Assert.StartsWith("docker-centos7.virtualbox.box no longer matches the sha256 in docker-centos7.virtualbox.json", error.Message, StringComparison.Ordinal);
         Assert.Empty(stub.Requests);
     }
+
+    [Fact]
+    public async Task Ctrl_C_while_waiting_for_a_retry_stops_at_once_with_one_sentence()
+    {
+        await using var stub = await GitHubStub.StartAsync(workspace.Token);
+        workspace.AddBox("docker-centos7-virtualbox");
+        stub.Fail("POST", "name=docker-centos7-virtualbox.box", 429, 1, ("Retry-After", "60"));
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        interrupt.CancelAfter(TimeSpan.FromSeconds(2));
+        var watch = Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => workspace.Publisher(stub, "v1.0.0", PublishWorkspace.FastRetries with { MaxDelay = TimeSpan.FromMinutes(2) }).PublishAsync(interrupt.Token));
+
+        Assert.StartsWith("PublishBoxes was interrupted", error.Message, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"stopped after {watch.Elapsed}");
+    }
 }
