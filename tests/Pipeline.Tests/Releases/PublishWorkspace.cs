@@ -1,31 +1,28 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
-using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Releases;
 
 namespace McastLab.Pipeline.Tests.Releases;
 
 /// <summary>A temporary repository root with a box directory, a token and a capturing log, removed afterwards.</summary>
-public sealed class PublishWorkspace : IDisposable
+internal sealed class PublishWorkspace : IDisposable
 {
     public static readonly RetryTiming FastRetries = new(4, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(5));
 
-    public PublishWorkspace()
-    {
-        Root = Directory.CreateTempSubdirectory("mcastlab-publish-").FullName;
-        Boxes = Directory.CreateDirectory(Path.Combine(Root, "artifacts", "boxes")).FullName;
-    }
+    private readonly TemporaryDirectory directory = new();
 
-    public string Root { get; }
+    public PublishWorkspace() => Boxes = Directory.CreateDirectory(Path.Combine(Root, "artifacts", "boxes")).FullName;
+
+    public string Root => directory.Path;
     public string Boxes { get; }
     public string Artifacts => Path.Combine(Root, "artifacts");
 
     /// <summary>A token unique to the test, so finding it anywhere is meaningful.</summary>
     public string Token { get; } = "ghp_" + Guid.NewGuid().ToString("N");
 
-    public RecordingLog Log { get; } = new();
+    public CapturingLog Log { get; } = new();
 
     public BoxPublisher Publisher(GitHubStub stub, string tag, RetryTiming? timing = null, string? token = null) =>
         new(new ReleaseSettings($"{GitHubStub.Owner}/{GitHubStub.Repo}", stub.BaseUrl, "artifacts/boxes", tag, token ?? Token),
@@ -48,26 +45,5 @@ public sealed class PublishWorkspace : IDisposable
         return path;
     }
 
-    public void Dispose() => Directory.Delete(Root, recursive: true);
-}
-
-public sealed class RecordingLog : IBuildLog
-{
-    private readonly List<string> lines = [];
-    private readonly Lock gate = new();
-
-    public IReadOnlyList<string> Lines
-    {
-        get { lock (gate) return lines.ToList(); }
-    }
-
-    public void Verbose(string message) => Add(message);
-    public void Information(string message) => Add(message);
-    public void Warning(string message) => Add(message);
-    public void Error(string message) => Add(message);
-
-    private void Add(string message)
-    {
-        lock (gate) lines.Add(message);
-    }
+    public void Dispose() => directory.Dispose();
 }
