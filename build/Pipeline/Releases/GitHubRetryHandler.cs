@@ -13,9 +13,9 @@ public sealed record RetryTiming(int MaxRetries, TimeSpan BaseDelay, TimeSpan Ma
 }
 
 /// <summary>
-/// Retries what GitHub asks to retry: 5xx, 429 and secondary rate limits (403 with Retry-After), and a spent
-/// primary limit (x-ratelimit-remaining 0) once it resets. Retry-After and x-ratelimit-reset are honoured;
-/// otherwise the wait backs off exponentially. Both Octokit's and the upload's HTTP calls go through it.
+/// Retries what GitHub asks to retry: 5xx, 429, secondary rate limits (403 with Retry-After, or whose message
+/// says so: then at least a minute, as GitHub asks) and a spent primary limit (x-ratelimit-remaining 0) once
+/// it resets. Retry-After and x-ratelimit-reset are honoured; otherwise the wait backs off exponentially. Both Octokit's and the upload's HTTP calls go through it.
 /// An upload is re-sent from the start of its file (a FileStream seeks back).
 /// </summary>
 public sealed class GitHubRetryHandler : DelegatingHandler
@@ -34,13 +34,15 @@ public sealed class GitHubRetryHandler : DelegatingHandler
                 MaxDelay = timing.MaxDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+                ShouldHandle = async args => args.Outcome switch
                 {
                     { Exception: HttpRequestException } => true,
-                    { Result: { } response } => IsTransient(response),
+                    { Result: { } response } => IsTransient(response) || await IsSecondaryRateLimitAsync(response),
                     _ => false,
-                }),
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } response ? RequestedDelay(response, clock, timing.MaxDelay) : null),
+                },
+                DelayGenerator = async args => args.Outcome.Result is not { } response ? null
+                    : RequestedDelay(response, clock, timing.MaxDelay)
+                      ?? (await IsSecondaryRateLimitAsync(response) ? Min(SecondaryLimitWait, timing.MaxDelay) : null),
                 OnRetry = args =>
                 {
                     var why = args.Outcome.Result is { } response
@@ -83,6 +85,19 @@ public sealed class GitHubRetryHandler : DelegatingHandler
         if (wait < TimeSpan.Zero) return TimeSpan.Zero;
         return wait > maxDelay ? maxDelay : wait;
     }
+
+    /// <summary>A 403 whose message names a secondary rate limit (GitHub does not always send Retry-After).</summary>
+    internal static async Task<bool> IsSecondaryRateLimitAsync(HttpResponseMessage response)
+    {
+        if (response.StatusCode != HttpStatusCode.Forbidden) return false;
+        await response.Content.LoadIntoBufferAsync(); // small JSON; buffered so the caller can still read it
+        var body = await response.Content.ReadAsStringAsync();
+        return body.Contains("secondary rate limit", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static readonly TimeSpan SecondaryLimitWait = TimeSpan.FromMinutes(1);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static bool RemainingIsZero(HttpResponseMessage response) => Header(response, "x-ratelimit-remaining") == "0";
 

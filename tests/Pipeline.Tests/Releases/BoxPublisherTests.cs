@@ -140,6 +140,34 @@ public sealed class BoxPublisherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_secondary_rate_limit_without_Retry_After_waits_before_retrying()
+    {
+        await using var stub = await GitHubStub.StartAsync(workspace.Token);
+        workspace.AddBox("docker-centos7-virtualbox");
+        stub.FailWithMessage("POST", "name=docker-centos7-virtualbox.box", 403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+
+        // GitHub asks for at least a minute; the cap shortens it to one second here.
+        await workspace.Publisher(stub, "v1.0.0", PublishWorkspace.FastRetries with { MaxDelay = TimeSpan.FromSeconds(1) }).PublishAsync(Cancel);
+
+        var uploads = stub.Requests.Where(r => r.PathAndQuery.EndsWith("name=docker-centos7-virtualbox.box", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, uploads.Count);
+        Assert.True(uploads[1].At - uploads[0].At >= TimeSpan.FromMilliseconds(950), $"retried after {(uploads[1].At - uploads[0].At).TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_403_for_a_missing_permission_is_not_retried()
+    {
+        await using var stub = await GitHubStub.StartAsync(workspace.Token);
+        workspace.AddBox("docker-centos7-virtualbox");
+        stub.FailWithMessage("POST", "/api/v3/repos/octo-org/mcastlab/releases", 403, "Resource not accessible by integration");
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => workspace.Publisher(stub, "v1.0.0").PublishAsync(Cancel));
+
+        Assert.StartsWith("GitHub refused to create the release v1.0.0 in octo-org/mcastlab (403: Resource not accessible by integration)", error.Message, StringComparison.Ordinal);
+        Assert.Single(stub.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
     public async Task Gives_up_after_the_retries_with_one_sentence()
     {
         await using var stub = await GitHubStub.StartAsync(workspace.Token);

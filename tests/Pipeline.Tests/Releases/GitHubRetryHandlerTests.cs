@@ -64,6 +64,17 @@ public sealed class GitHubRetryHandlerTests
         Assert.Null(GitHubRetryHandler.RequestedDelay(silent, new FixedClock(Now), Cap));
     }
 
+    [Theory]
+    [InlineData("{\"message\": \"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.\"}", true)]
+    [InlineData("{\"message\": \"Resource not accessible by integration\"}", false)]
+    public async Task A_403_is_a_secondary_rate_limit_only_when_GitHub_says_so(string body, bool limited)
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.Forbidden) { Content = new StringContent(body) };
+
+        Assert.Equal(limited, await GitHubRetryHandler.IsSecondaryRateLimitAsync(response));
+        Assert.Equal(body, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;

@@ -75,8 +75,12 @@ public sealed partial class GitHubStub : IAsyncDisposable
     /// <summary>Answers the next request that matches with this status (and headers), before anything else.</summary>
     public void Fail(string method, string pathContains, int status, int times = 1, params (string Name, string Value)[] headers)
     {
-        for (var i = 0; i < times; i++) faults.Enqueue(new Fault(method, pathContains, status, headers));
+        for (var i = 0; i < times; i++) faults.Enqueue(new Fault(method, pathContains, status, headers, "injected fault"));
     }
+
+    /// <summary>Answers the next matching request with this status and GitHub error message, without headers.</summary>
+    public void FailWithMessage(string method, string pathContains, int status, string message) =>
+        faults.Enqueue(new Fault(method, pathContains, status, [], message));
 
     /// <summary>Another uploader adds this asset just before our first upload of it arrives: GitHub answers 422.</summary>
     public void RaceOnUpload(string tag, string name, byte[] content)
@@ -127,7 +131,7 @@ public sealed partial class GitHubStub : IAsyncDisposable
         {
             await Drain(request, recorded);
             foreach (var (name, value) in fault.Headers) context.Response.Headers[name] = value;
-            await Reply(context, fault.Status, new JsonObject { ["message"] = "injected fault" });
+            await Reply(context, fault.Status, new JsonObject { ["message"] = fault.Message });
             return;
         }
 
@@ -355,7 +359,7 @@ public sealed partial class GitHubStub : IAsyncDisposable
     [GeneratedRegex(@"^/octo-org/mcastlab/releases/download/([^/]+)/([^/]+)$")]
     private static partial Regex DownloadPath();
 
-    private sealed record Fault(string Method, string PathContains, int Status, (string Name, string Value)[] Headers);
+    private sealed record Fault(string Method, string PathContains, int Status, (string Name, string Value)[] Headers, string Message);
 }
 
 public sealed class StubRelease(long id, string tag, bool draft)
