@@ -44,10 +44,11 @@ public sealed class AssetUploader : IDisposable
         var url = new Uri(UploadBase(release) + "?name=" + Uri.EscapeDataString(assetName));
         for (var attempt = 1; ; attempt++)
         {
-            await using var stream = new FileStream(path, System.IO.FileMode.Open, FileAccess.Read, FileShare.Read, BufferBytes, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            var file = new FileStream(path, System.IO.FileMode.Open, FileAccess.Read, FileShare.Read, BufferBytes, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            await using var stream = new ProgressStream(file, assetName, log);
             using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StreamContent(stream, BufferBytes) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-            request.Content.Headers.ContentLength = stream.Length;
+            request.Content.Headers.ContentLength = size;
             using var response = await Send(request, $"upload {assetName}", cancellationToken);
             if (response.IsSuccessStatusCode)
             {

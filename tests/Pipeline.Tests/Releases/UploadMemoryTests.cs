@@ -45,6 +45,7 @@ public sealed class UploadMemoryTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"512 MiB box hashed and uploaded in {watch.Elapsed.TotalSeconds:0.0} s; peak resident size rose by {raise / (double)Mebibyte:0.0} MiB");
         var asset = Assert.Single(stub.Release("v1.0.0").Assets, a => a.Name == "docker-centos7-virtualbox.box");
         Assert.Equal(512 * Mebibyte, asset.Size);
+        Assert.Contains("Uploading docker-centos7-virtualbox.box: 50% of 512 MiB.", workspace.Log.Lines);
         Assert.True(raise < 200 * Mebibyte, $"peak resident size rose by {raise / Mebibyte} MiB");
     }
 
