@@ -36,11 +36,7 @@ public sealed class AssetUploader : IDisposable
     /// <summary>Uploads a file as the named asset. A 422 means the name is taken (a leftover or a race): delete it and retry once.</summary>
     public async Task UploadAsync(Release release, string path, string assetName, string contentType, CancellationToken cancellationToken)
     {
-        var size = new FileInfo(path).Length;
-        if (size >= MaxAssetBytes)
-        {
-            throw new PipelineException($"{path} is {size:N0} bytes, and GitHub release assets must be smaller than 2 GiB; shrink the box (for example zero free space before packaging) or split it.");
-        }
+        var size = RefuseTooLarge(path);
         var url = new Uri(UploadBase(release) + "?name=" + Uri.EscapeDataString(assetName));
         for (var attempt = 1; ; attempt++)
         {
@@ -65,6 +61,17 @@ public sealed class AssetUploader : IDisposable
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             throw new PipelineException($"GitHub answered {(int)response.StatusCode} {response.ReasonPhrase} to the upload of {assetName} to release {release.TagName} ({Shorten(body)}); check the release and run PublishBoxes again.");
         }
+    }
+
+    /// <summary>The file's size; a file GitHub would refuse stops here, before anything is sent.</summary>
+    public static long RefuseTooLarge(string path)
+    {
+        var size = new FileInfo(path).Length;
+        if (size >= MaxAssetBytes)
+        {
+            throw new PipelineException($"{path} is {size:N0} bytes, and GitHub release assets must be smaller than 2 GiB; shrink the box (zero the free disk space before packaging, or give it a smaller disk) and build it again.");
+        }
+        return size;
     }
 
     /// <summary>The content of a small asset (a release's box list), through the API with the token.</summary>

@@ -40,14 +40,7 @@ public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot
         }
 
         var boxes = BoxDirectory.Read(Path.GetFullPath(Path.Combine(repositoryRoot, settings.BoxDirectory)));
-        foreach (var box in boxes)
-        {
-            var size = new FileInfo(box.Path).Length;
-            if (size >= AssetUploader.MaxAssetBytes)
-            {
-                throw new PipelineException($"{box.Path} is {size:N0} bytes, and GitHub release assets must be smaller than 2 GiB; shrink the box (for example zero free space before packaging) or split it.");
-            }
-        }
+        foreach (var box in boxes) AssetUploader.RefuseTooLarge(box.Path);
 
         log.Information($"Hashing {boxes.Count} box(es) for release {tag}.");
         var published = new List<PublishedBox>();
