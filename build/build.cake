@@ -5,6 +5,8 @@
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.DotNet;
 using McastLab.Pipeline.Graph;
+using McastLab.Pipeline.Manifests;
+using McastLab.Pipeline.Images;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Prerequisites;
 using McastLab.Pipeline.Releases;
@@ -21,6 +23,7 @@ var parameters = BuildParameters.Resolve(
     Environment.GetEnvironmentVariable,
     masker);
 var solution = new DotNetSolution(runner, log, parameters.RepositoryRoot, parameters.Build.Configuration);
+var images = new LabImages(runner, log, parameters);
 
 Target("Default").Description("Prints the targets and the parameters with their values.")
     .Does(() => Graph().Overview(parameters.Describe()).ToList().ForEach(line => log.Information(line)));
@@ -41,8 +44,30 @@ Target("Test").Description("Runs every test project; tests needing root or Docke
     .IsDependentOn("Prerequisites").IsDependentOn("Compile")
     .Does(async () => await solution.TestAsync(interruption.Token));
 
+Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Vagrant/*.yml) from the parameters; unchanged files stay untouched.")
+    .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files()));
+
+Target("McastTools").Description("Publishes the NativeAOT mcast binary (src/McastTools) to artifacts/mcast/.")
+    .IsDependentOn("Prerequisites")
+    .Does(async () => await images.PublishMcastToolsAsync(interruption.Token));
+
+Target("BaseImage").Description("Provides the base image: present, pulled, or built with debootstrap from Debian and imported.")
+    .IsDependentOn("Prerequisites")
+    .Does(async () => await images.EnsureBaseImageAsync(interruption.Token));
+
+Target("Images").Description("Builds the iperf 2 and mcast images through the engine API, tagged with the version and latest.")
+    .IsDependentOn("McastTools").IsDependentOn("BaseImage")
+    .Does(async () => await images.BuildAsync(interruption.Token));
+
+Target("Push").Description("Pushes both images to --registry (starting a local one on a loopback address) and confirms the digests.")
+    .IsDependentOn("Images")
+    .Does(async () => await images.PushAsync(interruption.Token));
+
 Target("PublishBoxes").Description("Uploads the .box files, their metadata, SHA256SUMS and Vagrant catalogs to the GitHub release of --release-tag.")
     .Does(async () => await new BoxPublisher(parameters.Releases, parameters.RepositoryRoot, parameters.Artifacts, log).PublishAsync(interruption.Token));
+
+Target("Publish").Description("Pushes the images, then publishes the boxes to the GitHub release of --release-tag.")
+    .IsDependentOn("Push").IsDependentOn("PublishBoxes");
 
 var graph = Graph();
 graph.Require(target, "Target");

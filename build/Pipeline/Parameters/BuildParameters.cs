@@ -16,6 +16,7 @@ public sealed class BuildParameters
         Lab = LabSettings.From(resolved);
         Images = ImageSettings.From(resolved);
         Versions = VersionPins.From(resolved);
+        ClusterAddons = ClusterAddonPins.From(resolved);
         Releases = ReleaseSettings.From(resolved);
     }
 
@@ -25,6 +26,7 @@ public sealed class BuildParameters
     public LabSettings Lab { get; }
     public ImageSettings Images { get; }
     public VersionPins Versions { get; }
+    public ClusterAddonPins ClusterAddons { get; }
     public ReleaseSettings Releases { get; }
 
     public string Artifacts => Path.Combine(RepositoryRoot, "artifacts");

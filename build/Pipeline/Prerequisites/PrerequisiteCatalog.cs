@@ -23,5 +23,6 @@ public static class PrerequisiteCatalog
         new("vagrant", "vagrant", ["--version"], ["Boxes", "RegisterBoxes", "LabUp", "Test"]),
         new("shellcheck", "shellcheck", ["--version"], ["Test"]),
         new("clang", "clang", ["--version"], ["McastTools", "Images", "Push", "Lab", "Test"]),
+        new("git", "git", ["--version"], ["Images", "Push", "Test"]),
     ];
 }
