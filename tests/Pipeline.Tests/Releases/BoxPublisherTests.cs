@@ -244,6 +244,10 @@ public sealed class BoxPublisherTests : IDisposable
         Assert.Equal(firstSha, (string?)provider["checksum"]);
         Assert.Contains(stub.Release("v1.1.0").Assets, a => a.Name == "k8s-centos7.metadata.json");
 
+        // The earlier release's box list came through the API's redirect to storage, where the token must not go.
+        var storage = Assert.Single(stub.Requests, r => r.PathAndQuery.StartsWith("/storage/", StringComparison.Ordinal));
+        Assert.False(storage.Headers.ContainsKey("Authorization"));
+
         var sums = Assert.Single(stub.Release("v1.1.0").Assets, a => a.Name == "SHA256SUMS").Text;
         var k8s = Path.Combine(workspace.Boxes, "k8s-centos7-virtualbox.box");
         Assert.Contains($"{Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(k8s)))}  k8s-centos7-virtualbox.box\n", sums, StringComparison.Ordinal);

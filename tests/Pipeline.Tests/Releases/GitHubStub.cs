@@ -19,7 +19,8 @@ namespace McastLab.Pipeline.Tests.Releases;
 
 /// <summary>
 /// A stub of the GitHub releases API on 127.0.0.1 (random port), enterprise layout: REST under /api/v3,
-/// uploads under /api/uploads, downloads under /{owner}/{repo}/releases/download/{tag}/{name}.
+/// uploads under /api/uploads, downloads under /{owner}/{repo}/releases/download/{tag}/{name}, and asset
+/// content through the API as a redirect to /storage/{id} (GitHub's storage host).
 /// It behaves like GitHub where the pipeline depends on it (422 on a duplicate asset name, drafts only
 /// in the list, 401 on a wrong token), records every request, and can answer with injected faults.
 /// Upload bodies are read in a stream and only small ones are kept, so it adds no memory of its own.
@@ -135,8 +136,17 @@ public sealed partial class GitHubStub : IAsyncDisposable
             return;
         }
 
+        Match m;
         // Release downloads of a public repository need no token; everything else does.
         var download = request.Method is "GET" or "HEAD" && DownloadPath().IsMatch(path);
+        if (request.Method == "GET" && (m = StoragePath().Match(path)).Success)
+        {
+            var stored = FindAsset(long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Asset;
+            context.Response.StatusCode = stored is null ? 404 : 200;
+            context.Response.ContentType = "application/octet-stream";
+            if (stored?.Content is { } content) await context.Response.Body.WriteAsync(content);
+            return;
+        }
         // Schemes are case-insensitive (Octokit sends "Token", the uploader "Bearer"); the credential is not.
         var authorization = request.Headers.Authorization.ToString().Split(' ', 2);
         if (!download && authorization.Length != 2 || !download && (authorization[0].ToLowerInvariant() is not ("token" or "bearer") || authorization[1] != token))
@@ -147,7 +157,6 @@ public sealed partial class GitHubStub : IAsyncDisposable
         }
 
         var prefix = $"/api/v3/repos/{Owner}/{Repo}/releases";
-        Match m;
         if (request.Method == "GET" && path == prefix)
         {
             await Reply(context, 200, new JsonArray(Releases.Select(ReleaseJson).ToArray<JsonNode?>()));
@@ -191,8 +200,8 @@ public sealed partial class GitHubStub : IAsyncDisposable
             }
             else if (request.Headers.Accept.ToString().Contains("application/octet-stream", StringComparison.Ordinal))
             {
-                context.Response.ContentType = "application/octet-stream";
-                await context.Response.Body.WriteAsync(asset.Content ?? []);
+                // Like GitHub: the content comes from a storage host, through a redirect the token must not follow.
+                context.Response.Redirect(new Uri(BaseUrl, $"storage/{asset.Id}").AbsoluteUri);
             }
             else
             {
@@ -355,6 +364,9 @@ public sealed partial class GitHubStub : IAsyncDisposable
 
     [GeneratedRegex(@"^/api/uploads/repos/octo-org/mcastlab/releases/(\d+)/assets$")]
     private static partial Regex UploadPath();
+
+    [GeneratedRegex(@"^/storage/(\d+)$")]
+    private static partial Regex StoragePath();
 
     [GeneratedRegex(@"^/octo-org/mcastlab/releases/download/([^/]+)/([^/]+)$")]
     private static partial Regex DownloadPath();
