@@ -9,6 +9,7 @@ using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Images;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Prerequisites;
+using McastLab.Pipeline.Releases;
 using ProcessRunner = McastLab.Pipeline.Processes.ProcessRunner;
 
 var target = Argument("target", "Default");
@@ -61,6 +62,12 @@ Target("Images").Description("Builds the iperf 2 and mcast images through the en
 Target("Push").Description("Pushes both images to --registry (starting a local one on a loopback address) and confirms the digests.")
     .IsDependentOn("Images")
     .Does(async () => await images.PushAsync(interruption.Token));
+
+Target("PublishBoxes").Description("Uploads the .box files, their metadata, SHA256SUMS and Vagrant catalogs to the GitHub release of --release-tag.")
+    .Does(async () => await new BoxPublisher(parameters.Releases, parameters.RepositoryRoot, parameters.Artifacts, log).PublishAsync(interruption.Token));
+
+Target("Publish").Description("Pushes the images, then publishes the boxes to the GitHub release of --release-tag.")
+    .IsDependentOn("Push").IsDependentOn("PublishBoxes");
 
 var graph = Graph();
 graph.Require(target, "Target");

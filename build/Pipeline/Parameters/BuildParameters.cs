@@ -17,6 +17,7 @@ public sealed class BuildParameters
         Images = ImageSettings.From(resolved);
         Versions = VersionPins.From(resolved);
         ClusterAddons = ClusterAddonPins.From(resolved);
+        Releases = ReleaseSettings.From(resolved);
     }
 
     public string RepositoryRoot { get; }
@@ -26,6 +27,7 @@ public sealed class BuildParameters
     public ImageSettings Images { get; }
     public VersionPins Versions { get; }
     public ClusterAddonPins ClusterAddons { get; }
+    public ReleaseSettings Releases { get; }
 
     public string Artifacts => Path.Combine(RepositoryRoot, "artifacts");
 

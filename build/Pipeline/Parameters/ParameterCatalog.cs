@@ -10,6 +10,7 @@ public static class ParameterCatalog
         .. ImageSettings.Definitions,
         .. VersionPins.Definitions,
         .. ClusterAddonPins.Definitions,
+        .. ReleaseSettings.Definitions,
     ];
 
     /// <summary>Options that Cake itself reads; they pass through untouched.</summary>
