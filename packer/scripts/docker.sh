@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Docker CE, pinned (26.1.x is the last line built for el7), with the systemd cgroup driver that kubelet
+# uses too. Its containerd.io package is the container runtime of the k8s boxes.
+set -euo pipefail
+# shellcheck source=common.sh
+. "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/common.sh"
+
+mcastlab_os >/dev/null
+require MCASTLAB_DOCKER_CE_VERSION
+version=${MCASTLAB_DOCKER_CE_VERSION}
+
+write_file /etc/yum.repos.d/docker-ce.repo 0644 <<'REPO'
+[docker-ce-stable]
+name=Docker CE Stable - $basearch
+baseurl=https://download.docker.com/linux/centos/$releasever/$basearch/stable
+enabled=1
+gpgcheck=1
+gpgkey=https://download.docker.com/linux/centos/gpg
+REPO
+
+installed=$(rpm -q --qf '%{VERSION}' docker-ce 2>/dev/null || true)
+if [[ ${installed} != "${version}" ]]; then
+  "$(package_tool)" -y install "docker-ce-${version}" "docker-ce-cli-${version}" containerd.io
+fi
+
+write_file /etc/docker/daemon.json 0644 <<'JSON'
+{
+  "exec-opts": ["native.cgroupdriver=systemd"],
+  "log-driver": "json-file",
+  "log-opts": { "max-size": "10m", "max-file": "3" }
+}
+JSON
+systemctl enable docker
+if [[ ${MCASTLAB_CHANGED} == yes ]]; then
+  systemctl restart docker
+else
+  systemctl start docker
+fi
+usermod -aG docker vagrant
+docker version --format 'Docker {{.Server.Version}} is running'
