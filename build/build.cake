@@ -2,6 +2,7 @@
 // (typed, unit-tested C#); `./build.sh` with no target prints targets and parameters.
 #r "bin/McastLab.Pipeline.dll"
 
+using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.DotNet;
 using McastLab.Pipeline.Graph;
@@ -24,7 +25,12 @@ Target("Default").Description("Prints the targets and the parameters with their 
     .Does(() => Graph().Overview(parameters.Describe()).ToList().ForEach(line => log.Information(line)));
 
 Target("Prerequisites").Description("Checks (and as root on Debian/Ubuntu installs) the programs the requested target needs.")
-    .Does(async () => await new PrerequisiteChecker(runner, log, HostFacts.Detect()).EnsureAsync(Graph().Closure(target)));
+    .Does(async () =>
+    {
+        // Before anything slow: a VM target on a host that cannot boot VMs stops here with one sentence.
+        new HypervisorCheck(runner.Locator, parameters.Boxes, parameters.Lab.Subnet).Ensure(Graph().Closure(target));
+        await new PrerequisiteChecker(runner, log, HostFacts.Detect()).EnsureAsync(Graph().Closure(target));
+    });
 
 Target("Clean").Description("Removes artifacts/ and every bin/ and obj/ of the solution.")
     .Does(() => solution.Clean());
@@ -38,6 +44,28 @@ Target("Compile").Description("Builds McastLab.sln.").IsDependentOn("Restore")
 Target("Test").Description("Runs every test project; tests needing root or Docker run when they are available.")
     .IsDependentOn("Prerequisites").IsDependentOn("Compile")
     .Does(async () => await solution.TestAsync());
+
+var boxLayout = new BoxLayout(parameters.RepositoryRoot, parameters.Boxes);
+var boxBuilder = new BoxBuilder(runner, log, boxLayout, parameters.Boxes);
+
+Target("DockerBox").Description("Builds the docker box (base box + Docker CE) with Packer; skipped when its inputs are unchanged.")
+    .IsDependentOn("Prerequisites")
+    .Does(async () => await boxBuilder.BuildAsync(BoxRole.Docker));
+
+Target("K8sBox").Description("Builds the k8s box (docker box + containerd, kubeadm, kubelet, kubectl); skipped when its inputs are unchanged.")
+    .IsDependentOn("DockerBox")
+    .Does(async () => await boxBuilder.BuildAsync(BoxRole.K8s));
+
+Target("RegisterBoxes").Description("Registers both boxes with Vagrant: vagrant box add --force through their catalogs (artifacts/boxes/*/metadata.json).")
+    .IsDependentOn("K8sBox")
+    .Does(async () => await new BoxRegistrar(runner, log, boxLayout, parameters.Boxes, new VagrantArguments(parameters.Boxes, parameters.Lab)).RegisterAsync());
+
+Target("Boxes").Description("Builds the docker box, then the k8s box, and registers them (--box-os=centos7|rocky9, --box-provider).")
+    .IsDependentOn("RegisterBoxes");
+
+Target("LabUp").Description("Starts the two-VM lab (vagrant up in Vagrant/) and writes its kubeconfig to artifacts/lab/kubeconfig.")
+    .IsDependentOn("Boxes")
+    .Does(async () => await new VagrantLab(runner, log, boxLayout, parameters.Boxes, parameters.Lab).UpAsync());
 
 var graph = Graph();
 graph.Require(target, "Target");

@@ -1,3 +1,4 @@
+using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 
 namespace McastLab.Pipeline.Parameters;
@@ -16,6 +17,7 @@ public sealed class BuildParameters
         Lab = LabSettings.From(resolved);
         Images = ImageSettings.From(resolved);
         Versions = VersionPins.From(resolved);
+        Boxes = BoxSettings.From(resolved, Lab);
     }
 
     public string RepositoryRoot { get; }
@@ -24,6 +26,7 @@ public sealed class BuildParameters
     public LabSettings Lab { get; }
     public ImageSettings Images { get; }
     public VersionPins Versions { get; }
+    public BoxSettings Boxes { get; }
 
     public string Artifacts => Path.Combine(RepositoryRoot, "artifacts");
 

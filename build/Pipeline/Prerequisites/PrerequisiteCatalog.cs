@@ -15,8 +15,9 @@ public static class PrerequisiteCatalog
         new("iperf", "iperf", ["-v"], ["Lab", "Test"]),
         new("debootstrap", "debootstrap", ["--version"], ["BaseImage", "Images", "Push", "Lab", "Test"]),
         new("docker-registry", "docker-registry", ["--version"], ["Push", "Test"]),
-        new("packer", "packer", ["version"], ["Boxes", "Test"]),
-        new("vagrant", "vagrant", ["--version"], ["Boxes", "RegisterBoxes", "LabUp", "Test"]),
+        new("packer", "packer", ["version"], ["DockerBox", "K8sBox", "Boxes", "Test"]),
+        new("vagrant", "vagrant", ["--version"], ["DockerBox", "K8sBox", "Boxes", "RegisterBoxes", "LabUp", "Test"]),
+        new("scp", "openssh-client", ["-V"], ["LabUp"]),
         new("shellcheck", "shellcheck", ["--version"], ["Test"]),
         new("clang", "clang", ["--version"], ["McastTools", "Images", "Push", "Lab", "Test"]),
     ];
