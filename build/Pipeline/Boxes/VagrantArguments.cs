@@ -39,6 +39,5 @@ public sealed class VagrantArguments(BoxSettings boxes, LabSettings lab)
         ["MCASTLAB_K8S_ADDRESS"] = lab.K8sAddress.ToString(),
         ["MCASTLAB_MCASTSRC_ADDRESS"] = lab.McastsrcAddress.ToString(),
         ["MCASTLAB_INTERFACE"] = lab.Interface,
-        ["VAGRANT_DEFAULT_PROVIDER"] = BoxSettings.ProviderName(boxes.Provider),
     };
 }
