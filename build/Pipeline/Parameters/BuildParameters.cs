@@ -1,5 +1,6 @@
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Lab.Cluster;
 
 namespace McastLab.Pipeline.Parameters;
 
@@ -18,6 +19,7 @@ public sealed class BuildParameters
         Images = ImageSettings.From(resolved);
         Versions = VersionPins.From(resolved);
         Boxes = BoxSettings.From(resolved, Lab);
+        Cluster = ClusterSettings.From(resolved);
     }
 
     public string RepositoryRoot { get; }
@@ -27,6 +29,7 @@ public sealed class BuildParameters
     public ImageSettings Images { get; }
     public VersionPins Versions { get; }
     public BoxSettings Boxes { get; }
+    public ClusterSettings Cluster { get; }
 
     public string Artifacts => Path.Combine(RepositoryRoot, "artifacts");
 

@@ -10,6 +10,7 @@ public static class ParameterCatalog
         .. ImageSettings.Definitions,
         .. VersionPins.Definitions,
         .. Boxes.BoxSettings.Definitions,
+        .. Lab.Cluster.ClusterSettings.Definitions,
     ];
 
     /// <summary>Options that Cake itself reads; they pass through untouched.</summary>
