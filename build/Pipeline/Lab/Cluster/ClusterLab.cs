@@ -149,7 +149,7 @@ public sealed class ClusterLab(IKubernetes client, HttpClient http, IClusterHost
             catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
             {
             }
-            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or OperationCanceledException)
+            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
             {
                 log.Warning($"Could not remove {item.Kind.Kind} {item.Namespace}/{item.Name} ({e.Message}); remove it with kubectl.");
             }
