@@ -47,7 +47,8 @@ internal sealed class FakeTools : IDisposable
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 
-    private void Write(string name, string script)
+    /// <summary>Adds (or replaces) a fake program.</summary>
+    public void Write(string name, string script)
     {
         var path = Path.Combine(Directory, name);
         File.WriteAllText(path, script.ReplaceLineEndings("\n") + "\n");

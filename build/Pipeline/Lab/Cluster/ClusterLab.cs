@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using k8s;
+using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Parameters;
+using McastLab.Pipeline.Processes;
 
 namespace McastLab.Pipeline.Lab.Cluster;
 
@@ -16,6 +19,19 @@ namespace McastLab.Pipeline.Lab.Cluster;
 public sealed class ClusterLab(IKubernetes client, HttpClient http, IClusterHosts hosts, IBuildLog log, ClusterSettings cluster, Uri? multusManifestUrl = null) : ILabBackend
 {
     public const string Backend = "vagrant";
+
+    /// <summary>The backend for --lab-backend=vagrant, on the lab LabUp started (its kubeconfig in artifacts/lab/).</summary>
+    public static ClusterLab Create(ProcessRunner runner, IBuildLog log, BuildParameters parameters)
+    {
+        var layout = new BoxLayout(parameters.RepositoryRoot, parameters.Boxes);
+        if (!File.Exists(layout.Kubeconfig))
+        {
+            throw new PipelineException($"The cluster's kubeconfig {layout.Kubeconfig} is missing; start the two-VM lab with ./build.sh LabUp and run again.");
+        }
+        var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(layout.Kubeconfig));
+        var vagrant = new VagrantLab(runner, log, layout, parameters.Boxes, parameters.Lab);
+        return new ClusterLab(client, new HttpClient(), new VagrantHosts(runner, log, vagrant, layout, parameters.Boxes), log, parameters.Cluster);
+    }
 
     /// <summary>How long the receiver gets, after the sender finished, to report its summary and end.</summary>
     public TimeSpan ReportGrace { get; init; } = TimeSpan.FromSeconds(30);
