@@ -61,7 +61,11 @@ public sealed class CniPlugin(ProcessRunner runner, string pluginDirectory)
         };
         foreach (var (name, value) in invocation.ExtraEnvironment) environment[name] = value;
 
-        var result = await runner.RunAsync(plugin, [], new ProcessOptions
+        // A node's plugins run in the node's network namespace (macvlan finds its master there), as Multus does.
+        var (program, arguments) = invocation.HostNamespace is { } host
+            ? ("ip", new[] { "netns", "exec", host, plugin })
+            : (plugin, Array.Empty<string>());
+        var result = await runner.RunAsync(program, arguments, new ProcessOptions
         {
             Environment = environment,
             StandardInput = config,
@@ -87,4 +91,7 @@ public sealed record CniInvocation(string ContainerId, string NetworkNamespacePa
 {
     /// <summary>Extra variables, such as CNI_ARGS.</summary>
     public IReadOnlyDictionary<string, string> ExtraEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Named network namespace (ip netns) the plugin runs in, such as a node's; null runs it in ours.</summary>
+    public string? HostNamespace { get; init; }
 }
