@@ -5,6 +5,7 @@
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.DotNet;
 using McastLab.Pipeline.Graph;
+using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Prerequisites;
 using ProcessRunner = McastLab.Pipeline.Processes.ProcessRunner;
@@ -38,6 +39,9 @@ Target("Compile").Description("Builds McastLab.sln.").IsDependentOn("Restore")
 Target("Test").Description("Runs every test project; tests needing root or Docker run when they are available.")
     .IsDependentOn("Prerequisites").IsDependentOn("Compile")
     .Does(async () => await solution.TestAsync());
+
+Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Vagrant/*.yml) from the parameters; unchanged files stay untouched.")
+    .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files()));
 
 var graph = Graph();
 graph.Require(target, "Target");
