@@ -6,6 +6,7 @@ using McastLab.Pipeline.Core;
 using McastLab.Pipeline.DotNet;
 using McastLab.Pipeline.Graph;
 using McastLab.Pipeline.Manifests;
+using McastLab.Pipeline.Images;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Prerequisites;
 using ProcessRunner = McastLab.Pipeline.Processes.ProcessRunner;
@@ -20,6 +21,7 @@ var parameters = BuildParameters.Resolve(
     Environment.GetEnvironmentVariable,
     masker);
 var solution = new DotNetSolution(runner, log, parameters.RepositoryRoot, parameters.Build.Configuration);
+var images = new LabImages(runner, log, parameters);
 
 Target("Default").Description("Prints the targets and the parameters with their values.")
     .Does(() => Graph().Overview(parameters.Describe()).ToList().ForEach(line => log.Information(line)));
@@ -42,6 +44,20 @@ Target("Test").Description("Runs every test project; tests needing root or Docke
 
 Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Vagrant/*.yml) from the parameters; unchanged files stay untouched.")
     .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files()));
+
+Target("McastTools").Description("Publishes the NativeAOT mcast binary (src/McastTools) to artifacts/mcast/.")
+    .Does(async () => await images.PublishMcastToolsAsync());
+
+Target("BaseImage").Description("Provides the base image: present, pulled, or built with debootstrap from Debian and imported.")
+    .Does(async () => await images.EnsureBaseImageAsync());
+
+Target("Images").Description("Builds the iperf 2 and mcast images through the engine API, tagged with the version and latest.")
+    .IsDependentOn("McastTools").IsDependentOn("BaseImage")
+    .Does(async () => await images.BuildAsync());
+
+Target("Push").Description("Pushes both images to --registry (starting a local one on a loopback address) and confirms the digests.")
+    .IsDependentOn("Images")
+    .Does(async () => await images.PushAsync());
 
 var graph = Graph();
 graph.Require(target, "Target");
