@@ -7,6 +7,7 @@ using McastLab.Pipeline.DotNet;
 using McastLab.Pipeline.Graph;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Images;
+using McastLab.Pipeline.Lab;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Prerequisites;
 using ProcessRunner = McastLab.Pipeline.Processes.ProcessRunner;
@@ -58,6 +59,10 @@ Target("Images").Description("Builds the iperf 2 and mcast images through the en
 Target("Push").Description("Pushes both images to --registry (starting a local one on a loopback address) and confirms the digests.")
     .IsDependentOn("Images")
     .Does(async () => await images.PushAsync());
+
+Target("Lab").Description("Proves that multicast reaches pods through the generated NetworkAttachmentDefinition (--lab-backend; report in artifacts/lab/).")
+    .IsDependentOn("Prerequisites").IsDependentOn("Manifests").IsDependentOn("Images")
+    .Does(async () => await new LabVerification(runner, log, parameters).RunAsync());
 
 var graph = Graph();
 graph.Require(target, "Target");
