@@ -164,6 +164,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             }
             sandboxes[$"{pod.Node}/{pod.Name}"] = (sandbox, attachment);
         });
+        checks.Add(AttachmentVerdict(all.Where(p => p.Attached).Select(p => sandboxes[$"{p.Node}/{p.Name}"].Attachment!).ToList(), s));
         log.Information($"Pods attached: {string.Join(", ", all.Where(p => p.Attached).Select(p => $"{p.Node}/{p.Name} {sandboxes[$"{p.Node}/{p.Name}"].Attachment!.Address}"))}.");
 
         var receivers = pods.Select(p => new ReceiverSpec($"{p.Node}-{p.Name}-recv", sandboxes[$"{p.Node}/{p.Name}"].Sandbox, request.McastImage, McastReceiver(s.Interface, true), s.Interface))
@@ -187,6 +188,31 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             new SenderSpec("mcastsrc-mcast", source, request.McastImage, mcastSender), senderLimit, TimeSpan.FromSeconds(2), cancellationToken);
         checks.Add(ReceiverVerdict.IperfReceiver(iperfKey, toIperf.Receivers[0], toIperf.Sender, ReceiverVerdict.McastSent(toIperf.Sender), minimum,
             sandboxes[iperfKey].Attachment!.Address, !toIperf.NotJoined.Contains(0)));
+    }
+
+    /// <summary>Every attachment got a distinct address inside the NAD's range, and CHECK agreed with ADD.</summary>
+    private static LabCheck AttachmentVerdict(List<PodAttachment> attachments, LabSettings s)
+    {
+        var problems = new List<string>();
+        foreach (var a in attachments)
+        {
+            if (a.Address is null || !System.Net.IPAddress.TryParse(a.Address, out var address)
+                || LabSettings.Compare(address, s.RangeStart) < 0 || LabSettings.Compare(address, s.RangeEnd) > 0)
+            {
+                problems.Add($"{a.PodName} got {a.Address ?? "no address"}, outside {s.RangeStart}-{s.RangeEnd}");
+            }
+            if (a.CheckFailure is { } failure) problems.Add($"{a.PodName}: {failure.TrimEnd('.')}");
+        }
+        var duplicates = attachments.GroupBy(a => a.Address).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (duplicates.Count > 0) problems.Add($"addresses given twice: {string.Join(", ", duplicates)}");
+        return new LabCheck
+        {
+            Name = "cni-attachments",
+            Passed = problems.Count == 0,
+            Detail = problems.Count == 0
+                ? $"CNI ADD gave {attachments.Count} pod(s) an {s.Interface} with distinct addresses in {s.RangeStart}-{s.RangeEnd}; CHECK passed for each."
+                : string.Join("; ", problems) + ".",
+        };
     }
 
     /// <summary>

@@ -66,7 +66,9 @@ public sealed partial record ReceiverReport
 
     /// <summary>
     /// iperf 2's server report: the last "jitter ms lost/total (pct%)" line is the whole test's, and a
-    /// separate line counts datagrams received out of order. Null when no such line was printed.
+    /// separate line counts datagrams received out of order. Its total counts the end-of-test datagram too
+    /// (measured: `mcast send` sent 179 data datagrams, iperf 2.1.8 reported 0/180), so data received is
+    /// total - lost - 1. Null when no such line was printed.
     /// </summary>
     public static ReceiverReport? FromIperfText(string output)
     {
@@ -80,7 +82,7 @@ public sealed partial record ReceiverReport
             : 0;
         return new ReceiverReport
         {
-            Received = total - lost,
+            Received = Math.Max(0, total - lost - 1),
             Lost = lost,
             Reordered = reordered,
             JitterMs = double.Parse(last.Groups["jitter"].Value, CultureInfo.InvariantCulture),

@@ -9,8 +9,11 @@ namespace McastLab.Pipeline.Lab;
 /// </summary>
 public static partial class ReceiverVerdict
 {
-    /// <summary>Datagrams an iperf 2.1.8 client sent: its "Sent N" counts the end-of-test datagram too.</summary>
-    public static long? IperfDataSent(ContainerOutcome sender) => ReceiverReport.IperfSent(sender.Stdout) is { } n ? n - 1 : null;
+    /// <summary>
+    /// Data datagrams an iperf 2.1.8 client sent. Its "Sent N datagrams" is two more than that: measured here,
+    /// "Sent 94" went with data ids 1..92 and one end-of-test datagram carrying -93.
+    /// </summary>
+    public static long? IperfDataSent(ContainerOutcome sender) => ReceiverReport.IperfSent(sender.Stdout) is { } n ? n - 2 : null;
 
     /// <summary>Datagrams `mcast send` sent ("mcast send: N datagrams ...").</summary>
     public static long? McastSent(ContainerOutcome sender) =>
