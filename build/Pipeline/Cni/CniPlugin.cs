@@ -61,9 +61,9 @@ public sealed class CniPlugin(ProcessRunner runner, string pluginDirectory)
         };
         foreach (var (name, value) in invocation.ExtraEnvironment) environment[name] = value;
 
-        // A node's plugins run in the node's network namespace (macvlan finds its master there), as Multus does.
-        var (program, arguments) = invocation.HostNamespace is { } host
-            ? ("ip", new[] { "netns", "exec", host, plugin })
+        // A plugin finds its master link in the namespace it runs in: the node's, not necessarily ours.
+        var (program, arguments) = invocation.HostNamespace is { } node
+            ? ("ip", new[] { "netns", "exec", node, plugin })
             : (plugin, Array.Empty<string>());
         var result = await runner.RunAsync(program, arguments, new ProcessOptions
         {
@@ -89,9 +89,9 @@ public sealed class CniPlugin(ProcessRunner runner, string pluginDirectory)
 /// <summary>Which container and interface a CNI call is for.</summary>
 public sealed record CniInvocation(string ContainerId, string NetworkNamespacePath, string InterfaceName)
 {
+    /// <summary>The named network namespace the plugin runs in (the node's, holding the master link); null runs it in ours.</summary>
+    public string? HostNamespace { get; init; }
+
     /// <summary>Extra variables, such as CNI_ARGS.</summary>
     public IReadOnlyDictionary<string, string> ExtraEnvironment { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>Named network namespace (ip netns) the plugin runs in, such as a node's; null runs it in ours.</summary>
-    public string? HostNamespace { get; init; }
 }

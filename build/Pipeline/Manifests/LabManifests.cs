@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using k8s.Models;
 using McastLab.Pipeline.Parameters;
 
@@ -22,20 +23,34 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
     /// <summary>The pod annotation value: the network, attached as the lab's interface name.</summary>
     public string NetworksAnnotation => $"{lab.NetworkName}@{lab.Interface}";
 
-    public MacvlanNetwork CniNetwork() => new()
+    public MacvlanNetwork CniNetwork()
     {
-        Name = lab.NetworkName,
-        Master = lab.Interface,
-        Mode = MacvlanMode.Bridge,
-        Ipam = new HostLocalIpam
+        // host-local's own default gateway, written out: the plugins add a route without "gw" via the
+        // gateway but CHECK then looks for it without one, so the route must name it.
+        var gateway = FirstHost(lab.Subnet).ToString();
+        return new MacvlanNetwork
         {
-            Subnet = lab.Subnet.ToString(),
-            RangeStart = lab.RangeStart.ToString(),
-            RangeEnd = lab.RangeEnd.ToString(),
-            // Joins that name no interface follow the route to the group: keep them on the segment.
-            Routes = [new CniRoute("224.0.0.0/4")],
-        },
-    };
+            Name = lab.NetworkName,
+            Master = lab.Interface,
+            Mode = MacvlanMode.Bridge,
+            Ipam = new HostLocalIpam
+            {
+                Subnet = lab.Subnet.ToString(),
+                RangeStart = lab.RangeStart.ToString(),
+                RangeEnd = lab.RangeEnd.ToString(),
+                Gateway = gateway,
+                // A join that names no interface follows the route to the group: keep it on the segment.
+                Routes = [new CniRoute("224.0.0.0/4") { Gateway = gateway }],
+            },
+        };
+    }
+
+    private static IPAddress FirstHost(IPNetwork subnet)
+    {
+        var bytes = subnet.BaseAddress.GetAddressBytes();
+        bytes[^1] += 1;
+        return new IPAddress(bytes);
+    }
 
     public NetworkAttachmentDefinition NetworkAttachment() => new()
     {

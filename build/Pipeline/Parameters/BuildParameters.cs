@@ -16,6 +16,7 @@ public sealed class BuildParameters
         Lab = LabSettings.From(resolved);
         Images = ImageSettings.From(resolved);
         Versions = VersionPins.From(resolved);
+        ClusterAddons = ClusterAddonPins.From(resolved);
     }
 
     public string RepositoryRoot { get; }
@@ -24,6 +25,7 @@ public sealed class BuildParameters
     public LabSettings Lab { get; }
     public ImageSettings Images { get; }
     public VersionPins Versions { get; }
+    public ClusterAddonPins ClusterAddons { get; }
 
     public string Artifacts => Path.Combine(RepositoryRoot, "artifacts");
 

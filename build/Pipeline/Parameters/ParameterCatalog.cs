@@ -9,6 +9,7 @@ public static class ParameterCatalog
         .. LabSettings.Definitions,
         .. ImageSettings.Definitions,
         .. VersionPins.Definitions,
+        .. ClusterAddonPins.Definitions,
     ];
 
     /// <summary>Options that Cake itself reads; they pass through untouched.</summary>
