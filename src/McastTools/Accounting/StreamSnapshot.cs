@@ -36,6 +36,9 @@ internal sealed record StreamSnapshot
             Duplicates = Duplicates - earlier.Duplicates,
             Invalid = Invalid - earlier.Invalid,
             KernelDrops = KernelDrops - earlier.KernelDrops,
+            // Extremes are kept for the whole stream only: the summary carries them.
+            LatencyMinMs = null,
+            LatencyMaxMs = null,
             LatencyAvgMs = count > 0 ? sum / count : null,
             LatencyCount = count,
             LatencySumMs = sum,

@@ -48,6 +48,4 @@ internal sealed class StreamTable
             return any;
         }
     }
-
-    public long TotalReceived => _streams.Values.Sum(s => s.Snapshot(0).Received);
 }

@@ -96,7 +96,7 @@ internal static class IperfCommand
         output.WriteLine(rule);
         output.Flush();
         var result = new Sender(plan).Run(cancel);
-        output.WriteLine($"[  1] local {result.Local} connected with {endpoint.Group.Address} port {endpoint.Port}");
+        output.WriteLine($"[  1] local {result.Local?.Address} port {result.Local?.Port} connected with {endpoint.Group.Address} port {endpoint.Port}");
         output.WriteLine("[ ID] Interval       Transfer     Bandwidth");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[  1] 0.00-{result.Seconds:0.00} sec  {IperfUnits.Bytes(result.Bytes)}  {IperfUnits.BitsPerSecond(result.BitsPerSecond)}"));
         output.WriteLine($"[  1] Sent {result.Datagrams} datagrams");

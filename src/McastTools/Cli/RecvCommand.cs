@@ -65,8 +65,8 @@ internal static class RecvCommand
 
     private static IReportSink Sink(string format) => format switch
     {
-        "json" => new JsonReport(Console.OpenStandardOutput()),
-        "csv" => new CsvReport(Console.Out),
+        "json" => new JsonReport(Console.OpenStandardOutput(), Console.Error),
+        "csv" => new CsvReport(Console.Out, Console.Error),
         _ => new TextReport(Console.Out),
     };
 }

@@ -4,12 +4,13 @@ using McastLab.McastTools.Receive;
 namespace McastLab.McastTools.Reports;
 
 /// <summary>One header row, then a row per interval, per summary and a final "end" row.</summary>
-internal sealed class CsvReport(TextWriter output) : IReportSink
+internal sealed class CsvReport(TextWriter output, TextWriter log) : IReportSink
 {
     public const string Header = "event,group,port,source,start,end,received,bytes,lost,outOfOrder,duplicates,invalid,jitterMs,ttl,kernelDrops,bitsPerSecond,latencyAvgMs,streams,ok,reason";
 
     public void Listening(ReceivePlan plan)
     {
+        log.WriteLine(TextReport.Joined(plan));
         output.WriteLine(Header);
         output.Flush();
     }

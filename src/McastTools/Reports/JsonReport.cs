@@ -7,13 +7,11 @@ namespace McastLab.McastTools.Reports;
 /// JSON lines (the contract in the README): "interval" per stream per interval, "summary" per stream, then
 /// one "end". Written with Utf8JsonWriter: no reflection, NativeAOT-safe.
 /// </summary>
-internal sealed class JsonReport(Stream output) : IReportSink
+internal sealed class JsonReport(Stream output, TextWriter log) : IReportSink
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
-    public void Listening(ReceivePlan plan)
-    {
-    }
+    public void Listening(ReceivePlan plan) => log.WriteLine(TextReport.Joined(plan));
 
     public void StreamStarted(StreamReport stream)
     {

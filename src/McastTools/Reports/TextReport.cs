@@ -8,11 +8,17 @@ internal sealed class TextReport(TextWriter output) : IReportSink
 {
     public void Listening(ReceivePlan plan)
     {
+        output.WriteLine(Joined(plan));
+        output.Flush();
+    }
+
+    /// <summary>The line that says the join is done: scripts and tests wait for it before sending.</summary>
+    public static string Joined(ReceivePlan plan)
+    {
         var endpoint = plan.Endpoint;
         var on = endpoint.Interface is null ? "the default interface" : endpoint.Interface.Name;
         var source = endpoint.Source is null ? "any source" : $"source {endpoint.Source}";
-        output.WriteLine($"mcast recv: joined {endpoint.Group.Address} port {endpoint.Port} on {on}, {source}");
-        output.Flush();
+        return $"mcast recv: joined {endpoint.Group.Address} port {endpoint.Port} on {on}, {source}";
     }
 
     public void StreamStarted(StreamReport stream)

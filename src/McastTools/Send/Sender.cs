@@ -46,7 +46,7 @@ internal sealed class Sender(SendPlan plan)
 
         var seconds = clock.Elapsed.TotalSeconds;
         SendEndOfTest(socket, sent, template);
-        return new SendResult(socket.LocalEndPoint?.ToString() ?? "?", sent, sent * plan.Length, seconds, cancel.IsCancellationRequested);
+        return new SendResult(socket.LocalEndPoint as System.Net.IPEndPoint, sent, sent * plan.Length, seconds, cancel.IsCancellationRequested);
     }
 
     private static void SendEndOfTest(System.Net.Sockets.Socket socket, long lastId, byte[] template)
