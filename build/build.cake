@@ -47,9 +47,11 @@ Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Va
     .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files()));
 
 Target("McastTools").Description("Publishes the NativeAOT mcast binary (src/McastTools) to artifacts/mcast/.")
+    .IsDependentOn("Prerequisites")
     .Does(async () => await images.PublishMcastToolsAsync());
 
 Target("BaseImage").Description("Provides the base image: present, pulled, or built with debootstrap from Debian and imported.")
+    .IsDependentOn("Prerequisites")
     .Does(async () => await images.EnsureBaseImageAsync());
 
 Target("Images").Description("Builds the iperf 2 and mcast images through the engine API, tagged with the version and latest.")

@@ -25,7 +25,9 @@ public sealed partial class ImagePusher(IDockerClient docker, IBuildLog log, Reg
 
     // Failures that retrying cannot fix: a login, a permission, a name or a missing local image.
     private static readonly string[] PermanentMarkers =
-        ["unauthorized", "denied", "authentication required", "forbidden", "no such image", "does not exist", "tag does not exist", "invalid reference", "name invalid", "name unknown"];
+        ["unauthorized", "denied", "authentication required", "forbidden", "no such image", "does not exist", "invalid reference", "name invalid", "name unknown"];
+
+    private static readonly string[] MissingImageMarkers = ["no such image", "does not exist locally"];
 
     public async Task<PushedImage> PushAsync(string reference, CancellationToken cancellationToken = default)
     {
@@ -59,9 +61,12 @@ public sealed partial class ImagePusher(IDockerClient docker, IBuildLog log, Reg
         catch (PushFailedException e)
         {
             var tried = attempts == 1 ? "" : $" after {attempts} attempts";
-            throw new PipelineException(e.Transient
-                ? $"Pushing {reference} failed{tried}: {e.Message}; check that the registry {registry.Registry} is running and reachable (./build.sh Push starts a local one on a loopback address), then run again."
-                : $"Pushing {reference} failed: {e.Message}; check --registry, --registry-user and MCASTLAB_REGISTRY_PASSWORD, then run again.", e);
+            var advice = e.Transient
+                ? $"check that the registry {registry.Registry} is running and reachable (./build.sh Push starts a local one on a loopback address)"
+                : MissingImageMarkers.Any(m => e.Message.Contains(m, StringComparison.OrdinalIgnoreCase))
+                    ? "build it with './build.sh Images'"
+                    : "check --registry, --registry-user and MCASTLAB_REGISTRY_PASSWORD";
+            throw new PipelineException($"Pushing {reference} failed{tried}: {e.Message.TrimEnd('.')}; {advice}, then run again.", e);
         }
 
         var manifest = await ReadBackAsync(name, digest, cancellationToken);
@@ -78,7 +83,7 @@ public sealed partial class ImagePusher(IDockerClient docker, IBuildLog log, Reg
         }
         catch (DockerImageNotFoundException e)
         {
-            throw new PushFailedException($"the engine has no image {name} ({ImageBuilder.EngineError(e)}); build it with './build.sh Images'", transient: false);
+            throw new PushFailedException($"no such image in the engine ({ImageBuilder.EngineError(e)})", transient: false);
         }
         catch (DockerApiException e)
         {
