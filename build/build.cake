@@ -6,6 +6,9 @@ using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.DotNet;
 using McastLab.Pipeline.Graph;
+using McastLab.Pipeline.Manifests;
+using McastLab.Pipeline.Images;
+using McastLab.Pipeline.Lab;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Prerequisites;
 using ProcessRunner = McastLab.Pipeline.Processes.ProcessRunner;
@@ -20,6 +23,7 @@ var parameters = BuildParameters.Resolve(
     Environment.GetEnvironmentVariable,
     masker);
 var solution = new DotNetSolution(runner, log, parameters.RepositoryRoot, parameters.Build.Configuration);
+var images = new LabImages(runner, log, parameters);
 
 Target("Default").Description("Prints the targets and the parameters with their values.")
     .Does(() => Graph().Overview(parameters.Describe()).ToList().ForEach(line => log.Information(line)));
@@ -45,6 +49,29 @@ Target("Test").Description("Runs every test project; tests needing root or Docke
     .IsDependentOn("Prerequisites").IsDependentOn("Compile")
     .Does(async () => await solution.TestAsync());
 
+Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Vagrant/*.yml) from the parameters; unchanged files stay untouched.")
+    .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files()));
+
+Target("McastTools").Description("Publishes the NativeAOT mcast binary (src/McastTools) to artifacts/mcast/.")
+    .IsDependentOn("Prerequisites")
+    .Does(async () => await images.PublishMcastToolsAsync());
+
+Target("BaseImage").Description("Provides the base image: present, pulled, or built with debootstrap from Debian and imported.")
+    .IsDependentOn("Prerequisites")
+    .Does(async () => await images.EnsureBaseImageAsync());
+
+Target("Images").Description("Builds the iperf 2 and mcast images through the engine API, tagged with the version and latest.")
+    .IsDependentOn("McastTools").IsDependentOn("BaseImage")
+    .Does(async () => await images.BuildAsync());
+
+Target("Push").Description("Pushes both images to --registry (starting a local one on a loopback address) and confirms the digests.")
+    .IsDependentOn("Images")
+    .Does(async () => await images.PushAsync());
+
+Target("Lab").Description("Proves that multicast reaches pods through the generated NetworkAttachmentDefinition (--lab-backend; report in artifacts/lab/).")
+    .IsDependentOn("Prerequisites").IsDependentOn("Manifests").IsDependentOn("Images")
+    .Does(async () => await new LabVerification(runner, log, parameters).RunAsync());
+
 var boxLayout = new BoxLayout(parameters.RepositoryRoot, parameters.Boxes);
 var boxBuilder = new BoxBuilder(runner, log, boxLayout, parameters.Boxes);
 
@@ -58,14 +85,14 @@ Target("K8sBox").Description("Builds the k8s box (docker box + containerd, kubea
 
 Target("RegisterBoxes").Description("Registers both boxes with Vagrant: vagrant box add --force through their catalogs (artifacts/boxes/*/metadata.json).")
     .IsDependentOn("K8sBox")
-    .Does(async () => await new BoxRegistrar(runner, log, boxLayout, parameters.Boxes, new VagrantArguments(parameters.Boxes, parameters.Lab)).RegisterAsync());
+    .Does(async () => await new BoxRegistrar(runner, log, boxLayout, parameters.Boxes, VagrantArguments.From(parameters)).RegisterAsync());
 
 Target("Boxes").Description("Builds the docker box, then the k8s box, and registers them (--box-os=centos7|rocky9, --box-provider).")
     .IsDependentOn("RegisterBoxes");
 
 Target("LabUp").Description("Starts the two-VM lab (vagrant up in Vagrant/) and writes its kubeconfig to artifacts/lab/kubeconfig.")
     .IsDependentOn("Boxes")
-    .Does(async () => await new VagrantLab(runner, log, boxLayout, parameters.Boxes, parameters.Lab).UpAsync());
+    .Does(async () => await new VagrantLab(runner, log, boxLayout, parameters).UpAsync());
 
 var graph = Graph();
 graph.Require(target, "Target");

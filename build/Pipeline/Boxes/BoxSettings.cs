@@ -47,8 +47,6 @@ public sealed record BoxSettings
         new("rocky9-box-version", "versions", "Version of the rockylinux/9 base box; empty takes the newest (not pinned yet)."),
         new("docker-ce-rocky9-version", "versions", "Docker CE on Rocky Linux 9."),
         new("kubernetes-minor-rocky9", "versions", "Kubernetes minor from pkgs.k8s.io on Rocky Linux 9 (cgroup v2: current minors work)."),
-        new("flannel-version", "versions", "flannel release whose kube-flannel.yml the k8s node applies at first boot."),
-        new("flannel-manifest-sha256", "versions", "sha256 of that kube-flannel.yml; empty until someone has checked the file."),
     ];
 
     public required BoxOs Os { get; init; }
@@ -65,8 +63,6 @@ public sealed record BoxSettings
 
     public required string DockerCeVersion { get; init; }
     public required string KubernetesMinor { get; init; }
-    public required string FlannelVersion { get; init; }
-    public string? FlannelManifestSha256 { get; init; }
 
     public static BoxSettings From(ResolvedParameters p, LabSettings lab)
     {
@@ -84,8 +80,6 @@ public sealed record BoxSettings
             BaseBoxVersion = os == BoxOs.Centos7 ? p.Optional("centos7-box-version") : p.Optional("rocky9-box-version"),
             DockerCeVersion = os == BoxOs.Centos7 ? p.Text("docker-ce-centos7-version") : p.Text("docker-ce-rocky9-version"),
             KubernetesMinor = os == BoxOs.Centos7 ? p.Text("kubernetes-minor") : p.Text("kubernetes-minor-rocky9"),
-            FlannelVersion = p.Text("flannel-version"),
-            FlannelManifestSha256 = p.Optional("flannel-manifest-sha256"),
         };
         settings.Validate(p, lab);
         return settings;
@@ -101,7 +95,6 @@ public sealed record BoxSettings
         }
         // CentOS 7 has cgroup v1 only, which kubelet 1.35 and newer refuse by default.
         if (Os == BoxOs.Centos7 && minor > 34) throw p.Invalid(minorName, "1.34 or older on CentOS 7 (cgroup v1 only)");
-        if (FlannelManifestSha256 is { } sha && !Sha256.IsHex(sha)) throw p.Invalid("flannel-manifest-sha256", "64 hexadecimal digits or empty");
         foreach (var name in new[] { "k8s-host", "mcastsrc-host" })
         {
             if (!System.Text.RegularExpressions.Regex.IsMatch(p.Text(name), "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))

@@ -7,8 +7,10 @@ namespace McastLab.Pipeline.Boxes;
 /// The argument lists of the vagrant commands the pipeline runs, and the environment that hands the resolved
 /// parameters to the Vagrantfile (it reads MCASTLAB_* before mcastlab.json, as the pipeline does).
 /// </summary>
-public sealed class VagrantArguments(BoxSettings boxes, LabSettings lab)
+public sealed class VagrantArguments(BoxSettings boxes, LabSettings lab, ClusterAddonPins addons)
 {
+    public static VagrantArguments From(BuildParameters parameters) => new(parameters.Boxes, parameters.Lab, parameters.ClusterAddons);
+
     public IReadOnlyList<string> BoxAdd(string catalogFile) =>
         ["box", "add", "--force", "--provider", BoxSettings.ProviderName(boxes.Provider), catalogFile];
 
@@ -34,7 +36,8 @@ public sealed class VagrantArguments(BoxSettings boxes, LabSettings lab)
         ["MCASTLAB_K8S_HOST"] = boxes.K8sHost,
         ["MCASTLAB_MCASTSRC_HOST"] = boxes.McastsrcHost,
         ["MCASTLAB_POD_CIDR"] = boxes.PodCidr,
-        ["MCASTLAB_FLANNEL_VERSION"] = boxes.FlannelVersion,
+        ["MCASTLAB_FLANNEL_MANIFEST_URL"] = addons.Flannel.Url.ToString(),
+        ["MCASTLAB_FLANNEL_MANIFEST_SHA256"] = addons.Flannel.Sha256,
         ["MCASTLAB_SUBNET"] = lab.Subnet.ToString(),
         ["MCASTLAB_K8S_ADDRESS"] = lab.K8sAddress.ToString(),
         ["MCASTLAB_MCASTSRC_ADDRESS"] = lab.McastsrcAddress.ToString(),

@@ -10,9 +10,11 @@ namespace McastLab.Pipeline.Boxes;
 /// cluster's kubeconfig from the k8s node into artifacts/lab/kubeconfig with its server on the segment
 /// address, so the pipeline reaches the API server from this host.
 /// </summary>
-public sealed partial class VagrantLab(ProcessRunner runner, IBuildLog log, BoxLayout layout, BoxSettings boxes, LabSettings lab)
+public sealed partial class VagrantLab(ProcessRunner runner, IBuildLog log, BoxLayout layout, BuildParameters parameters)
 {
-    private readonly VagrantArguments vagrant = new(boxes, lab);
+    private readonly VagrantArguments vagrant = VagrantArguments.From(parameters);
+    private readonly BoxSettings boxes = parameters.Boxes;
+    private readonly LabSettings lab = parameters.Lab;
 
     public ProcessOptions Options(ProcessOptions? options = null) => (options ?? new ProcessOptions()) with
     {

@@ -61,7 +61,11 @@ public sealed class CniPlugin(ProcessRunner runner, string pluginDirectory)
         };
         foreach (var (name, value) in invocation.ExtraEnvironment) environment[name] = value;
 
-        var result = await runner.RunAsync(plugin, [], new ProcessOptions
+        // A plugin finds its master link in the namespace it runs in: the node's, not necessarily ours.
+        var (program, arguments) = invocation.HostNamespace is { } node
+            ? ("ip", new[] { "netns", "exec", node, plugin })
+            : (plugin, Array.Empty<string>());
+        var result = await runner.RunAsync(program, arguments, new ProcessOptions
         {
             Environment = environment,
             StandardInput = config,
@@ -85,6 +89,9 @@ public sealed class CniPlugin(ProcessRunner runner, string pluginDirectory)
 /// <summary>Which container and interface a CNI call is for.</summary>
 public sealed record CniInvocation(string ContainerId, string NetworkNamespacePath, string InterfaceName)
 {
+    /// <summary>The named network namespace the plugin runs in (the node's, holding the master link); null runs it in ours.</summary>
+    public string? HostNamespace { get; init; }
+
     /// <summary>Extra variables, such as CNI_ARGS.</summary>
     public IReadOnlyDictionary<string, string> ExtraEnvironment { get; init; } = new Dictionary<string, string>();
 }

@@ -18,6 +18,7 @@ public sealed class BuildParameters
         Lab = LabSettings.From(resolved);
         Images = ImageSettings.From(resolved);
         Versions = VersionPins.From(resolved);
+        ClusterAddons = ClusterAddonPins.From(resolved);
         Boxes = BoxSettings.From(resolved, Lab);
         Cluster = ClusterSettings.From(resolved);
     }
@@ -28,6 +29,7 @@ public sealed class BuildParameters
     public LabSettings Lab { get; }
     public ImageSettings Images { get; }
     public VersionPins Versions { get; }
+    public ClusterAddonPins ClusterAddons { get; }
     public BoxSettings Boxes { get; }
     public ClusterSettings Cluster { get; }
 

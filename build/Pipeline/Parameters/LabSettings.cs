@@ -79,11 +79,19 @@ public sealed partial record LabSettings
     {
         if (!IsMulticast(Group)) throw p.Invalid("group", "a multicast address (224.0.0.0/4 or ff00::/8) such as 224.0.67.67");
         if (Subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork) throw p.Invalid("subnet", "an IPv4 network such as 10.0.0.0/24");
+        // IPNetwork quietly clears host bits (10.0.0.5/24 parses as 10.0.0.0/24): ask for what will be used.
+        if (Subnet.ToString() != p.Text("subnet")) throw p.Invalid("subnet", $"a network address without host bits, such as {Subnet}");
         foreach (var name in new[] { "k8s-address", "mcastsrc-address", "range-start", "range-end" })
         {
             if (!Subnet.Contains(p.Address(name))) throw p.Invalid(name, $"an address inside the subnet {Subnet}");
         }
         if (Compare(RangeStart, RangeEnd) > 0) throw p.Invalid("range-end", $"an address at or after --range-start {RangeStart}");
+        // host-local hands out every address of the range: the subnet's network and broadcast addresses must stay out.
+        if (Subnet.PrefixLength < 31)
+        {
+            if (RangeStart.Equals(Subnet.BaseAddress)) throw p.Invalid("range-start", $"a host address, not the network address of {Subnet}");
+            if (RangeEnd.Equals(Broadcast(Subnet))) throw p.Invalid("range-end", $"a host address, not the broadcast address of {Subnet}");
+        }
         foreach (var name in new[] { "k8s-address", "mcastsrc-address" })
         {
             var host = p.Address(name);
@@ -105,6 +113,13 @@ public sealed partial record LabSettings
 
     /// <summary>Numeric order of two IPv4 addresses.</summary>
     public static int Compare(IPAddress a, IPAddress b) => ToNumber(a).CompareTo(ToNumber(b));
+
+    private static IPAddress Broadcast(IPNetwork network)
+    {
+        var hostBits = 32 - network.PrefixLength;
+        var last = ToNumber(network.BaseAddress) | ((1L << hostBits) - 1);
+        return new IPAddress([(byte)(last >> 24), (byte)(last >> 16), (byte)(last >> 8), (byte)last]);
+    }
 
     public long RangeSize() => ToNumber(RangeEnd) - ToNumber(RangeStart) + 1;
 

@@ -9,6 +9,7 @@ public static class ParameterCatalog
         .. LabSettings.Definitions,
         .. ImageSettings.Definitions,
         .. VersionPins.Definitions,
+        .. ClusterAddonPins.Definitions,
         .. Boxes.BoxSettings.Definitions,
         .. Lab.Cluster.ClusterSettings.Definitions,
     ];

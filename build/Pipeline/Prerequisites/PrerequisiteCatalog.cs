@@ -20,6 +20,7 @@ public static class PrerequisiteCatalog
         new("scp", "openssh-client", ["-V"], ["LabUp"]),
         new("shellcheck", "shellcheck", ["--version"], ["Test"]),
         new("clang", "clang", ["--version"], ["McastTools", "Images", "Push", "Lab", "Test"]),
+        new("git", "git", ["--version"], ["Images", "Push"]),
     ];
 
     /// <summary>Targets that talk to the Docker engine, which must answer, not only be installed.</summary>

@@ -61,7 +61,7 @@ public sealed class BoxArgumentsTests
     {
         var parameters = BoxTestContext.Parameters(("box-provider", "libvirt"));
 
-        var arguments = new VagrantArguments(parameters.Boxes, parameters.Lab).BoxAdd("/repo/artifacts/boxes/k8s-centos7/metadata.json");
+        var arguments = VagrantArguments.From(parameters).BoxAdd("/repo/artifacts/boxes/k8s-centos7/metadata.json");
 
         Assert.Equal(["box", "add", "--force", "--provider", "libvirt", "/repo/artifacts/boxes/k8s-centos7/metadata.json"], arguments);
     }
@@ -71,13 +71,15 @@ public sealed class BoxArgumentsTests
     {
         var parameters = BoxTestContext.Parameters(("workers", "2"), ("box-os", "rocky9"), ("k8s-address", "10.0.0.9"));
 
-        var environment = new VagrantArguments(parameters.Boxes, parameters.Lab).Environment("/repo/mcastlab.json");
+        var environment = VagrantArguments.From(parameters).Environment("/repo/mcastlab.json");
 
         Assert.Equal("/repo/mcastlab.json", environment["MCASTLAB_PARAMETERS_FILE"]);
         Assert.Equal("2", environment["MCASTLAB_WORKERS"]);
         Assert.Equal("rocky9", environment["MCASTLAB_BOX_OS"]);
         Assert.Equal("10.0.0.9", environment["MCASTLAB_K8S_ADDRESS"]);
-        Assert.Equal(["up", "--provider", "virtualbox"], new VagrantArguments(parameters.Boxes, parameters.Lab).Up());
+        Assert.Equal(parameters.ClusterAddons.Flannel.Url.ToString(), environment["MCASTLAB_FLANNEL_MANIFEST_URL"]);
+        Assert.Equal(parameters.ClusterAddons.Flannel.Sha256, environment["MCASTLAB_FLANNEL_MANIFEST_SHA256"]);
+        Assert.Equal(["up", "--provider", "virtualbox"], VagrantArguments.From(parameters).Up());
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class VagrantfileTests
         Assert.SkipUnless(BoxTestContext.Has("vagrant"), "vagrant is not installed");
         using var scratch = BoxTestContext.Scratch();
         var parameters = scratch.Parameters(("workers", "2"));
-        var environment = new Dictionary<string, string?>(new VagrantArguments(parameters.Boxes, parameters.Lab).Environment(Path.Combine(scratch.Root, ParametersFile.FileName)))
+        var environment = new Dictionary<string, string?>(VagrantArguments.From(parameters).Environment(Path.Combine(scratch.Root, ParametersFile.FileName)))
         {
             ["MCASTLAB_WORKER_ADDRESS_START"] = "10.0.0.100",
         };
@@ -69,7 +69,7 @@ public sealed class VagrantfileTests
     private static Task<ProcessResult> ValidateAsync(ScratchRepository scratch, params (string, string)[] commandLine)
     {
         var parameters = scratch.Parameters(commandLine);
-        var lab = new VagrantLab(BoxTestContext.Runner(), new RecordingLog(), scratch.Layout(parameters), parameters.Boxes, parameters.Lab);
+        var lab = new VagrantLab(BoxTestContext.Runner(), new RecordingLog(), scratch.Layout(parameters), parameters);
         return BoxTestContext.Runner().RunAsync("vagrant", VagrantArguments.Validate(), lab.Options(new ProcessOptions { AllowFailure = true }),
             TestContext.Current.CancellationToken);
     }

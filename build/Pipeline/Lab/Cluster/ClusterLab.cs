@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;
 
@@ -16,7 +17,7 @@ namespace McastLab.Pipeline.Lab.Cluster;
 /// iperf sender on mcastsrc received by `mcast recv` in the pod. The pods and the attachment are removed
 /// again on success, failure and Ctrl+C.
 /// </summary>
-public sealed class ClusterLab(IKubernetes client, HttpClient http, IClusterHosts hosts, IBuildLog log, ClusterSettings cluster, Uri? multusManifestUrl = null) : ILabBackend
+public sealed class ClusterLab(IKubernetes client, PinnedDownload download, ClusterAddonPins addons, IClusterHosts hosts, IBuildLog log, ClusterSettings cluster) : ILabBackend
 {
     public const string Backend = "vagrant";
 
@@ -29,8 +30,9 @@ public sealed class ClusterLab(IKubernetes client, HttpClient http, IClusterHost
             throw new PipelineException($"The cluster's kubeconfig {layout.Kubeconfig} is missing; start the two-VM lab with ./build.sh LabUp and run again.");
         }
         var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(layout.Kubeconfig));
-        var vagrant = new VagrantLab(runner, log, layout, parameters.Boxes, parameters.Lab);
-        return new ClusterLab(client, new HttpClient(), new VagrantHosts(runner, log, vagrant, layout, parameters.Boxes), log, parameters.Cluster);
+        var vagrant = new VagrantLab(runner, log, layout, parameters);
+        var download = new PinnedDownload(new HttpClient(), log, Path.Combine(layout.LabDirectory, "downloads"));
+        return new ClusterLab(client, download, parameters.ClusterAddons, new VagrantHosts(runner, log, vagrant, layout, parameters.Boxes), log, parameters.Cluster);
     }
 
     /// <summary>How long the receiver gets, after the sender finished, to report its summary and end.</summary>
@@ -47,14 +49,14 @@ public sealed class ClusterLab(IKubernetes client, HttpClient http, IClusterHost
         var manifests = LabDocuments.Read(request.ManifestsDirectory);
 
         await hosts.LoadImagesAsync([request.McastImage, request.IperfImage], cancellationToken);
-        await new MultusInstaller(client, http, log, cluster, multusManifestUrl).InstallAsync(cancellationToken);
+        await new MultusInstaller(client, download, addons, log, cluster.PodTimeout).InstallAsync(cancellationToken);
 
         var applied = new List<AppliedObject>();
         var checks = new List<LabCheck>();
         try
         {
             var apply = new ServerSideApply(client);
-            foreach (var document in manifests.Attachments.Concat(manifests.ReceiverPods))
+            foreach (var document in manifests.Attachments.Concat(manifests.ReceiverPods.Select(pod => LabDocuments.WithReceiverImage(pod, request.McastImage))))
             {
                 applied.Add(await apply.ApplyAsync(document, cluster.Namespace, cancellationToken));
             }
@@ -100,7 +102,7 @@ public sealed class ClusterLab(IKubernetes client, HttpClient http, IClusterHost
                 ["sender"] = $"iperf on mcastsrc {lab.McastsrcAddress}, ttl {lab.Ttl}, {lab.DurationSeconds} s at {lab.Rate}",
                 ["receiver"] = request.McastImage,
                 ["iperf-image"] = request.IperfImage,
-                ["multus"] = cluster.MultusVersion,
+                ["multus"] = addons.MultusImage,
                 ["namespace"] = cluster.Namespace,
             },
         };
@@ -193,10 +195,27 @@ public sealed record LabDocuments(IReadOnlyList<JsonObject> Attachments, IReadOn
         return new LabDocuments(attachments, receivers);
     }
 
+    /// <summary>
+    /// The pod with its receiver running the image under test. The VMs reach no registry: the image was copied
+    /// onto the nodes, so it must be used as it is there, never pulled.
+    /// </summary>
+    public static JsonObject WithReceiverImage(JsonObject pod, string image)
+    {
+        var copy = (JsonObject)pod.DeepClone();
+        foreach (var container in copy["spec"]!["containers"]!.AsArray().OfType<JsonObject>().Where(IsReceiver))
+        {
+            container["image"] = image;
+            container["imagePullPolicy"] = "IfNotPresent";
+        }
+        return copy;
+    }
+
     private static string? Kind(JsonObject document) => document["kind"]?.GetValue<string>();
 
     private static bool RunsReceiver(JsonObject pod) =>
-        pod["spec"]?["containers"] is JsonArray containers && containers.Any(c =>
-            c?["command"] is JsonArray { Count: > 0 } command && command[0]?.GetValue<string>() == "mcast"
-            && c["args"] is JsonArray { Count: > 0 } args && args[0]?.GetValue<string>() == "recv");
+        pod["spec"]?["containers"] is JsonArray containers && containers.OfType<JsonObject>().Any(IsReceiver);
+
+    private static bool IsReceiver(JsonObject container) =>
+        container["command"] is JsonArray { Count: > 0 } command && command[0]?.GetValue<string>() == "mcast"
+        && container["args"] is JsonArray { Count: > 0 } args && args[0]?.GetValue<string>() == "recv";
 }

@@ -3,8 +3,8 @@ using McastLab.Pipeline.Parameters;
 namespace McastLab.Pipeline.Lab.Cluster;
 
 /// <summary>
-/// The cluster backend of Lab (section "cluster" of mcastlab.json) and the Multus release it installs
-/// (section "versions": the tag and the sha256 of its manifest).
+/// The cluster backend of Lab (section "cluster" of mcastlab.json). The Multus release it installs is pinned
+/// in ClusterAddonPins (section "versions").
 /// </summary>
 public sealed record ClusterSettings
 {
@@ -12,18 +12,10 @@ public sealed record ClusterSettings
     [
         new("cluster-namespace", "cluster", "Namespace the lab's NetworkAttachmentDefinition and pods go to on the cluster."),
         new("pod-timeout", "cluster", "Seconds the cluster backend waits for Multus' rollout and for each pod to run."),
-        new("multus-version", "versions", "Multus release tag whose deployments/multus-daemonset.yml the cluster backend applies."),
-        new("multus-manifest-sha256", "versions", "sha256 of that manifest as downloaded; empty until someone has checked the file."),
     ];
 
     public required string Namespace { get; init; }
     public required TimeSpan PodTimeout { get; init; }
-    public required string MultusVersion { get; init; }
-    public string? MultusManifestSha256 { get; init; }
-
-    /// <summary>The release's own manifest (thin plugin), by tag: never a moving branch.</summary>
-    public Uri MultusManifestUrl =>
-        new($"https://raw.githubusercontent.com/k8snetworkplumbingwg/multus-cni/{MultusVersion}/deployments/multus-daemonset.yml");
 
     public static ClusterSettings From(ResolvedParameters p)
     {
@@ -31,13 +23,9 @@ public sealed record ClusterSettings
         {
             Namespace = p.Text("cluster-namespace"),
             PodTimeout = TimeSpan.FromSeconds(p.Number("pod-timeout", 1, 3600)),
-            MultusVersion = p.Text("multus-version"),
-            MultusManifestSha256 = p.Optional("multus-manifest-sha256"),
         };
-        if (settings.MultusManifestSha256 is { } sha && !Boxes.Sha256.IsHex(sha))
-            throw p.Invalid("multus-manifest-sha256", "64 hexadecimal digits or empty");
-        if (!System.Text.RegularExpressions.Regex.IsMatch(settings.MultusVersion, @"^v\d+\.\d+\.\d+$"))
-            throw p.Invalid("multus-version", "a release tag such as v4.3.0");
+        if (!System.Text.RegularExpressions.Regex.IsMatch(settings.Namespace, "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))
+            throw p.Invalid("cluster-namespace", "a Kubernetes namespace name (lower-case letters, digits and '-')");
         return settings;
     }
 }

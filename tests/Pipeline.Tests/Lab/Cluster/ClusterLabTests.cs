@@ -4,6 +4,7 @@ using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab;
 using McastLab.Pipeline.Lab.Cluster;
+using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Tests.Boxes;
 
@@ -126,10 +127,11 @@ public sealed class ClusterLabTests : IDisposable
     {
         stub.MultusManifest = MultusManifest;
         stub.LogLines = GoodLog;
-        File.WriteAllText(Path.Combine(manifests.FullName, "eth1-multicast.yaml"), Attachment);
-        File.WriteAllText(Path.Combine(manifests.FullName, "multicast-example-pod.yaml"), ReceiverPod);
-        File.WriteAllText(Path.Combine(manifests.FullName, "iperf-multicast-pod.yaml"), IperfPod);
-        File.WriteAllText(Path.Combine(manifests.FullName, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [eth1-multicast.yaml]\n");
+        var directory = Directory.CreateDirectory(Path.Combine(manifests.FullName, "manifests")).FullName;
+        File.WriteAllText(Path.Combine(directory, "eth1-multicast.yaml"), Attachment);
+        File.WriteAllText(Path.Combine(directory, "multicast-example-pod.yaml"), ReceiverPod);
+        File.WriteAllText(Path.Combine(directory, "iperf-multicast-pod.yaml"), IperfPod);
+        File.WriteAllText(Path.Combine(directory, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [eth1-multicast.yaml]\n");
     }
 
     public void Dispose()
@@ -152,7 +154,7 @@ public sealed class ClusterLabTests : IDisposable
         Assert.Equal(0, received.Lost);
         Assert.Equal(4, received.TtlSeen);
         Assert.Equal("10.0.0.13", received.PodAddress);
-        Assert.Equal(["load 127.0.0.1:5000/mcastlab/mcast:latest 127.0.0.1:5000/mcastlab/iperf:latest", "send 127.0.0.1:5000/mcastlab/iperf:latest"], hosts.Calls);
+        Assert.Equal(["load 127.0.0.1:5000/mcastlab/mcast:0.1.0-test 127.0.0.1:5000/mcastlab/iperf:0.1.0-test", "send 127.0.0.1:5000/mcastlab/iperf:0.1.0-test"], hosts.Calls);
     }
 
     [Fact]
@@ -179,7 +181,7 @@ public sealed class ClusterLabTests : IDisposable
 
         // The pinned tag replaces the manifest's moving :snapshot image; numbers stay numbers.
         var daemonSet = patches[3].Json;
-        Assert.Equal("ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0", daemonSet["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+        Assert.Equal("ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick", daemonSet["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
         Assert.Equal(10, daemonSet["spec"]!["template"]!["spec"]!["terminationGracePeriodSeconds"]!.GetValue<long>());
         Assert.True(daemonSet["spec"]!["template"]!["spec"]!["hostNetwork"]!.GetValue<bool>());
 
@@ -187,7 +189,10 @@ public sealed class ClusterLabTests : IDisposable
         Assert.Equal("default", attachment["metadata"]!["namespace"]!.GetValue<string>());
         Assert.Contains("\"master\":\"eth1\"", attachment["spec"]!["config"]!.GetValue<string>(), StringComparison.Ordinal);
 
+        // The receiver runs the image under test, copied onto the nodes: never pulled.
         var pod = patches[5].Json;
+        Assert.Equal("127.0.0.1:5000/mcastlab/mcast:0.1.0-test", pod["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+        Assert.Equal("IfNotPresent", pod["spec"]!["containers"]![0]!["imagePullPolicy"]!.GetValue<string>());
         Assert.Equal("eth1-multicast@eth1", pod["metadata"]!["annotations"]!["k8s.v1.cni.cncf.io/networks"]!.GetValue<string>());
         Assert.Equal("5001", pod["spec"]!["containers"]![0]!["args"]![6]!.GetValue<string>());
         Assert.DoesNotContain(stub.Requests, r => r.Path.EndsWith("/pods/iperf-multicast", StringComparison.Ordinal));
@@ -225,7 +230,7 @@ public sealed class ClusterLabTests : IDisposable
         Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(20));
         Assert.Equal("Pod default/multicast-example is still Pending after 2 s (PodScheduled Unschedulable: 0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }.); see 'kubectl describe pod multicast-example' for why.", error.Message);
         Assert.Contains(stub.Requests, r => r.Method == "DELETE" && r.Path == "/api/v1/namespaces/default/pods/multicast-example");
-        Assert.Equal(["load 127.0.0.1:5000/mcastlab/mcast:latest 127.0.0.1:5000/mcastlab/iperf:latest"], hosts.Calls);
+        Assert.Equal(["load 127.0.0.1:5000/mcastlab/mcast:0.1.0-test 127.0.0.1:5000/mcastlab/iperf:0.1.0-test"], hosts.Calls);
     }
 
     [Fact]
@@ -276,24 +281,14 @@ public sealed class ClusterLabTests : IDisposable
         var error = await Assert.ThrowsAsync<PipelineException>(() =>
             Lab(sha256: new string('0', 64)).RunAsync(Request(), TestContext.Current.CancellationToken));
 
-        Assert.Equal($"The Multus manifest {stub.MultusManifestUrl} has sha256 {Sha256.OfText(MultusManifest)}, not the pinned {new string('0', 64)}; it changed since it was pinned, so read it before pinning the new sum.", error.Message);
-        Assert.DoesNotContain(stub.Requests, r => r.Method == "PATCH");
-    }
-
-    [Fact]
-    public async Task An_unpinned_Multus_manifest_stops_with_the_sum_to_check_and_pin()
-    {
-        var error = await Assert.ThrowsAsync<PipelineException>(() =>
-            Lab(sha256: null).RunAsync(Request(), TestContext.Current.CancellationToken));
-
-        Assert.Contains($"set \"multus-manifest-sha256\": \"{Sha256.OfText(MultusManifest)}\" in its versions section", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"{stub.MultusManifestUrl} has sha256 {Sha256.OfText(MultusManifest)} but mcastlab.json pins {new string('0', 64)} (multus-manifest-sha256); verify the release file and update the pin only if the new content is trusted.", error.Message);
         Assert.DoesNotContain(stub.Requests, r => r.Method == "PATCH");
     }
 
     [Fact]
     public async Task Without_generated_manifests_the_lab_says_which_target_makes_them()
     {
-        foreach (var file in manifests.GetFiles()) file.Delete();
+        foreach (var file in Directory.GetFiles(Path.Combine(manifests.FullName, "manifests"))) File.Delete(file);
 
         var error = await Assert.ThrowsAsync<PipelineException>(() => Lab().RunAsync(Request(), TestContext.Current.CancellationToken));
 
@@ -301,17 +296,16 @@ public sealed class ClusterLabTests : IDisposable
         Assert.Empty(stub.Requests);
     }
 
-    private ClusterLab Lab(TimeSpan? podTimeout = null, string? sha256 = "use-real")
+    private ClusterLab Lab(TimeSpan? podTimeout = null, string? sha256 = null)
     {
-        var settings = new ClusterSettings
+        var settings = new ClusterSettings { Namespace = "default", PodTimeout = podTimeout ?? TimeSpan.FromSeconds(10) };
+        var pins = BoxTestContext.Parameters().ClusterAddons with
         {
-            Namespace = "default",
-            PodTimeout = podTimeout ?? TimeSpan.FromSeconds(10),
-            MultusVersion = "v4.3.0",
-            MultusManifestSha256 = sha256 == "use-real" ? Sha256.OfText(MultusManifest) : sha256,
+            Multus = new PinnedFile("Multus", "v4.3.0", stub.MultusManifestUrl, sha256 ?? Sha256.OfText(MultusManifest), "multus-manifest-sha256"),
         };
         var client = new Kubernetes(new KubernetesClientConfiguration { Host = stub.BaseUrl });
-        return new ClusterLab(client, new HttpClient(), hosts, new RecordingLog(), settings, stub.MultusManifestUrl)
+        var download = new PinnedDownload(new HttpClient(), new RecordingLog(), Path.Combine(manifests.FullName, "downloads"));
+        return new ClusterLab(client, download, pins, hosts, new RecordingLog(), settings)
         {
             SettleTime = TimeSpan.FromMilliseconds(50),
             ReportGrace = TimeSpan.FromSeconds(1),
@@ -319,7 +313,7 @@ public sealed class ClusterLabTests : IDisposable
     }
 
     private LabRequest Request() =>
-        new(lab, "127.0.0.1:5000/mcastlab/mcast:latest", "127.0.0.1:5000/mcastlab/iperf:latest", manifests.FullName);
+        new(lab, "127.0.0.1:5000/mcastlab/mcast:0.1.0-test", "127.0.0.1:5000/mcastlab/iperf:0.1.0-test", Path.Combine(manifests.FullName, "manifests"));
 
     private sealed class RecordingHosts : IClusterHosts
     {

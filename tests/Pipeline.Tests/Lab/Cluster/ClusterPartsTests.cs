@@ -94,7 +94,7 @@ public sealed class ClusterPartsTests
         var parameters = scratch.Parameters(("workers", "1"));
         var layout = scratch.Layout(parameters);
         var runner = BoxTestContext.Runner(tools.Locator);
-        var hosts = new VagrantHosts(runner, new RecordingLog(), new VagrantLab(runner, new RecordingLog(), layout, parameters.Boxes, parameters.Lab), layout, parameters.Boxes);
+        var hosts = new VagrantHosts(runner, new RecordingLog(), new VagrantLab(runner, new RecordingLog(), layout, parameters), layout, parameters.Boxes);
 
         await hosts.LoadImagesAsync(["reg/mcast:1", "reg/iperf:1"], TestContext.Current.CancellationToken);
         var sent = await hosts.SendAsync("reg/iperf:1", parameters.Lab, TestContext.Current.CancellationToken);
@@ -123,18 +123,6 @@ public sealed class ClusterPartsTests
         var command = VagrantHosts.SenderCommand("reg/iperf:1", settings);
 
         Assert.Contains("-b '1M; rm -rf /' -B", command, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void The_Multus_image_is_pinned_to_the_release_tag()
-    {
-        var settings = BoxTestContext.Parameters().Cluster;
-        var installer = new MultusInstaller(new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = "http://127.0.0.1:1" }), new HttpClient(), new RecordingLog(), settings);
-
-        var rewritten = installer.RewriteImage("image: ghcr.io/k8snetworkplumbingwg/multus-cni:snapshot\n");
-
-        Assert.Equal("image: ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0\n", rewritten);
-        Assert.Equal("https://raw.githubusercontent.com/k8snetworkplumbingwg/multus-cni/v4.3.0/deployments/multus-daemonset.yml", settings.MultusManifestUrl.ToString());
     }
 
     [Fact]

@@ -1,0 +1,132 @@
+using System.Text.RegularExpressions;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using McastLab.Pipeline.Core;
+using Polly;
+using Polly.Retry;
+
+namespace McastLab.Pipeline.Images;
+
+/// <summary>A pushed tag and the digest the registry confirmed.</summary>
+public sealed record PushedImage(string Reference, string Digest, string ConfigDigest);
+
+/// <summary>
+/// Pushes tags through the engine, reading failures from the push stream (the engine reports them there,
+/// not as HTTP errors). Transient failures (registry down or overloaded, network) are retried with
+/// exponential backoff; then the manifest is read back over the registry's HTTP API and its digest compared
+/// with the one the push reported.
+/// </summary>
+public sealed partial class ImagePusher(IDockerClient docker, IBuildLog log, RegistryApi registry, AuthConfig? auth = null)
+{
+    /// <summary>Attempts after the first; the delays double from <see cref="FirstDelay"/>.</summary>
+    public int Retries { get; init; } = 4;
+
+    public TimeSpan FirstDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    // Failures that retrying cannot fix: a login, a permission, a name or a missing local image.
+    private static readonly string[] PermanentMarkers =
+        ["unauthorized", "denied", "authentication required", "forbidden", "no such image", "does not exist", "invalid reference", "name invalid", "name unknown"];
+
+    private static readonly string[] MissingImageMarkers = ["no such image", "does not exist locally"];
+
+    public async Task<PushedImage> PushAsync(string reference, CancellationToken cancellationToken = default)
+    {
+        var name = ImageName.Parse(reference);
+        var attempts = 0;
+        var pipeline = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<PushFailedException>(e => e.Transient),
+                MaxRetryAttempts = Retries,
+                Delay = FirstDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                OnRetry = args =>
+                {
+                    log.Warning($"Push of {reference} failed (attempt {args.AttemptNumber + 1} of {Retries + 1}): {args.Outcome.Exception?.Message}; retrying in {args.RetryDelay.TotalSeconds:0.#} s.");
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+
+        string digest;
+        try
+        {
+            digest = await pipeline.ExecuteAsync(async token =>
+            {
+                attempts++;
+                return await PushOnceAsync(name, token);
+            }, cancellationToken);
+        }
+        catch (PushFailedException e)
+        {
+            var tried = attempts == 1 ? "" : $" after {attempts} attempts";
+            var advice = e.Transient
+                ? $"check that the registry {registry.Registry} is running and reachable (./build.sh Push starts a local one on a loopback address)"
+                : MissingImageMarkers.Any(m => e.Message.Contains(m, StringComparison.OrdinalIgnoreCase))
+                    ? "build it with './build.sh Images'"
+                    : "check --registry, --registry-user and MCASTLAB_REGISTRY_PASSWORD";
+            throw new PipelineException($"Pushing {reference} failed{tried}: {e.Message.TrimEnd('.')}; {advice}, then run again.", e);
+        }
+
+        var manifest = await ReadBackAsync(name, digest, cancellationToken);
+        log.Information($"Pushed {reference}@{digest} (manifest read back from {registry.Registry}, config {manifest.ConfigDigest[..19]}…)");
+        return new PushedImage(reference, digest, manifest.ConfigDigest);
+    }
+
+    private async Task<string> PushOnceAsync(ImageName name, CancellationToken cancellationToken)
+    {
+        var messages = new EngineMessages(log);
+        try
+        {
+            await docker.Images.PushImageAsync(name.Repository, new ImagePushParameters { Tag = name.Tag }, auth ?? new AuthConfig(), messages, cancellationToken);
+        }
+        catch (DockerImageNotFoundException e)
+        {
+            throw new PushFailedException($"no such image in the engine ({ImageBuilder.EngineError(e)})", transient: false);
+        }
+        catch (DockerApiException e)
+        {
+            var message = ImageBuilder.EngineError(e);
+            throw new PushFailedException(message, IsTransient(message));
+        }
+        if (messages.Error is { } error)
+        {
+            throw new PushFailedException(error, IsTransient(error));
+        }
+        // The engine's last status line: "<tag>: digest: sha256:… size: 1234".
+        var digest = messages.Lines.Select(line => DigestLine().Match(line)).LastOrDefault(m => m.Success)?.Groups[1].Value;
+        return digest ?? throw new PushFailedException($"the engine's push stream for {name} ended without a digest", transient: true);
+    }
+
+    private async Task<RegistryManifest> ReadBackAsync(ImageName name, string digest, CancellationToken cancellationToken)
+    {
+        var repository = name.Repository[(registry.Registry.Length + 1)..];
+        RegistryManifest manifest;
+        try
+        {
+            manifest = await registry.GetManifestAsync(repository, name.Tag, cancellationToken);
+            using var config = await registry.GetConfigAsync(repository, manifest.ConfigDigest, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or InvalidDataException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new PipelineException($"{name} was pushed as {digest} but reading it back from {registry.Registry} failed: {e.Message}; check the registry, then run again.", e);
+        }
+        if (manifest.Digest != digest || (manifest.HeaderDigest is { } header && header != digest))
+        {
+            throw new PipelineException($"The registry serves {name} as {manifest.Digest}, not the pushed {digest}; another push to the same tag may have raced this one, so push again.");
+        }
+        return manifest;
+    }
+
+    internal static bool IsTransient(string message) =>
+        !PermanentMarkers.Any(marker => message.Contains(marker, StringComparison.OrdinalIgnoreCase));
+
+    [GeneratedRegex(@"digest: (sha256:[0-9a-f]{64})")]
+    private static partial Regex DigestLine();
+
+    private sealed class PushFailedException(string message, bool transient) : Exception(message)
+    {
+        public bool Transient { get; } = transient;
+    }
+}

@@ -1,0 +1,27 @@
+using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Processes;
+
+namespace McastLab.Pipeline.Images;
+
+/// <summary>Publishes src/McastTools as one NativeAOT linux-x64 binary, the only file the mcast image needs.</summary>
+public sealed class McastToolsPublisher(ProcessRunner runner, IBuildLog log, string repositoryRoot)
+{
+    public const string Project = "src/McastTools/McastTools.csproj";
+    public const string Binary = "mcast";
+
+    /// <summary>Returns the path of the published binary.</summary>
+    public async Task<string> PublishAsync(string outputDirectory, CancellationToken cancellationToken = default)
+    {
+        await runner.RunAsync("dotnet",
+            ["publish", Path.Combine(repositoryRoot, Project), "--runtime", "linux-x64", "--configuration", "Release",
+             "--output", outputDirectory, "--nologo"],
+            new ProcessOptions { WorkingDirectory = repositoryRoot }, cancellationToken);
+        var binary = Path.Combine(outputDirectory, Binary);
+        if (!File.Exists(binary))
+        {
+            throw new PipelineException($"dotnet publish finished but {binary} is missing; check that {Project} sets AssemblyName 'mcast' and PublishAot, then run again.");
+        }
+        log.Information($"Published {Path.GetRelativePath(repositoryRoot, binary)} ({ImageSize.Format(new FileInfo(binary).Length)}).");
+        return binary;
+    }
+}

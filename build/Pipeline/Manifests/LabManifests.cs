@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Net;
+using k8s.Models;
+using McastLab.Pipeline.Parameters;
+
+namespace McastLab.Pipeline.Manifests;
+
+/// <summary>
+/// Every Kubernetes document of the lab, built from the parameters: the NetworkAttachmentDefinition with
+/// its CNI configuration, the receiver pod running our image, the walkthrough's iperf pod, a DaemonSet
+/// with one receiver per node, and the files they are written to.
+/// </summary>
+public sealed class LabManifests(LabSettings lab, ImageSettings images)
+{
+    public const string ReceiverPodName = "multicast-example";
+    public const string IperfPodName = "iperf-multicast";
+    public const string ReceiverDaemonSetName = "multicast-receiver";
+
+    public LabManifests(BuildParameters parameters) : this(parameters.Lab, parameters.Images)
+    {
+    }
+
+    /// <summary>The pod annotation value: the network, attached as the lab's interface name.</summary>
+    public string NetworksAnnotation => $"{lab.NetworkName}@{lab.Interface}";
+
+    public MacvlanNetwork CniNetwork()
+    {
+        // host-local's own default gateway, written out: the plugins add a route without "gw" via the
+        // gateway but CHECK then looks for it without one, so the route must name it.
+        var gateway = FirstHost(lab.Subnet).ToString();
+        return new MacvlanNetwork
+        {
+            Name = lab.NetworkName,
+            Master = lab.Interface,
+            Mode = MacvlanMode.Bridge,
+            Ipam = new HostLocalIpam
+            {
+                Subnet = lab.Subnet.ToString(),
+                RangeStart = lab.RangeStart.ToString(),
+                RangeEnd = lab.RangeEnd.ToString(),
+                Gateway = gateway,
+                // A join that names no interface follows the route to the group: keep it on the segment.
+                Routes = [new CniRoute("224.0.0.0/4") { Gateway = gateway }],
+            },
+        };
+    }
+
+    private static IPAddress FirstHost(IPNetwork subnet)
+    {
+        var bytes = subnet.BaseAddress.GetAddressBytes();
+        bytes[^1] += 1;
+        return new IPAddress(bytes);
+    }
+
+    public NetworkAttachmentDefinition NetworkAttachment() => new()
+    {
+        Metadata = new V1ObjectMeta { Name = lab.NetworkName, Labels = Labels("network") },
+        Spec = new NetworkAttachmentDefinitionSpec { Config = CniNetwork().ToJson() },
+    };
+
+    /// <summary>Our receiver, printing one JSON report per source.</summary>
+    public V1Pod ReceiverPod() => Pod(ReceiverPodName, "receiver", ReceiverContainer());
+
+    /// <summary>The walkthrough's receiver: iperf 2 bound to the group on the attached interface.</summary>
+    public V1Pod IperfPod() => Pod(IperfPodName, "iperf-receiver", new V1Container
+    {
+        Name = "iperf",
+        Image = images.Reference(images.IperfImage, images.ManifestTag),
+        ImagePullPolicy = "IfNotPresent",
+        Command = ["iperf"],
+        Args = ["-s", "-u", "-B", $"{lab.Group}%{lab.Interface}", "-i", "1"],
+    });
+
+    /// <summary>One receiver per node, for clusters with workers (the control plane included).</summary>
+    public V1DaemonSet ReceiverDaemonSet()
+    {
+        var labels = Labels("receiver-daemonset");
+        return new V1DaemonSet
+        {
+            ApiVersion = "apps/v1",
+            Kind = "DaemonSet",
+            Metadata = new V1ObjectMeta { Name = ReceiverDaemonSetName, Labels = labels },
+            Spec = new V1DaemonSetSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = labels },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = labels, Annotations = Annotations() },
+                    Spec = new V1PodSpec
+                    {
+                        Containers = [ReceiverContainer()],
+                        TerminationGracePeriodSeconds = 5,
+                        Tolerations = [new V1Toleration { Key = "node-role.kubernetes.io/control-plane", OperatorProperty = "Exists", Effect = "NoSchedule" }],
+                    },
+                },
+            },
+        };
+    }
+
+    public static Kustomization Kustomization() => new()
+    {
+        Resources = [NetworkAttachmentFile.FileName, ReceiverPodFile, IperfPodFile],
+    };
+
+    public const string ManifestsDirectory = "manifests";
+    public const string ReceiverPodFile = "multicast-example-pod.yaml";
+    public const string IperfPodFile = "iperf-multicast-pod.yaml";
+    public const string DaemonSetFile = "multicast-receiver-daemonset.yaml";
+
+    /// <summary>Every generated file, relative to the repository root.</summary>
+    public IReadOnlyList<ManifestFile> Files() =>
+    [
+        new($"{ManifestsDirectory}/{NetworkAttachmentFile.FileName}", ManifestYaml.Render(NetworkAttachment())),
+        new($"{ManifestsDirectory}/{ReceiverPodFile}", ManifestYaml.Render(ReceiverPod())),
+        new($"{ManifestsDirectory}/{IperfPodFile}", ManifestYaml.Render(IperfPod())),
+        new($"{ManifestsDirectory}/{DaemonSetFile}", ManifestYaml.Render(ReceiverDaemonSet())),
+        new($"{ManifestsDirectory}/kustomization.yaml", ManifestYaml.Render(Kustomization())),
+        // The original walkthrough's file names, for `kubectl apply -f` on the Vagrant cluster.
+        new("Vagrant/net-config.yml", ManifestYaml.Render(NetworkAttachment())),
+        new("Vagrant/example-mcast-pod.yml", ManifestYaml.Render(IperfPod())),
+    ];
+
+    private V1Container ReceiverContainer() => new()
+    {
+        Name = "mcast",
+        Image = images.Reference(images.McastImage, images.ManifestTag),
+        ImagePullPolicy = "IfNotPresent",
+        Command = ["mcast"],
+        Args =
+        [
+            "recv",
+            "--group", lab.Group.ToString(),
+            "--interface", lab.Interface,
+            "--port", lab.Port.ToString(CultureInfo.InvariantCulture),
+            "--format", "json",
+        ],
+    };
+
+    private V1Pod Pod(string name, string component, V1Container container) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Pod",
+        Metadata = new V1ObjectMeta { Name = name, Labels = Labels(component), Annotations = Annotations() },
+        Spec = new V1PodSpec { Containers = [container], TerminationGracePeriodSeconds = 5 },
+    };
+
+    private Dictionary<string, string> Annotations() => new() { [NetworkAttachmentDefinition.NetworksAnnotation] = NetworksAnnotation };
+
+    private static Dictionary<string, string> Labels(string component) => new()
+    {
+        ["app.kubernetes.io/part-of"] = "mcastlab",
+        ["app.kubernetes.io/component"] = component,
+    };
+}
+
+/// <summary>One generated file: its path relative to the repository root and its text.</summary>
+public sealed record ManifestFile(string Path, string Content);

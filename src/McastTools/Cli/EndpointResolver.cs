@@ -1,0 +1,75 @@
+using System.Net;
+using McastLab.McastTools.Sockets;
+
+namespace McastLab.McastTools.Cli;
+
+/// <summary>Turns group, interface, source and bind arguments into validated endpoints (all checks before any socket).</summary>
+internal static class EndpointResolver
+{
+    public static ReceiveEndpoint Receive(string groupText, string? interfaceName, string? sourceText, int port)
+    {
+        var group = GroupAddress.Parse(groupText);
+        var iface = Interface(group, interfaceName);
+        IPAddress? source = null;
+        if (sourceText is not null)
+        {
+            if (!IPAddress.TryParse(sourceText, out source))
+            {
+                throw new UsageException($"--source '{sourceText}' is not an IP address; give the sender's unicast address.");
+            }
+
+            if (group.WhySourceSpecificIsImpossible(source) is { } why)
+            {
+                throw new UsageException($"cannot join source-specific: {why}");
+            }
+        }
+
+        return new ReceiveEndpoint(group, port, iface, source);
+    }
+
+    public static SendEndpoint Send(string groupText, string? interfaceName, string? bindText, int port, int ttl, int? tos)
+    {
+        var group = GroupAddress.Parse(groupText);
+        IPAddress? bind = null;
+        if (bindText is not null)
+        {
+            if (!IPAddress.TryParse(bindText, out bind) || GroupAddress.IsMulticast(bind))
+            {
+                throw new UsageException($"--bind '{bindText}' is not a unicast IP address; give one of this host's addresses.");
+            }
+
+            if (bind.AddressFamily != group.Address.AddressFamily)
+            {
+                throw new UsageException($"--bind {bind} and group {group.Address} are of different IP families; bind an address of the group's family.");
+            }
+        }
+
+        var iface = bind is null || interfaceName is not null || group.InterfaceName is not null
+            ? Interface(group, interfaceName)
+            : InterfaceCatalog.Owning(bind);
+        if (bind is not null && iface is not null && !iface.Addresses.Contains(bind))
+        {
+            throw new UsageException($"{bind} is not an address of {iface.Name}; drop --bind or give an address of that interface.");
+        }
+
+        return new SendEndpoint(group, port, iface, bind, ttl, tos);
+    }
+
+    private static InterfaceCatalog.Interface? Interface(GroupAddress group, string? interfaceName)
+    {
+        if (group.InterfaceName is not null && interfaceName is not null && group.InterfaceName != interfaceName)
+        {
+            throw new UsageException($"the group names interface {group.InterfaceName} but --interface says {interfaceName}; give one of them.");
+        }
+
+        var name = interfaceName ?? group.InterfaceName;
+        if (name is null)
+        {
+            return group.IsLinkLocal && group.IsIPv6
+                ? throw new UsageException($"group {group.Address} is link-local; name its interface with {group.Address}%IF or --interface.")
+                : null;
+        }
+
+        return InterfaceCatalog.Resolve(name);
+    }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using McastLab.McastTools.Receive;
+using McastLab.McastTools.Reports;
+using McastLab.McastTools.Send;
+using McastLab.McastTools.Sockets;
+
+namespace McastLab.McastTools.Cli;
+
+/// <summary>`mcast iperf`: the iperf 2 flags the lab uses, with iperf-style text, so a pod spec runs unchanged.</summary>
+internal static class IperfCommand
+{
+    public static readonly OptionSpec[] Options =
+    [
+        new("server", null, "receive (iperf -s); needs -B G[%IF]", "s"),
+        new("client", "G", "send to group G (iperf -c)", "c"),
+        new("udp", null, "UDP (accepted; mcast is always UDP)", "u"),
+        new("bind", "ADDR[%IF]", "server: the group to join and its interface; client: the source address (and interface)", "B"),
+        new("port", "PORT", "UDP port (default 5001)", "p"),
+        new("interval", "SECONDS", "server: report every SECONDS (default: only the summary); client: accepted", "i"),
+        new("time", "SECONDS", "client: send for SECONDS (default 10); server: stop after SECONDS (default: run until Ctrl+C)", "t"),
+        new("len", "BYTES", "client: datagram payload (default 1470, 1450 on IPv6)", "l"),
+        new("bandwidth", "RATE", "client: offered rate, iperf suffixes or Npps (default 1M)", "b"),
+        new("ttl", "N", "client: multicast TTL (default 1)", "T"),
+        new("ssm-host", "S", "server: source-specific join on (S,G)", "H"),
+        new("ipv6_domain", null, "IPv6 (accepted; the address decides)", "V"),
+    ];
+
+    public const string Description =
+        "iperf 2 compatible front end: `mcast iperf -s -u -B 224.0.67.67%eth1 -i 1` receives like iperf's server\n" +
+        "(one report per stream when it ends, then keeps listening); `mcast iperf -c 224.0.67.67 -u --ttl 5 -t 5\n" +
+        "-B 10.0.0.12` sends like iperf's client.";
+
+    public const string ExitCodes = "exit codes: 0 success; 2 usage error; 130 interrupted by Ctrl+C/SIGTERM (after the final report).";
+
+    public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
+    {
+        var options = ParsedOptions.Parse("iperf", Options, args);
+        if (options.HelpRequested)
+        {
+            Console.Out.Write(HelpText.Render("mcast iperf -s -u -B G[%IF] [-i N] | -c G -u [-B ADDR] [-T N] [-t N] [-b RATE] [-l N]", Description, Options, ExitCodes));
+            return 0;
+        }
+
+        if (options.Has("server") == options.Has("client"))
+        {
+            throw new UsageException("'mcast iperf' needs exactly one of -s (receive) or -c G (send).");
+        }
+
+        return options.Has("server") ? Serve(options, cancel) : Send(options, cancel);
+    }
+
+    public static ReceivePlan ServerPlan(ParsedOptions options)
+    {
+        var group = options.Value("bind") ?? throw new UsageException("'mcast iperf -s' needs -B G[%IF], the multicast group to join, e.g. -B 224.0.67.67%eth1.");
+        var port = (int)options.Integer("port", 5001, 1, 65535);
+        var endpoint = EndpointResolver.Receive(group, null, options.Value("ssm-host"), port);
+        return new ReceivePlan(endpoint, options.Number("interval", 0, 86_400) ?? 0, options.Number("time", 0.001, 1e9), null, null, null, Persistent: true);
+    }
+
+    public static SendPlan ClientPlan(ParsedOptions options)
+    {
+        var port = (int)options.Integer("port", 5001, 1, 65535);
+        var ttl = (int)options.Integer("ttl", 1, 0, 255);
+        string? bind = null;
+        string? iface = null;
+        if (options.Value("bind") is { } bindText)
+        {
+            var percent = bindText.IndexOf('%', StringComparison.Ordinal);
+            bind = percent < 0 ? bindText : bindText[..percent];
+            iface = percent < 0 ? null : bindText[(percent + 1)..];
+        }
+
+        var endpoint = EndpointResolver.Send(options.Value("client")!, iface, bind, port, ttl, null);
+        var length = (int)options.Integer("len", endpoint.Group.IsIPv6 ? 1450 : 1470, Wire.DatagramTemplate.MinimumLength, Wire.DatagramTemplate.MaximumLength);
+        return new SendPlan(endpoint, Rate.Parse(options.Value("bandwidth") ?? "1M"), length, options.Number("time", 0.001, 1e9) ?? 10, null);
+    }
+
+    private static int Serve(ParsedOptions options, CancellationToken cancel)
+    {
+        var outcome = new Receiver(ServerPlan(options), new IperfServerReport(Console.Out)).Run(cancel);
+        return outcome.ExitCode;
+    }
+
+    private static int Send(ParsedOptions options, CancellationToken cancel)
+    {
+        var plan = ClientPlan(options);
+        var endpoint = plan.Endpoint;
+        var output = Console.Out;
+        const string rule = "------------------------------------------------------------";
+        output.WriteLine(rule);
+        output.WriteLine($"Client connecting to {endpoint.Group.Address}, UDP port {endpoint.Port}");
+        var pps = plan.Rate.PacketsPerSecondFor(plan.Length);
+        var gap = pps > 0 ? string.Create(CultureInfo.InvariantCulture, $", IPG target: {1e6 / pps:0.00} us") : "";
+        output.WriteLine($"Sending {plan.Length} byte datagrams{gap}");
+        output.WriteLine($"Setting multicast TTL to {endpoint.Ttl}");
+        output.WriteLine(rule);
+        output.Flush();
+        var result = new Sender(plan).Run(cancel);
+        output.WriteLine($"[  1] local {result.Local?.Address} port {result.Local?.Port} connected with {endpoint.Group.Address} port {endpoint.Port}");
+        output.WriteLine("[ ID] Interval       Transfer     Bandwidth");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[  1] 0.00-{result.Seconds:0.00} sec  {IperfUnits.Bytes(result.Bytes)}  {IperfUnits.BitsPerSecond(result.BitsPerSecond)}"));
+        output.WriteLine($"[  1] Sent {result.Datagrams} datagrams");
+        output.Flush();
+        return result.Interrupted ? 130 : 0;
+    }
+}

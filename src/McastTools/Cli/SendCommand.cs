@@ -1,0 +1,73 @@
+using System.Globalization;
+using McastLab.McastTools.Reports;
+using McastLab.McastTools.Send;
+using McastLab.McastTools.Sockets;
+
+namespace McastLab.McastTools.Cli;
+
+/// <summary>`mcast send`: an iperf 2.1.8-compatible multicast sender.</summary>
+internal static class SendCommand
+{
+    public static readonly OptionSpec[] Options =
+    [
+        new("group", "G[%IF]", "multicast group to send to (required); %IF chooses the outgoing interface"),
+        new("port", "PORT", "UDP port (default 5001)"),
+        new("interface", "IF", "outgoing interface, IPv4 and IPv6 (default: by route); not with --bind"),
+        new("bind", "ADDR", "source address; its interface becomes the outgoing one (default: by route)"),
+        new("ttl", "N", "multicast TTL / hop limit, 0-255 (default 1)"),
+        new("rate", "RATE", "bits/s with k/m/g (x1000) or K/M/G (x1024), or packets/s as Npps; 0 = as fast as possible (default 1M = 1048576 bit/s)"),
+        new("length", "BYTES", "UDP payload per datagram, 20-65507 (default 1470, 1450 on IPv6)"),
+        new("duration", "SECONDS", "send for SECONDS (default 10); not with --count"),
+        new("count", "N", "send N datagrams instead of for a duration"),
+        new("tos", "N", "IPv4 TOS / IPv6 traffic class byte, 0-255 (default: the kernel's)"),
+    ];
+
+    public static readonly string Description =
+        "Sends iperf 2.1.8-compatible datagrams (64-bit ids from 1, sender timestamps, flags byte 16 always 0),\n" +
+        $"then {Sender.EndOfTestCopies} end-of-test datagrams (iperf sends one, which a receiver can lose). Batches\n" +
+        "system calls with sendmmsg; paces on an absolute timeline. Prints what it sent.";
+
+    public const string ExitCodes = "exit codes: 0 success; 2 usage error (nothing opened); 130 interrupted by Ctrl+C/SIGTERM (after sending end-of-test and printing).";
+
+    public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
+    {
+        var options = ParsedOptions.Parse("send", Options, args);
+        if (options.HelpRequested)
+        {
+            Console.Out.Write(HelpText.Render("mcast send --group G [options]", Description, Options, ExitCodes));
+            return 0;
+        }
+
+        var plan = Plan(options);
+        var result = new Sender(plan).Run(cancel);
+        Console.Out.WriteLine(Describe(plan, result));
+        return result.Interrupted ? 130 : 0;
+    }
+
+    public static SendPlan Plan(ParsedOptions options)
+    {
+        if (options.Has("interface") && options.Has("bind"))
+        {
+            throw new UsageException("give either --interface or --bind, not both.");
+        }
+
+        if (options.Has("duration") && options.Has("count"))
+        {
+            throw new UsageException("give either --duration or --count, not both.");
+        }
+
+        var port = (int)options.Integer("port", 5001, 1, 65535);
+        var ttl = (int)options.Integer("ttl", 1, 0, 255);
+        int? tos = options.Has("tos") ? (int)options.Integer("tos", 0, 0, 255) : null;
+        var rate = Rate.Parse(options.Value("rate") ?? "1M");
+        long? count = options.Has("count") ? options.Integer("count", 1, 1, long.MaxValue) : null;
+        var duration = count is null ? options.Number("duration", 0.001, 1e9) ?? 10 : (double?)null;
+        var endpoint = EndpointResolver.Send(options.Required("group", "send"), options.Value("interface"), options.Value("bind"), port, ttl, tos);
+        var length = (int)options.Integer("length", endpoint.Group.IsIPv6 ? 1450 : 1470, Wire.DatagramTemplate.MinimumLength, Wire.DatagramTemplate.MaximumLength);
+        return new SendPlan(endpoint, rate, length, duration, count);
+    }
+
+    private static string Describe(SendPlan plan, SendResult result) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"mcast send: {result.Datagrams} datagrams ({result.Bytes} bytes) from {result.Local} to {new System.Net.IPEndPoint(plan.Endpoint.Group.Address, plan.Endpoint.Port)} ttl {plan.Endpoint.Ttl} in {result.Seconds:0.000} s: {IperfUnits.BitsPerSecond(result.BitsPerSecond)}, {result.PacketsPerSecond:0} pps{(result.Interrupted ? " (interrupted)" : "")}");
+}

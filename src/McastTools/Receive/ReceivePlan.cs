@@ -1,0 +1,28 @@
+using McastLab.McastTools.Sockets;
+
+namespace McastLab.McastTools.Receive;
+
+/// <summary>
+/// A validated receive run. <see cref="Persistent"/> (iperf -s) keeps listening after streams end and reports
+/// each stream when it ends; otherwise the run ends once every stream has sent its end-of-test datagram.
+/// </summary>
+internal sealed record ReceivePlan(
+    ReceiveEndpoint Endpoint,
+    double IntervalSeconds,
+    double? DurationSeconds,
+    double? IdleTimeoutSeconds,
+    long? ExpectPackets,
+    double? MaxLossPercent,
+    bool Persistent = false);
+
+/// <summary>One stream over a span of time: the unit every report prints.</summary>
+internal sealed record StreamReport(string Group, int Port, Accounting.StreamKey Source, int Number, double Start, double End, Accounting.StreamSnapshot Counters)
+{
+    public double BitsPerSecond => End - Start > 0 ? Counters.Bytes * 8 / (End - Start) : 0;
+}
+
+/// <summary>How a receive run ended.</summary>
+internal sealed record ReceiveOutcome(int Streams, bool Ok, string Reason, bool Interrupted)
+{
+    public int ExitCode => Interrupted ? 130 : Ok ? 0 : 1;
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using McastLab.McastTools.Accounting;
+using McastLab.McastTools.Reports;
+using McastLab.McastTools.Sockets;
+
+namespace McastLab.McastTools.Receive;
+
+/// <summary>Joins the group, counts every datagram per stream, reports per interval and at the end.</summary>
+internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
+{
+    private static readonly TimeSpan Wakeup = TimeSpan.FromMilliseconds(50);
+    private readonly StreamTable _streams = new();
+    private readonly Dictionary<StreamKey, StreamSnapshot> _lastInterval = [];
+    private readonly HashSet<StreamKey> _summarized = [];
+    private long _kernelDrops;
+
+    public ReceiveOutcome Run(CancellationToken cancel)
+    {
+        using var socket = MulticastSockets.OpenReceiver(plan.Endpoint);
+        MulticastSockets.SetReceiveTimeout(socket, Wakeup);
+        using var batch = new BatchReceiver(socket);
+        sink.Listening(plan);
+        var clock = Stopwatch.StartNew();
+        var lastDatagram = 0.0;
+        var intervalStart = 0.0;
+        string reason;
+        while (true)
+        {
+            var count = batch.Receive();
+            var now = clock.Elapsed.TotalSeconds;
+            for (var i = 0; i < count; i++)
+            {
+                var datagram = batch[i];
+                var key = new StreamKey(datagram.Source.Address, datagram.Source.Port);
+                var counters = _streams.For(key);
+                var isNew = double.IsNaN(counters.FirstSeen);
+                var wasEnded = counters.Ended;
+                counters.Record(datagram.Data, now, datagram.ArrivalMicros, datagram.Ttl);
+                _kernelDrops = datagram.KernelDrops ?? _kernelDrops;
+                if (isNew)
+                {
+                    sink.StreamStarted(Report(key, now, now, StreamSnapshot.Empty));
+                }
+
+                if (plan.Persistent && !wasEnded && counters.Ended && counters.HasData)
+                {
+                    Summarize(key);
+                }
+            }
+
+            if (count > 0)
+            {
+                lastDatagram = now;
+            }
+
+            while (plan.IntervalSeconds > 0 && now >= intervalStart + plan.IntervalSeconds)
+            {
+                ReportIntervals(intervalStart, intervalStart + plan.IntervalSeconds);
+                intervalStart += plan.IntervalSeconds;
+            }
+
+            if (cancel.IsCancellationRequested)
+            {
+                reason = "interrupted";
+                break;
+            }
+
+            if (plan.DurationSeconds is { } duration && now >= duration)
+            {
+                reason = string.Create(CultureInfo.InvariantCulture, $"duration of {duration} s reached");
+                break;
+            }
+
+            if (plan.IdleTimeoutSeconds is { } idle && now - lastDatagram >= idle)
+            {
+                reason = string.Create(CultureInfo.InvariantCulture, $"no datagram for {idle} s");
+                break;
+            }
+
+            if (!plan.Persistent && _streams.AllDataStreamsEnded)
+            {
+                reason = "every stream sent its end-of-test datagram";
+                break;
+            }
+        }
+
+        var end = clock.Elapsed.TotalSeconds;
+        if (plan.IntervalSeconds > 0 && end > intervalStart + 0.001)
+        {
+            ReportIntervals(intervalStart, end);
+        }
+
+        foreach (var key in _streams.Keys)
+        {
+            Summarize(key);
+        }
+
+        var finals = _streams.Keys.Select(k => (k, _streams[k].Snapshot(_kernelDrops))).ToList();
+        var failure = Verdict.Failure(finals, plan.ExpectPackets, plan.MaxLossPercent);
+        var outcome = new ReceiveOutcome(_streams.Count, failure is null, failure ?? reason, cancel.IsCancellationRequested);
+        sink.End(outcome);
+        return outcome;
+    }
+
+    private void ReportIntervals(double start, double end)
+    {
+        foreach (var key in _streams.Keys)
+        {
+            var counters = _streams[key];
+            if (_summarized.Contains(key) || !(counters.LastSeen >= start))
+            {
+                continue;
+            }
+
+            var now = counters.Snapshot(_kernelDrops);
+            var previous = _lastInterval.GetValueOrDefault(key) ?? StreamSnapshot.Empty;
+            _lastInterval[key] = now;
+            sink.Interval(Report(key, Math.Max(start, 0), end, now.Since(previous)));
+        }
+    }
+
+    private void Summarize(StreamKey key)
+    {
+        if (!_summarized.Add(key))
+        {
+            return;
+        }
+
+        var counters = _streams[key];
+        sink.Summary(Report(key, counters.FirstSeen, counters.LastSeen, counters.Snapshot(_kernelDrops)));
+    }
+
+    private StreamReport Report(StreamKey key, double start, double end, StreamSnapshot counters)
+    {
+        var number = 1;
+        foreach (var known in _streams.Keys)
+        {
+            if (known == key)
+            {
+                break;
+            }
+
+            number++;
+        }
+
+        var group = plan.Endpoint.Group.Address.ToString();
+        return new StreamReport(group, plan.Endpoint.Port, key, number, start, end, counters);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using McastLab.McastTools.Receive;
+
+namespace McastLab.McastTools.Reports;
+
+/// <summary>One header row, then a row per interval, per summary and a final "end" row.</summary>
+internal sealed class CsvReport(TextWriter output, TextWriter log) : IReportSink
+{
+    public const string Header = "event,group,port,source,start,end,received,bytes,lost,outOfOrder,duplicates,invalid,jitterMs,ttl,kernelDrops,bitsPerSecond,latencyAvgMs,streams,ok,reason";
+
+    public void Listening(ReceivePlan plan)
+    {
+        log.WriteLine(TextReport.Joined(plan));
+        output.WriteLine(Header);
+        output.Flush();
+    }
+
+    public void StreamStarted(StreamReport stream)
+    {
+    }
+
+    public void Interval(StreamReport interval) => Write("interval", interval);
+
+    public void Summary(StreamReport summary) => Write("summary", summary);
+
+    public void End(ReceiveOutcome outcome)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"end,,,,,,,,,,,,,,,,,{outcome.Streams},{(outcome.Ok ? "true" : "false")},\"{outcome.Reason.Replace("\"", "\"\"", StringComparison.Ordinal)}\""));
+        output.Flush();
+    }
+
+    private void Write(string kind, StreamReport r)
+    {
+        var c = r.Counters;
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{kind},{r.Group},{r.Port},{r.Source},{r.Start:0.000000},{r.End:0.000000},{c.Received},{c.Bytes},{c.Lost},{c.OutOfOrder},{c.Duplicates},{c.Invalid},{c.JitterMs:0.000000},{c.Ttl},{c.KernelDrops},{r.BitsPerSecond:0.0},{c.LatencyAvgMs:0.000000},,,"));
+        output.Flush();
+    }
+}

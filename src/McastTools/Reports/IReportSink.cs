@@ -1,0 +1,17 @@
+using McastLab.McastTools.Receive;
+
+namespace McastLab.McastTools.Reports;
+
+/// <summary>Where a receive run's events go: text, JSON lines, CSV or iperf-style text.</summary>
+internal interface IReportSink
+{
+    void Listening(ReceivePlan plan);
+
+    void StreamStarted(StreamReport stream);
+
+    void Interval(StreamReport interval);
+
+    void Summary(StreamReport summary);
+
+    void End(ReceiveOutcome outcome);
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace McastLab.McastTools.Reports;
+
+/// <summary>iperf 2's adaptive units: bytes in powers of 1024, bits/s in powers of 1000, 3-4 significant digits.</summary>
+internal static class IperfUnits
+{
+    public static string Bytes(double bytes)
+    {
+        string[] units = ["Bytes", "KBytes", "MBytes", "GBytes"];
+        var unit = 0;
+        while (bytes >= 1024 && unit < units.Length - 1)
+        {
+            bytes /= 1024;
+            unit++;
+        }
+
+        return $"{Number(bytes)} {units[unit]}";
+    }
+
+    public static string BitsPerSecond(double bits)
+    {
+        string[] units = ["bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec"];
+        var unit = 0;
+        while (bits >= 1000 && unit < units.Length - 1)
+        {
+            bits /= 1000;
+            unit++;
+        }
+
+        return $"{Number(bits)} {units[unit]}";
+    }
+
+    private static string Number(double value) => value switch
+    {
+        < 9.995 => value.ToString("0.00", CultureInfo.InvariantCulture),
+        < 99.95 => value.ToString("0.0", CultureInfo.InvariantCulture),
+        _ => value.ToString("0", CultureInfo.InvariantCulture),
+    };
+}

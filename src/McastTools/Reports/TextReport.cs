@@ -1,0 +1,49 @@
+using System.Globalization;
+using McastLab.McastTools.Receive;
+
+namespace McastLab.McastTools.Reports;
+
+/// <summary>Human-readable lines: one per stream per interval, a summary per stream, a verdict.</summary>
+internal sealed class TextReport(TextWriter output) : IReportSink
+{
+    public void Listening(ReceivePlan plan)
+    {
+        output.WriteLine(Joined(plan));
+        output.Flush();
+    }
+
+    /// <summary>The line that says the join is done: scripts and tests wait for it before sending.</summary>
+    public static string Joined(ReceivePlan plan)
+    {
+        var endpoint = plan.Endpoint;
+        var on = endpoint.Interface is null ? "the default interface" : endpoint.Interface.Name;
+        var source = endpoint.Source is null ? "any source" : $"source {endpoint.Source}";
+        return $"mcast recv: joined {endpoint.Group.Address} port {endpoint.Port} on {on}, {source}";
+    }
+
+    public void StreamStarted(StreamReport stream)
+    {
+        output.WriteLine($"[{stream.Number}] stream from {stream.Source}");
+        output.Flush();
+    }
+
+    public void Interval(StreamReport interval) => Write("interval", interval);
+
+    public void Summary(StreamReport summary) => Write("summary ", summary);
+
+    public void End(ReceiveOutcome outcome)
+    {
+        output.WriteLine($"end: {outcome.Streams} stream(s), {(outcome.Ok ? "ok" : "FAILED")}: {outcome.Reason}");
+        output.Flush();
+    }
+
+    private void Write(string kind, StreamReport report)
+    {
+        var c = report.Counters;
+        var latency = c.LatencyAvgMs is { } avg ? string.Create(CultureInfo.InvariantCulture, $" latency {avg:0.000} ms") : "";
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"[{report.Number}] {kind} {report.Start,7:0.00}-{report.End,-7:0.00} s {c.Received,9} pkts {IperfUnits.Bytes(c.Bytes),13} {IperfUnits.BitsPerSecond(report.BitsPerSecond),15}  lost {c.Lost} ({c.LossPercent:0.###}%) ooo {c.OutOfOrder} dup {c.Duplicates} invalid {c.Invalid} jitter {c.JitterMs:0.000} ms ttl {c.Ttl?.ToString(CultureInfo.InvariantCulture) ?? "-"} drops {c.KernelDrops}{latency}"));
+        output.Flush();
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace McastLab.McastTools.Send;
+
+/// <summary>
+/// An offered rate as iperf 2 writes it: bits/s with k/m/g (×1000) or K/M/G (×1024) suffixes, or packets per
+/// second with `pps`. Zero means as fast as the machine allows.
+/// </summary>
+internal readonly record struct Rate(double BitsPerSecond, double PacketsPerSecond)
+{
+    public bool Unlimited => BitsPerSecond == 0 && PacketsPerSecond == 0;
+
+    public static Rate Parse(string text)
+    {
+        var value = text.Trim();
+        if (value.EndsWith("pps", StringComparison.Ordinal))
+        {
+            return new Rate(0, Number(value[..^3], text));
+        }
+
+        double multiplier = 1;
+        if (value.Length > 0)
+        {
+            multiplier = value[^1] switch
+            {
+                'k' => 1e3,
+                'm' => 1e6,
+                'g' => 1e9,
+                'K' => 1024,
+                'M' => 1024 * 1024,
+                'G' => 1024 * 1024 * 1024,
+                _ => 1,
+            };
+        }
+
+        var digits = multiplier == 1 ? value : value[..^1];
+        return new Rate(Number(digits, text) * multiplier, 0);
+    }
+
+    /// <summary>Datagrams per second for datagrams of <paramref name="length"/> bytes (iperf counts UDP payload bits).</summary>
+    public double PacketsPerSecondFor(int length) => PacketsPerSecond > 0 ? PacketsPerSecond : BitsPerSecond / (length * 8.0);
+
+    private static double Number(string digits, string original)
+    {
+        if (!double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || number < 0 || double.IsInfinity(number))
+        {
+            throw new Sockets.UsageException($"'{original}' is not a rate; write bits/s with an optional k/m/g (x1000) or K/M/G (x1024) suffix, e.g. 1M, or packets/s, e.g. 5000pps.");
+        }
+
+        return number;
+    }
+}

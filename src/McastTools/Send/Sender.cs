@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using McastLab.McastTools.Sockets;
+using McastLab.McastTools.Wire;
+
+namespace McastLab.McastTools.Send;
+
+/// <summary>Sends an iperf 2-compatible test: ids from 1, paced, then several end-of-test datagrams.</summary>
+internal sealed class Sender(SendPlan plan)
+{
+    /// <summary>iperf sends one end-of-test datagram to a multicast group, which a receiver can lose.</summary>
+    public const int EndOfTestCopies = 5;
+
+    public SendResult Run(CancellationToken cancel)
+    {
+        using var socket = MulticastSockets.OpenSender(plan.Endpoint);
+        var template = DatagramTemplate.Create(plan.Length);
+        using var batch = new BatchSender(socket, template);
+        var pacer = new Pacer(plan.Rate.Unlimited ? 0 : plan.Rate.PacketsPerSecondFor(plan.Length));
+        var limit = plan.Count ?? long.MaxValue;
+        var clock = Stopwatch.StartNew();
+        long sent = 0;
+        while (sent < limit && !cancel.IsCancellationRequested)
+        {
+            var elapsed = clock.Elapsed.TotalSeconds;
+            if (plan.DurationSeconds is { } duration && elapsed >= duration)
+            {
+                break;
+            }
+
+            var due = Math.Min(pacer.DueBy(elapsed), limit) - sent;
+            if (due <= 0)
+            {
+                WaitUntil(clock, pacer.DueAt(sent), cancel);
+                continue;
+            }
+
+            var count = (int)Math.Min(due, BatchSender.BatchSize);
+            var taken = batch.Send(sent + 1, count, DateTime.UtcNow);
+            sent += taken;
+            if (taken < count)
+            {
+                // The kernel's queue is full: give the device a moment.
+                Thread.Yield();
+            }
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        SendEndOfTest(socket, sent, template);
+        return new SendResult(socket.LocalEndPoint as System.Net.IPEndPoint, sent, sent * plan.Length, seconds, cancel.IsCancellationRequested);
+    }
+
+    private static void SendEndOfTest(System.Net.Sockets.Socket socket, long lastId, byte[] template)
+    {
+        var datagram = (byte[])template.Clone();
+        for (var copy = 0; copy < EndOfTestCopies; copy++)
+        {
+            IperfHeader.At(IperfHeader.EndOfTestId(lastId), DateTime.UtcNow).Write(datagram);
+            socket.Send(datagram);
+            Thread.Sleep(2);
+        }
+    }
+
+    /// <summary>Sleeps most of a long wait and spins the last fraction of a millisecond, for accurate low rates.</summary>
+    private static void WaitUntil(Stopwatch clock, double dueSeconds, CancellationToken cancel)
+    {
+        var remaining = dueSeconds - clock.Elapsed.TotalSeconds;
+        if (remaining > 0.002)
+        {
+            cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(remaining - 0.0015));
+        }
+        else if (remaining > 0.0002)
+        {
+            Thread.Sleep(0);
+        }
+        else
+        {
+            Thread.SpinWait(20);
+        }
+    }
+}

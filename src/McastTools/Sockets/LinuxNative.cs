@@ -1,0 +1,76 @@
+using System.Runtime.InteropServices;
+
+namespace McastLab.McastTools.Sockets;
+
+/// <summary>Linux socket calls and constants .NET does not expose (batch I/O, SSM, control messages).</summary>
+internal static unsafe partial class LinuxNative
+{
+    public const int SolSocket = 1;
+    public const int IpProtoIp = 0;
+    public const int IpProtoIpv6 = 41;
+
+    public const int SoRcvbuf = 8;
+    public const int SoSndbuf = 7;
+    public const int SoRcvtimeo = 20;
+    public const int SoRcvbufForce = 33;
+    public const int SoSndbufForce = 32;
+    public const int SoTimestampNs = 35;
+    public const int SoRxqOvfl = 40;
+
+    public const int IpTos = 1;
+    public const int IpTtl = 2;
+    public const int IpRecvTtl = 12;
+    public const int IpMulticastIf = 32;
+    public const int IpMulticastTtl = 33;
+    public const int IpAddMembership = 35;
+    public const int IpAddSourceMembership = 39;
+    public const int IpMulticastAll = 49;
+
+    public const int Ipv6MulticastIf = 17;
+    public const int Ipv6MulticastHops = 18;
+    public const int Ipv6JoinGroup = 20;
+    public const int Ipv6MulticastAll = 29;
+    public const int Ipv6RecvHopLimit = 51;
+    public const int Ipv6HopLimit = 52;
+    public const int Ipv6TClass = 67;
+    public const int McastJoinSourceGroup = 46;
+
+    public const int MsgWaitForOne = 0x10000;
+    public const int EAgain = 11;
+    public const int EIntr = 4;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MMsgHdr
+    {
+        public MsgHdr Header;
+        public uint Length;
+    }
+
+    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    public static partial int RecvMMsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
+
+    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    public static partial int SendMMsg(int fd, MMsgHdr* messages, uint count, int flags);
+
+    [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial uint IfNameToIndex(string name);
+}

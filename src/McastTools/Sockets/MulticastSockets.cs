@@ -1,0 +1,198 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace McastLab.McastTools.Sockets;
+
+/// <summary>Where a receiver listens: validated before any socket opens.</summary>
+internal sealed record ReceiveEndpoint(GroupAddress Group, int Port, InterfaceCatalog.Interface? Interface, IPAddress? Source);
+
+/// <summary>Where a sender sends from and to: validated before any socket opens.</summary>
+internal sealed record SendEndpoint(GroupAddress Group, int Port, InterfaceCatalog.Interface? Interface, IPAddress? Bind, int Ttl, int? Tos);
+
+/// <summary>Opens sockets for multicast the Linux way: raw options where .NET has no API (SSM, IP_MULTICAST_ALL).</summary>
+internal static class MulticastSockets
+{
+    private const int BufferBytes = 16 << 20;
+
+    public static Socket OpenReceiver(ReceiveEndpoint endpoint)
+    {
+        var group = endpoint.Group;
+        var family = group.Address.AddressFamily;
+        var socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            SetBuffer(socket, LinuxNative.SoRcvbufForce, LinuxNative.SoRcvbuf);
+            var ifIndex = endpoint.Interface?.Index ?? 0;
+            // Binding to the group (not the wildcard) keeps other groups on the same port out.
+            var bindAddress = group.IsIPv6 ? new IPAddress(group.Address.GetAddressBytes(), ifIndex) : group.Address;
+            socket.Bind(new IPEndPoint(bindAddress, endpoint.Port));
+            if (group.IsIPv6)
+            {
+                TrySetInt(socket, LinuxNative.IpProtoIpv6, LinuxNative.Ipv6MulticastAll, 0);
+                SetInt(socket, LinuxNative.IpProtoIpv6, LinuxNative.Ipv6RecvHopLimit, 1);
+                if (endpoint.Source is null)
+                {
+                    var mreq = new byte[20];
+                    group.Address.GetAddressBytes().CopyTo(mreq, 0);
+                    BinaryPrimitives.WriteInt32LittleEndian(mreq.AsSpan(16), ifIndex);
+                    socket.SetRawSocketOption(LinuxNative.IpProtoIpv6, LinuxNative.Ipv6JoinGroup, mreq);
+                }
+                else
+                {
+                    JoinSourceGroup(socket, LinuxNative.IpProtoIpv6, ifIndex, group.Address, endpoint.Source);
+                }
+            }
+            else
+            {
+                // Without this, a socket bound to G also gets every group any socket on the host joined.
+                SetInt(socket, LinuxNative.IpProtoIp, LinuxNative.IpMulticastAll, 0);
+                SetInt(socket, LinuxNative.IpProtoIp, LinuxNative.IpRecvTtl, 1);
+                if (endpoint.Source is null)
+                {
+                    // struct ip_mreqn { imr_multiaddr; imr_address; imr_ifindex }
+                    var mreqn = new byte[12];
+                    group.Address.GetAddressBytes().CopyTo(mreqn, 0);
+                    BinaryPrimitives.WriteInt32LittleEndian(mreqn.AsSpan(8), ifIndex);
+                    socket.SetRawSocketOption(LinuxNative.IpProtoIp, LinuxNative.IpAddMembership, mreqn);
+                }
+                else if (endpoint.Interface is null || endpoint.Interface.FirstIPv4 is not null)
+                {
+                    // struct ip_mreq_source { imr_multiaddr; imr_interface; imr_sourceaddr }
+                    var mreq = new byte[12];
+                    group.Address.GetAddressBytes().CopyTo(mreq, 0);
+                    (endpoint.Interface?.FirstIPv4 ?? IPAddress.Any).GetAddressBytes().CopyTo(mreq, 4);
+                    endpoint.Source.GetAddressBytes().CopyTo(mreq, 8);
+                    socket.SetRawSocketOption(LinuxNative.IpProtoIp, LinuxNative.IpAddSourceMembership, mreq);
+                }
+                else
+                {
+                    // An interface without an IPv4 address (a bare macvlan child) is named by index instead.
+                    JoinSourceGroup(socket, LinuxNative.IpProtoIp, ifIndex, group.Address, endpoint.Source);
+                }
+            }
+
+            SetInt(socket, LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, 1);
+            SetInt(socket, LinuxNative.SolSocket, LinuxNative.SoTimestampNs, 1);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public static Socket OpenSender(SendEndpoint endpoint)
+    {
+        var group = endpoint.Group;
+        var socket = new Socket(group.Address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            SetBuffer(socket, LinuxNative.SoSndbufForce, LinuxNative.SoSndbuf);
+            if (endpoint.Bind is not null)
+            {
+                socket.Bind(new IPEndPoint(endpoint.Bind, 0));
+            }
+
+            var ifIndex = endpoint.Interface?.Index ?? 0;
+            if (group.IsIPv6)
+            {
+                SetInt(socket, LinuxNative.IpProtoIpv6, LinuxNative.Ipv6MulticastIf, ifIndex);
+                SetInt(socket, LinuxNative.IpProtoIpv6, LinuxNative.Ipv6MulticastHops, endpoint.Ttl);
+                if (endpoint.Tos is { } tclass)
+                {
+                    SetInt(socket, LinuxNative.IpProtoIpv6, LinuxNative.Ipv6TClass, tclass);
+                }
+
+                socket.Connect(new IPEndPoint(new IPAddress(group.Address.GetAddressBytes(), ifIndex), endpoint.Port));
+            }
+            else
+            {
+                // struct ip_mreqn: the interface really chooses the outgoing link (iperf 2.1.8 ignores %dev).
+                var mreqn = new byte[12];
+                (endpoint.Bind ?? IPAddress.Any).GetAddressBytes().CopyTo(mreqn, 4);
+                BinaryPrimitives.WriteInt32LittleEndian(mreqn.AsSpan(8), ifIndex);
+                socket.SetRawSocketOption(LinuxNative.IpProtoIp, LinuxNative.IpMulticastIf, mreqn);
+                SetInt(socket, LinuxNative.IpProtoIp, LinuxNative.IpMulticastTtl, endpoint.Ttl);
+                if (endpoint.Tos is { } tos)
+                {
+                    SetInt(socket, LinuxNative.IpProtoIp, LinuxNative.IpTos, tos);
+                }
+
+                socket.Connect(new IPEndPoint(group.Address, endpoint.Port));
+            }
+
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>MCAST_JOIN_SOURCE_GROUP: struct group_source_req { u32 interface; sockaddr_storage group, source }.</summary>
+    private static void JoinSourceGroup(Socket socket, int level, int ifIndex, IPAddress group, IPAddress source)
+    {
+        var request = new byte[264];
+        BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)ifIndex);
+        WriteSockAddr(request.AsSpan(8, 128), group);
+        WriteSockAddr(request.AsSpan(136, 128), source);
+        socket.SetRawSocketOption(level, LinuxNative.McastJoinSourceGroup, request);
+    }
+
+    private static void WriteSockAddr(Span<byte> storage, IPAddress address)
+    {
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(storage, 10);
+            address.GetAddressBytes().CopyTo(storage[8..]);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(storage, 2);
+            address.GetAddressBytes().CopyTo(storage[4..]);
+        }
+    }
+
+    /// <summary>Wakes a blocked receive this often, so intervals and Ctrl+C are handled without packets.</summary>
+    public static void SetReceiveTimeout(Socket socket, TimeSpan timeout)
+    {
+        var timeval = new byte[16];
+        var micros = (long)(timeout.TotalMilliseconds * 1000);
+        BinaryPrimitives.WriteInt64LittleEndian(timeval, micros / 1_000_000);
+        BinaryPrimitives.WriteInt64LittleEndian(timeval.AsSpan(8), micros % 1_000_000);
+        socket.SetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoRcvtimeo, timeval);
+    }
+
+    private static void SetBuffer(Socket socket, int forceOption, int option)
+    {
+        // The *FORCE variant (root) ignores net.core.[rw]mem_max; otherwise take what the limit allows.
+        if (!TrySetInt(socket, LinuxNative.SolSocket, forceOption, BufferBytes))
+        {
+            TrySetInt(socket, LinuxNative.SolSocket, option, BufferBytes);
+        }
+    }
+
+    private static void SetInt(Socket socket, int level, int option, int value)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, value);
+        socket.SetRawSocketOption(level, option, bytes);
+    }
+
+    private static bool TrySetInt(Socket socket, int level, int option, int value)
+    {
+        try
+        {
+            SetInt(socket, level, option, value);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace McastLab.McastTools.Tests;
+
+/// <summary>
+/// mcast against iperf 2.1.8 and itself in network namespaces shaped like the lab: the receiver sits on a
+/// macvlan child of the node's eth1, as a Multus pod does. Needs root and iperf (CI has both).
+/// </summary>
+public sealed partial class InteropTests
+{
+    private static readonly TimeSpan Startup = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(30);
+
+    private static void RequireLab()
+    {
+        Assert.SkipUnless(NamespaceLab.IsRoot, "interop tests create network namespaces and need root");
+        Assert.SkipUnless(NamespaceLab.HasIperf, "interop tests need iperf 2.1.8 (apt-get install iperf)");
+    }
+
+    private static List<JsonElement> JsonLines(string output) =>
+        [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
+
+    private static LabProcess StartReceiver(string ns, params string[] args)
+    {
+        var receiver = NamespaceLab.Mcast(ns, ["recv", .. args]);
+        // Text prints the join on stdout, json and csv on stderr; either way the group is joined then.
+        Assert.True(receiver.WaitForOutput("mcast recv: joined", Startup, orError: true), $"receiver did not start: {receiver.Error}");
+        return receiver;
+    }
+
+    [Fact]
+    public void Iperf_client_to_mcast_recv_on_a_macvlan_child()
+    {
+        RequireLab();
+        using var lab = new NamespaceLab();
+        using var receiver = StartReceiver(lab.Pod, "--group", "224.0.67.67%eth1", "--format", "json", "--expect-packets", "100", "--max-loss", "0", "--idle-timeout", "10");
+
+        using var iperf = NamespaceLab.Iperf(lab.Source, "-c", "224.0.67.67", "-u", "--ttl", "5", "-t", "2", "-b", "2M", "-B", "10.0.0.12");
+        Assert.Equal(0, iperf.WaitForExit(RunLimit));
+        Assert.Equal(0, receiver.WaitForExit(RunLimit));
+
+        var lines = JsonLines(receiver.Output);
+        var summary = Assert.Single(lines, l => l.GetProperty("event").GetString() == "summary");
+        var end = lines[^1];
+        var sent = long.Parse(IperfSent().Match(iperf.Output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.StartsWith("10.0.0.12:", summary.GetProperty("source").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, summary.GetProperty("lost").GetInt64());
+        Assert.Equal(0, summary.GetProperty("duplicates").GetInt64());
+        Assert.Equal(5, summary.GetProperty("ttl").GetInt32());
+        // iperf's "Sent N" counts its end-of-test datagram and one more than the last id.
+        Assert.InRange(summary.GetProperty("received").GetInt64(), sent - 2, sent);
+        Assert.Contains(lines, l => l.GetProperty("event").GetString() == "interval");
+        Assert.Equal("end", end.GetProperty("event").GetString());
+        Assert.True(end.GetProperty("ok").GetBoolean());
+        Assert.Equal(1, end.GetProperty("streams").GetInt32());
+    }
+
+    [Fact]
+    public void Mcast_send_to_iperf_server_on_a_macvlan_child()
+    {
+        RequireLab();
+        using var lab = new NamespaceLab();
+        using var iperf = new LabProcess(["ip", "netns", "exec", lab.Pod, "stdbuf", "-oL", "iperf", "-s", "-u", "-B", "224.0.67.67%eth1"]);
+        Assert.True(iperf.WaitForOutput("Joining multicast", Startup), iperf.Output + iperf.Error);
+
+        using var sender = NamespaceLab.Mcast(lab.Source, "send", "--group", "224.0.67.67", "--interface", "eth1", "--ttl", "5", "--count", "300", "--rate", "1000pps");
+        Assert.Equal(0, sender.WaitForExit(RunLimit));
+
+        Assert.True(iperf.WaitForOutput("(0%)", TimeSpan.FromSeconds(10)), iperf.Output);
+        var report = IperfLoss().Match(iperf.Output);
+        Assert.True(report.Success, iperf.Output);
+        Assert.Equal("0", report.Groups[1].Value);
+        // iperf's total counts the end-of-test datagram.
+        Assert.InRange(int.Parse(report.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 300, 301);
+        Assert.Contains("mcast send: 300 datagrams", sender.Output, StringComparison.Ordinal);
+        Assert.Contains("connected with 10.0.0.12", iperf.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_source_specific_join_ignores_a_second_source_that_an_any_source_join_sees()
+    {
+        RequireLab();
+        using var lab = new NamespaceLab();
+        NamespaceLab.Address(lab.Source, "10.0.0.14/24");
+        using var ssm = StartReceiver(lab.Pod, "--group", "232.1.1.1%eth1", "--source", "10.0.0.12", "--format", "json", "--interval", "0", "--idle-timeout", "10");
+        using var asm = StartReceiver(lab.Pod, "--group", "232.1.1.1%eth1", "--format", "json", "--interval", "0", "--idle-timeout", "10");
+
+        using var intruder = NamespaceLab.Mcast(lab.Source, "send", "--group", "232.1.1.1", "--bind", "10.0.0.14", "--count", "300", "--rate", "300pps");
+        Thread.Sleep(300);
+        using var wanted = NamespaceLab.Mcast(lab.Source, "send", "--group", "232.1.1.1", "--bind", "10.0.0.12", "--count", "100", "--rate", "400pps");
+        Assert.Equal(0, wanted.WaitForExit(RunLimit));
+        Assert.Equal(0, intruder.WaitForExit(RunLimit));
+        Assert.Equal(0, ssm.WaitForExit(RunLimit));
+        Assert.Equal(0, asm.WaitForExit(RunLimit));
+
+        var only = Assert.Single(JsonLines(ssm.Output), l => l.GetProperty("event").GetString() == "summary");
+        Assert.StartsWith("10.0.0.12:", only.GetProperty("source").GetString(), StringComparison.Ordinal);
+        Assert.Equal(100, only.GetProperty("received").GetInt64());
+        var both = JsonLines(asm.Output).Where(l => l.GetProperty("event").GetString() == "summary").Select(l => l.GetProperty("source").GetString()![..9]).Order().ToList();
+        Assert.Equal(["10.0.0.12", "10.0.0.14"], both);
+    }
+
+    [Fact]
+    public void Ipv6_mcast_send_and_iperf_client_reach_mcast_recv()
+    {
+        RequireLab();
+        using var lab = new NamespaceLab();
+        using var receiver = StartReceiver(lab.Pod, "--group", "ff05::6767%eth1", "--format", "json", "--interval", "0", "--idle-timeout", "10");
+
+        using var sender = NamespaceLab.Mcast(lab.Source, "send", "--group", "ff05::6767", "--interface", "eth1", "--ttl", "4", "--count", "200", "--rate", "1000pps");
+        Assert.Equal(0, sender.WaitForExit(RunLimit));
+        Assert.Equal(0, receiver.WaitForExit(RunLimit));
+        var summary = Assert.Single(JsonLines(receiver.Output), l => l.GetProperty("event").GetString() == "summary");
+        Assert.Equal((200, 0, 4), (summary.GetProperty("received").GetInt64(), summary.GetProperty("lost").GetInt64(), summary.GetProperty("ttl").GetInt32()));
+        Assert.StartsWith("[fd00::12]:", summary.GetProperty("source").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1450 * 200, summary.GetProperty("bytes").GetInt64());
+
+        using var again = StartReceiver(lab.Pod, "--group", "ff05::6767%eth1", "--format", "json", "--interval", "0", "--idle-timeout", "10", "--max-loss", "0");
+        using var iperf = NamespaceLab.Iperf(lab.Source, "-c", "ff05::6767", "-V", "-u", "-T", "3", "-t", "1", "-b", "1M");
+        Assert.Equal(0, iperf.WaitForExit(RunLimit));
+        Assert.Equal(0, again.WaitForExit(RunLimit));
+        Assert.True(JsonLines(again.Output)[^1].GetProperty("ok").GetBoolean());
+    }
+
+    [Fact]
+    public void Paced_sending_keeps_its_rate_and_the_receiver_reports_intervals()
+    {
+        RequireLab();
+        using var lab = new NamespaceLab();
+        using var receiver = StartReceiver(lab.Pod, "--group", "239.1.2.3%eth1", "--format", "csv", "--interval", "0.25", "--idle-timeout", "10");
+
+        using var sender = NamespaceLab.Mcast(lab.Source, "send", "--group", "239.1.2.3%eth1", "--count", "200", "--rate", "200pps", "--length", "64");
+        Assert.Equal(0, sender.WaitForExit(RunLimit));
+        Assert.Equal(0, receiver.WaitForExit(RunLimit));
+
+        var rows = receiver.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Reports.CsvReport.Header, rows[0]);
+        var summary = rows.Single(r => r.StartsWith("summary,", StringComparison.Ordinal)).Split(',');
+        var seconds = double.Parse(summary[5], System.Globalization.CultureInfo.InvariantCulture) - double.Parse(summary[4], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("200", summary[6]);
+        // 199 gaps of 5 ms; the last datagram the receiver sees is the first end-of-test one.
+        Assert.InRange(seconds, 0.95, 1.1);
+        Assert.InRange(rows.Count(r => r.StartsWith("interval,", StringComparison.Ordinal)), 4, 6);
+        Assert.StartsWith("end,", rows[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_expecting_receiver_fails_after_the_idle_timeout_when_nothing_arrives()
+    {
+        RequireLab();
+        using var lab = new NamespaceLab();
+        using var receiver = StartReceiver(lab.Pod, "--group", "224.0.67.67%eth1", "--format", "json", "--expect-packets", "10", "--idle-timeout", "1");
+
+        Assert.Equal(1, receiver.WaitForExit(RunLimit));
+
+        var end = Assert.Single(JsonLines(receiver.Output));
+        Assert.False(end.GetProperty("ok").GetBoolean());
+        Assert.Equal("no datagrams were received", end.GetProperty("reason").GetString());
+    }
+
+    [GeneratedRegex(@"Sent (\d+) datagrams")]
+    private static partial Regex IperfSent();
+
+    [GeneratedRegex(@"0\.0+-\S+ sec .* (\d+)/(\d+) \(")]
+    private static partial Regex IperfLoss();
+}

@@ -1,0 +1,116 @@
+using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Images;
+
+namespace McastLab.Pipeline.Tests.Images;
+
+[Collection(ImageEngineGroup.Name)]
+public sealed class ImageBuildTests(ImageFixture fixture)
+{
+    private const string NonRoot = "65534";
+
+    [Fact]
+    public async Task Mcast_image_runs_its_help_as_non_root()
+    {
+        Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
+        var help = await fixture.RunAsync(fixture.Mcast.References[0], "--help");
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("usage: mcast", help.StandardOutput + help.StandardError, StringComparison.Ordinal);
+
+        var id = await fixture.RunWithEntrypointAsync(fixture.Mcast.References[0], "id", "-u");
+        Assert.Equal(NonRoot, id.StandardOutput.Trim());
+        var config = (await fixture.Docker.Images.InspectImageAsync(fixture.Mcast.References[0], TestContext.Current.CancellationToken)).Config;
+        Assert.NotNull(config);
+        Assert.Equal("65534:65534", config.User);
+        Assert.Equal(["/usr/local/bin/mcast"], config.Entrypoint);
+    }
+
+    [Fact]
+    public async Task Iperf_image_is_iperf_2_1_8_as_non_root()
+    {
+        Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
+        // iperf -v prints its version on stderr and exits 1.
+        var version = await fixture.RunAsync(fixture.Iperf.References[0], "-v");
+        Assert.Contains($"iperf version {fixture.Parameters.Versions.Iperf} ", version.StandardOutput + version.StandardError, StringComparison.Ordinal);
+
+        var id = await fixture.RunWithEntrypointAsync(fixture.Iperf.References[0], "id", "-u");
+        Assert.Equal(NonRoot, id.StandardOutput.Trim());
+        var config = (await fixture.Docker.Images.InspectImageAsync(fixture.Iperf.References[0], TestContext.Current.CancellationToken)).Config;
+        Assert.NotNull(config);
+        Assert.Equal("65534:65534", config.User);
+        Assert.Equal(["iperf"], config.Entrypoint);
+    }
+
+    [Fact]
+    public void Both_images_carry_the_OCI_labels_and_both_tags()
+    {
+        Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
+        foreach (var image in new[] { fixture.Iperf, fixture.Mcast })
+        {
+            Assert.Equal(fixture.Version.Version, image.Labels["org.opencontainers.image.version"]);
+            Assert.Equal(fixture.Version.Revision, image.Labels["org.opencontainers.image.revision"]);
+            Assert.Equal(fixture.Version.Source, image.Labels["org.opencontainers.image.source"]);
+            Assert.Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$", image.Labels["org.opencontainers.image.created"]);
+            foreach (var key in new[] { "title", "description", "licenses" })
+            {
+                Assert.False(string.IsNullOrWhiteSpace(image.Labels["org.opencontainers.image." + key]), key);
+            }
+            Assert.Equal([fixture.Version.Version, "latest"], image.References.Select(r => ImageName.Parse(r).Tag));
+        }
+        Assert.Contains("iperf", fixture.Iperf.Labels["org.opencontainers.image.title"], StringComparison.Ordinal);
+        Assert.Contains("mcast", fixture.Mcast.Labels["org.opencontainers.image.title"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mcast_image_is_smaller_than_iperf_image()
+    {
+        Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
+        TestContext.Current.SendDiagnosticMessage($"base {fixture.BaseSize} iperf {fixture.Iperf.Size} mcast {fixture.Mcast.Size}");
+        Assert.True(fixture.Mcast.Size < fixture.Iperf.Size, $"mcast {fixture.Mcast.Size} bytes, iperf {fixture.Iperf.Size} bytes");
+        Assert.True(fixture.Iperf.Size > fixture.BaseSize);
+    }
+
+    [Fact]
+    public async Task Base_image_is_trimmed_and_keeps_later_layers_free_of_documentation()
+    {
+        Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
+        var listing = await fixture.RunWithEntrypointAsync(fixture.Parameters.Images.BaseImage, "sh", "-c",
+            "find /usr/share/doc -type f ! -name copyright | wc -l; ls -A /var/lib/apt/lists | wc -l; ls -A /usr/share/man | wc -l; ls /etc/dpkg/dpkg.cfg.d");
+        Assert.Equal(["0", "0", "0", "mcastlab-slim"], listing.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        // iperf was installed after the trim: dpkg's excludes kept its manual page out too.
+        var iperfDocs = await fixture.RunWithEntrypointAsync(fixture.Iperf.References[0], "sh", "-c", "ls /usr/share/man/man1 2>/dev/null | wc -l; ls -A /var/lib/apt/lists | wc -l");
+        Assert.Equal(["0", "0"], iperfDocs.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public async Task Rebuilding_an_unchanged_image_reuses_the_engine_cache()
+    {
+        Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
+        var log = new RecordingLog();
+        var again = await fixture.Builder(log).BuildAsync(fixture.IperfImage, fixture.Version, TestContext.Current.CancellationToken);
+        Assert.Equal(fixture.Iperf.Id, again.Id);
+        Assert.Contains(log.Lines, l => l.Message.Contains("Using cache", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, l => l.Message.Contains("apt-get update", StringComparison.Ordinal) && l.Message.Contains("Running in", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_failing_Dockerfile_step_surfaces_the_engine_message()
+    {
+        Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
+        var directory = Directory.CreateDirectory(Path.Combine(fixture.Scratch, "broken")).FullName;
+        var dockerfile = Path.Combine(directory, "Dockerfile");
+        await File.WriteAllTextAsync(dockerfile, $"FROM {fixture.Parameters.Images.BaseImage}\nRUN echo mcastlab-broken-step >&2 && exit 7\n", TestContext.Current.CancellationToken);
+        var image = new ContainerImage(fixture.Prefix + "/broken", dockerfile, new Dictionary<string, string>(), "broken", "a step that fails", "NOASSERTION");
+        foreach (var tag in ImageBuilder.Tags(fixture.Version)) fixture.Track($"{fixture.RegistryAddress}/{image.Repository}:{tag}");
+
+        var log = new RecordingLog();
+        var error = await Assert.ThrowsAsync<PipelineException>(() => fixture.Builder(log).BuildAsync(image, fixture.Version, TestContext.Current.CancellationToken));
+
+        Assert.Contains("returned a non-zero code: 7", error.Message, StringComparison.Ordinal);
+        Assert.Contains(dockerfile, error.Message, StringComparison.Ordinal);
+        Assert.Contains(log.At("information"), line => line.Contains("mcastlab-broken-step", StringComparison.Ordinal));
+        Assert.Empty(await fixture.Docker.Images.ListImagesAsync(new() { Filters = new Dictionary<string, IDictionary<string, bool>> { ["reference"] = new Dictionary<string, bool> { [$"{fixture.RegistryAddress}/{image.Repository}"] = true } } }, TestContext.Current.CancellationToken));
+        // The failed step's container was removed (ForceRemove).
+        var containers = await fixture.Docker.Containers.ListContainersAsync(new() { All = true }, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(containers, c => c.Command?.Contains("mcastlab-broken-step", StringComparison.Ordinal) == true);
+    }
+}
