@@ -135,4 +135,18 @@ public sealed class ClusterPartsTests
 
         Assert.Equal($"The cluster's kubeconfig {Path.Combine(scratch.Root, "artifacts", "lab", "kubeconfig")} is missing; start the two-VM lab with ./build.sh LabUp and run again.", error.Message);
     }
+
+    [Fact]
+    public void The_committed_manifests_give_the_cluster_backend_one_attachment_and_the_mcast_receiver_pod()
+    {
+        var documents = LabDocuments.Read(Path.Combine(BoxTestContext.RepositoryRoot, "manifests"));
+
+        var attachment = Assert.Single(documents.Attachments);
+        Assert.Equal(lab.NetworkName, attachment["metadata"]!["name"]!.GetValue<string>());
+        var pod = Assert.Single(documents.ReceiverPods);
+        Assert.Equal("multicast-example", pod["metadata"]!["name"]!.GetValue<string>());
+        var pinned = LabDocuments.WithReceiverImage(pod, "reg/mcast:1.2.3");
+        Assert.Equal("reg/mcast:1.2.3", pinned["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+        Assert.NotEqual("reg/mcast:1.2.3", pod["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+    }
 }
