@@ -52,7 +52,8 @@ install -D -o vagrant -g vagrant -m 0600 /etc/kubernetes/admin.conf /home/vagran
 export KUBECONFIG=/etc/kubernetes/admin.conf
 
 # One node runs the lab's pods: let them onto the control plane.
-if kubectl get node "${node}" -o jsonpath='{.spec.taints[*].key}' | grep -q node-role.kubernetes.io/control-plane; then
+taints=$(kubectl get node "${node}" -o jsonpath='{.spec.taints[*].key}')
+if [[ " ${taints} " == *" node-role.kubernetes.io/control-plane "* ]]; then
   kubectl taint nodes "${node}" node-role.kubernetes.io/control-plane-
 fi
 

@@ -5,7 +5,7 @@ set -euo pipefail
 # shellcheck source=common.sh
 . "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/common.sh"
 
-mcastlab_os >/dev/null
+os=$(mcastlab_os)
 require MCASTLAB_DOCKER_CE_VERSION
 version=${MCASTLAB_DOCKER_CE_VERSION}
 
@@ -17,6 +17,13 @@ enabled=1
 gpgcheck=1
 gpgkey=https://download.docker.com/linux/centos/gpg
 REPO
+
+# Rocky Linux's own podman stack brings a runc that conflicts with Docker's containerd.io.
+if [[ ${os} == rocky9 ]]; then
+  for package in podman buildah runc; do
+    if rpm -q "${package}" >/dev/null 2>&1; then dnf -y remove "${package}"; fi
+  done
+fi
 
 installed=$(rpm -q --qf '%{VERSION}' docker-ce 2>/dev/null || true)
 if [[ ${installed} != "${version}" ]]; then
