@@ -17,6 +17,7 @@ var target = Argument("target", "Default");
 var masker = new SecretMasker();
 var log = new MaskedLog(new CakeBuildLog(Context), masker);
 var runner = new ProcessRunner(log, masker);
+var interruption = new Interruption(log); // Ctrl+C cancels the running step, which cleans up what it made
 var parameters = BuildParameters.Resolve(
     System.IO.Path.GetFullPath(".."),
     Context.Arguments.GetArguments().ToDictionary(a => a.Key, a => a.Value.LastOrDefault() ?? "true"),
@@ -28,26 +29,26 @@ var images = new LabImages(runner, log, parameters);
 Target("Default").Description("Prints the targets and the parameters with their values.")
     .Does(() => Graph().Overview(parameters.Describe()).ToList().ForEach(line => log.Information(line)));
 
-Target("Prerequisites").Description("Checks (and as root on Debian/Ubuntu installs) the programs the requested target needs.")
+Target("Prerequisites").Description("Checks the programs the requested target needs (alone: what Lab needs); as root on Debian/Ubuntu installs them.")
     .Does(async () =>
     {
         // Before anything slow: a VM target on a host that cannot boot VMs stops here with one sentence.
         new HypervisorCheck(runner.Locator, parameters.Boxes, parameters.Lab.Subnet).Ensure(Graph().Closure(target));
-        await new PrerequisiteChecker(runner, log, HostFacts.Detect()).EnsureAsync(Graph().Closure(target));
+        await new PrerequisiteChecker(runner, log, HostFacts.Detect()).EnsureForAsync(target, Graph(), interruption.Token);
     });
 
 Target("Clean").Description("Removes artifacts/ and every bin/ and obj/ of the solution.")
     .Does(() => solution.Clean());
 
 Target("Restore").Description("Restores the NuGet packages of McastLab.sln.")
-    .Does(async () => await solution.RestoreAsync());
+    .Does(async () => await solution.RestoreAsync(interruption.Token));
 
 Target("Compile").Description("Builds McastLab.sln.").IsDependentOn("Restore")
-    .Does(async () => await solution.CompileAsync());
+    .Does(async () => await solution.CompileAsync(interruption.Token));
 
 Target("Test").Description("Runs every test project; tests needing root or Docker run when they are available.")
     .IsDependentOn("Prerequisites").IsDependentOn("Compile")
-    .Does(async () => await solution.TestAsync());
+    .Does(async () => await solution.TestAsync(interruption.Token));
 
 Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Vagrant/*.yml) from the parameters; unchanged files stay untouched.")
     .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files()));
@@ -77,22 +78,22 @@ var boxBuilder = new BoxBuilder(runner, log, boxLayout, parameters.Boxes);
 
 Target("DockerBox").Description("Builds the docker box (base box + Docker CE) with Packer; skipped when its inputs are unchanged.")
     .IsDependentOn("Prerequisites")
-    .Does(async () => await boxBuilder.BuildAsync(BoxRole.Docker));
+    .Does(async () => await boxBuilder.BuildAsync(BoxRole.Docker, interruption.Token));
 
 Target("K8sBox").Description("Builds the k8s box (docker box + containerd, kubeadm, kubelet, kubectl); skipped when its inputs are unchanged.")
     .IsDependentOn("DockerBox")
-    .Does(async () => await boxBuilder.BuildAsync(BoxRole.K8s));
+    .Does(async () => await boxBuilder.BuildAsync(BoxRole.K8s, interruption.Token));
 
 Target("RegisterBoxes").Description("Registers both boxes with Vagrant: vagrant box add --force through their catalogs (artifacts/boxes/*/metadata.json).")
     .IsDependentOn("K8sBox")
-    .Does(async () => await new BoxRegistrar(runner, log, boxLayout, parameters.Boxes, VagrantArguments.From(parameters)).RegisterAsync());
+    .Does(async () => await new BoxRegistrar(runner, log, boxLayout, parameters.Boxes, VagrantArguments.From(parameters)).RegisterAsync(interruption.Token));
 
 Target("Boxes").Description("Builds the docker box, then the k8s box, and registers them (--box-os=centos7|rocky9, --box-provider).")
     .IsDependentOn("RegisterBoxes");
 
 Target("LabUp").Description("Starts the two-VM lab (vagrant up in Vagrant/) and writes its kubeconfig to artifacts/lab/kubeconfig.")
     .IsDependentOn("Boxes")
-    .Does(async () => await new VagrantLab(runner, log, boxLayout, parameters).UpAsync());
+    .Does(async () => await new VagrantLab(runner, log, boxLayout, parameters).UpAsync(interruption.Token));
 
 var graph = Graph();
 graph.Require(target, "Target");
