@@ -12,8 +12,4 @@ public static class Sha256
     }
 
     public static string OfText(string text) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
-
-    public static string OfBytes(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    public static bool IsHex(string text) => text.Length == 64 && text.All(Uri.IsHexDigit);
 }
