@@ -234,6 +234,21 @@ public sealed class ClusterLabTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_C_while_sending_removes_the_pod_and_the_attachment()
+    {
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        hosts.OnSend = interrupt.Cancel;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Lab().RunAsync(Request(), interrupt.Token));
+
+        Assert.Equal(
+        [
+            "/api/v1/namespaces/default/pods/multicast-example",
+            "/apis/k8s.cni.cncf.io/v1/namespaces/default/network-attachment-definitions/eth1-multicast",
+        ], stub.Requests.Where(r => r.Method == "DELETE").Select(r => r.Path));
+    }
+
+    [Fact]
     public async Task An_address_outside_the_IPAM_range_fails_the_attachment_check()
     {
         stub.NetworkStatus = """[{"name":"default/eth1-multicast","interface":"eth1","ips":["10.0.0.5"]}]""";
@@ -325,9 +340,14 @@ public sealed class ClusterLabTests : IDisposable
             return Task.CompletedTask;
         }
 
+        /// <summary>What happens while the sender runs (a Ctrl+C, in one test).</summary>
+        public Action? OnSend { get; set; }
+
         public Task<long?> SendAsync(string iperfImage, LabSettings lab, CancellationToken cancellationToken)
         {
             Calls.Add("send " + iperfImage);
+            OnSend?.Invoke();
+            cancellationToken.ThrowIfCancellationRequested();
             return Task.FromResult<long?>(446);
         }
     }
