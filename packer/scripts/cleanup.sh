@@ -2,7 +2,7 @@
 # Leaves a small, clean box: no package caches, no copied scripts, and an empty machine-id so that every
 # VM made from the box gets its own (DHCP client ids and node identities derive from it).
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/common.sh"
 
 mcastlab_os >/dev/null

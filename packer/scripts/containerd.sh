@@ -2,7 +2,7 @@
 # containerd as Kubernetes' runtime (dockershim is gone since 1.24): the CRI plugin on (Docker's
 # containerd.io package ships it disabled) and the systemd cgroup driver, as kubelet expects.
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/common.sh"
 
 mcastlab_os >/dev/null

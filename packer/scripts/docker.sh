@@ -2,7 +2,7 @@
 # Docker CE, pinned (26.1.x is the last line built for el7), with the systemd cgroup driver that kubelet
 # uses too. Its containerd.io package is the container runtime of the k8s boxes.
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/common.sh"
 
 os=$(mcastlab_os)

@@ -2,7 +2,7 @@
 # What kubeadm and macvlan need from the host: swap off, br_netfilter and forwarding, SELinux permissive,
 # firewalld off (its default zone drops the multicast and the pod traffic of the lab).
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/common.sh"
 
 mcastlab_os >/dev/null

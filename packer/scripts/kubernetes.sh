@@ -3,7 +3,7 @@
 # gone), the control-plane images pre-pulled, and the first-boot scripts that init or join the cluster.
 # The cluster itself is made at first boot, not here: see README "Boxes and the two-VM lab".
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/common.sh"
 
 os=$(mcastlab_os)

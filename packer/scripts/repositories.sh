@@ -2,7 +2,7 @@
 # Package repositories that still answer. CentOS 7 is end-of-life: its mirror list is gone and the last
 # packages (7.9.2009) live on vault.centos.org. Rocky Linux 9 keeps its own mirrors.
 set -euo pipefail
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/common.sh"
 
 os=$(mcastlab_os)
