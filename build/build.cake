@@ -2,11 +2,13 @@
 // (typed, unit-tested C#); `./build.sh` with no target prints targets and parameters.
 #r "bin/McastLab.Pipeline.dll"
 
+using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.DotNet;
 using McastLab.Pipeline.Graph;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Images;
+using McastLab.Pipeline.Lab;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Prerequisites;
 using McastLab.Pipeline.Releases;
@@ -29,7 +31,12 @@ Target("Default").Description("Prints the targets and the parameters with their 
     .Does(() => Graph().Overview(parameters.Describe()).ToList().ForEach(line => log.Information(line)));
 
 Target("Prerequisites").Description("Checks the programs the requested target needs (alone: what Lab needs); as root on Debian/Ubuntu installs them.")
-    .Does(async () => await new PrerequisiteChecker(runner, log, HostFacts.Detect()).EnsureForAsync(target, Graph(), interruption.Token));
+    .Does(async () =>
+    {
+        // Before anything slow: a VM target on a host that cannot boot VMs stops here with one sentence.
+        new HypervisorCheck(runner.Locator, parameters.Boxes, parameters.Lab.Subnet).Ensure(Graph().Closure(target));
+        await new PrerequisiteChecker(runner, log, HostFacts.Detect()).EnsureForAsync(target, Graph(), interruption.Token);
+    });
 
 Target("Clean").Description("Removes artifacts/ and every bin/ and obj/ of the solution.")
     .Does(() => solution.Clean());
@@ -68,6 +75,32 @@ Target("PublishBoxes").Description("Uploads the .box files, their metadata, SHA2
 
 Target("Publish").Description("Pushes the images, then publishes the boxes to the GitHub release of --release-tag.")
     .IsDependentOn("Push").IsDependentOn("PublishBoxes");
+
+Target("Lab").Description("Proves that multicast reaches pods through the generated NetworkAttachmentDefinition (--lab-backend; report in artifacts/lab/).")
+    .IsDependentOn("Prerequisites").IsDependentOn("Manifests").IsDependentOn("Images")
+    .Does(async () => await new LabVerification(runner, log, parameters).RunAsync());
+
+var boxLayout = new BoxLayout(parameters.RepositoryRoot, parameters.Boxes);
+var boxBuilder = new BoxBuilder(runner, log, boxLayout, parameters.Boxes);
+
+Target("DockerBox").Description("Builds the docker box (base box + Docker CE) with Packer; skipped when its inputs are unchanged.")
+    .IsDependentOn("Prerequisites")
+    .Does(async () => await boxBuilder.BuildAsync(BoxRole.Docker, interruption.Token));
+
+Target("K8sBox").Description("Builds the k8s box (docker box + containerd, kubeadm, kubelet, kubectl); skipped when its inputs are unchanged.")
+    .IsDependentOn("DockerBox")
+    .Does(async () => await boxBuilder.BuildAsync(BoxRole.K8s, interruption.Token));
+
+Target("RegisterBoxes").Description("Registers both boxes with Vagrant: vagrant box add --force through their catalogs (artifacts/boxes/*/metadata.json).")
+    .IsDependentOn("K8sBox")
+    .Does(async () => await new BoxRegistrar(runner, log, boxLayout, parameters.Boxes, VagrantArguments.From(parameters)).RegisterAsync(interruption.Token));
+
+Target("Boxes").Description("Builds the docker box, then the k8s box, and registers them (--box-os=centos7|rocky9, --box-provider).")
+    .IsDependentOn("RegisterBoxes");
+
+Target("LabUp").Description("Starts the two-VM lab (vagrant up in Vagrant/) and writes its kubeconfig to artifacts/lab/kubeconfig.")
+    .IsDependentOn("Boxes")
+    .Does(async () => await new VagrantLab(runner, log, boxLayout, parameters).UpAsync(interruption.Token));
 
 var graph = Graph();
 graph.Require(target, "Target");

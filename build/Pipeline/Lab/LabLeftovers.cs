@@ -1,0 +1,39 @@
+using Docker.DotNet;
+using McastLab.Pipeline.Core;
+
+namespace McastLab.Pipeline.Lab;
+
+/// <summary>
+/// Finds what earlier local lab runs left behind (a run killed with SIGKILL, a crashed host process) and
+/// removes it: containers by the run label, namespaces and the state directory by the run prefix. A run
+/// whose owner still holds its lock is alive (another lab at work) and is never touched.
+/// </summary>
+public sealed class LabLeftovers(DockerClient docker, NetworkNamespaces namespaces, IBuildLog log, string stateRoot = LabRunLock.StateRoot)
+{
+    /// <summary>Removes every dead run's leftovers and returns the ids of those runs.</summary>
+    public async Task<IReadOnlyList<LabRunId>> RemoveStaleAsync(LabRunId? except, CancellationToken cancellationToken)
+    {
+        var containers = await LabContainers.ListAsync(docker, null, cancellationToken);
+        var names = NetworkNamespaces.List();
+        var directories = Directory.Exists(stateRoot) ? Directory.GetDirectories(stateRoot).Select(Path.GetFileName).OfType<string>() : [];
+
+        var runs = containers.Select(c => c.Labels.TryGetValue(LabRunId.RunLabel, out var v) ? v : "")
+            .Concat(names).Concat(directories)
+            .Select(LabRunId.FromName).OfType<LabRunId>()
+            .Distinct()
+            .Where(run => run != except && !LabRunLock.IsLive(run, stateRoot))
+            .ToList();
+
+        foreach (var run in runs)
+        {
+            var theirs = containers.Where(c => c.Labels.TryGetValue(LabRunId.RunLabel, out var v) && v == run.Value).ToList();
+            var theirNamespaces = names.Where(n => LabRunId.FromName(n) == run).ToList();
+            log.Warning($"Removing the leftovers of an earlier lab run {run}: {theirs.Count} container(s), {theirNamespaces.Count} namespace(s) and its state directory.");
+            await LabContainers.RemoveAsync(docker, theirs, cancellationToken);
+            foreach (var name in theirNamespaces) await namespaces.DeleteAsync(name, cancellationToken);
+            var directory = LabRunLock.StateDirectory(run, stateRoot);
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+        return runs;
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using McastLab.Pipeline.Core;
+
+namespace McastLab.Pipeline.Lab;
+
+/// <summary>
+/// The outcome of one lab run: every check with its figures. Written to artifacts/lab/report.json, shown
+/// as a short table, and turned into one failure naming each failed check.
+/// </summary>
+public sealed record LabReport
+{
+    public const string FileName = "report.json";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>Which backend ran the lab: "local" or "vagrant".</summary>
+    public required string Backend { get; init; }
+
+    public required DateTimeOffset Started { get; init; }
+
+    public required double DurationSeconds { get; init; }
+
+    /// <summary>Free-form facts about the run (group, nodes, pods, images), for the reader of report.json.</summary>
+    public IReadOnlyDictionary<string, string> Run { get; init; } = new Dictionary<string, string>();
+
+    public required IReadOnlyList<LabCheck> Checks { get; init; }
+
+    [JsonIgnore]
+    public bool Passed => Checks.Count > 0 && Checks.All(c => c.Passed);
+
+    [JsonIgnore]
+    public IEnumerable<LabCheck> Failed => Checks.Where(c => !c.Passed);
+
+    /// <summary>Writes report.json into the directory (created when missing) and returns its path.</summary>
+    public string Write(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, FileName);
+        File.WriteAllText(path, ToJson() + "\n");
+        return path;
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static LabReport FromJson(string json) =>
+        JsonSerializer.Deserialize<LabReport>(json, Json) ?? throw new JsonException("report.json is empty.");
+
+    /// <summary>The table the log shows: one row per check, figures that were not measured as '-'.</summary>
+    public IReadOnlyList<string> Table()
+    {
+        string[] header = ["check", "result", "sent", "received", "lost", "reordered", "dup", "jitter ms", "ttl", "pod address"];
+        var rows = Checks.Select(c => new[]
+        {
+            c.Name, c.Passed ? "pass" : "FAIL", Figure(c.Sent), Figure(c.Received), Figure(c.Lost), Figure(c.Reordered),
+            Figure(c.Duplicates), c.JitterMs is { } j ? j.ToString("0.000", CultureInfo.InvariantCulture) : "-",
+            Figure(c.TtlSeen), c.PodAddress ?? "-",
+        }).ToList();
+        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
+        string Line(string[] cells) => string.Join("  ", cells.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd();
+        return [Line(header), .. rows.Select(Line)];
+    }
+
+    /// <summary>Logs the table, and under it the detail of every failed check.</summary>
+    public void Print(IBuildLog log)
+    {
+        foreach (var line in Table()) log.Information(line);
+        foreach (var check in Failed) log.Error($"{check.Name}: {check.Detail ?? "failed"}");
+    }
+
+    /// <summary>Throws one PipelineException naming each failed check; returns quietly when all passed.</summary>
+    public void EnsurePassed(string reportPath)
+    {
+        if (Checks.Count == 0)
+        {
+            throw new PipelineException($"The lab ran no checks; see the log above and {reportPath}.");
+        }
+        var failed = Failed.ToList();
+        if (failed.Count == 0) return;
+        var names = string.Join(", ", failed.Select(c => c.Name));
+        throw new PipelineException(
+            $"The lab failed {failed.Count} of {Checks.Count} check(s) ({names}); see their details above and in {reportPath}.");
+    }
+
+    private static string Figure(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "-";
+
+    private static string Figure(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "-";
+}

@@ -1,0 +1,39 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+
+namespace McastLab.Pipeline.Lab;
+
+/// <summary>
+/// The run-unique prefix of everything one local lab run creates: "mcl" and six hex digits, such as
+/// mcl3f9a2c. Namespaces, containers, bridge ports and the state directory all start with it, so that two
+/// runs never clash and a later run can recognise (and remove) what a dead run left behind.
+/// </summary>
+public sealed partial record LabRunId
+{
+    /// <summary>Docker label on every container of a run; its value is the run id.</summary>
+    public const string RunLabel = "org.mcastlab.lab.run";
+
+    /// <summary>Docker label saying what a container is for (host, pod, receiver, sender).</summary>
+    public const string RoleLabel = "org.mcastlab.lab.role";
+
+    private LabRunId(string value) => Value = value;
+
+    public string Value { get; }
+
+    public static LabRunId New() => new("mcl" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)));
+
+    /// <summary>The run id a namespace or container name starts with, if it follows the scheme.</summary>
+    public static LabRunId? FromName(string name)
+    {
+        var match = Scheme().Match(name);
+        return match.Success ? new LabRunId(match.Groups[1].Value) : null;
+    }
+
+    /// <summary>Name of a namespace, container or link of this run: the prefix, a dash, the part.</summary>
+    public string Name(string part) => $"{Value}-{part}";
+
+    public override string ToString() => Value;
+
+    [GeneratedRegex("^(mcl[0-9a-f]{6})(-|$)")]
+    private static partial Regex Scheme();
+}

@@ -1,0 +1,66 @@
+using System.Net;
+using McastLab.Pipeline.Parameters;
+
+namespace McastLab.Pipeline.Lab;
+
+/// <summary>
+/// The walkthrough's hosts as network namespaces: node "k8s" (and with --nodes=M, "k8s-2".."k8s-M") and
+/// "mcastsrc". Each host's namespace belongs to a small host container and carries a name (ip netns attach),
+/// so the CNI plugins and ip can enter it by name and the built images can run in it like `docker run
+/// --network host` on a real host. One node: a veth pair named eth1 on both sides; several: every host's eth1
+/// is a veth into a bridge (the L2 switch) in a switch namespace of its own.
+/// </summary>
+public sealed class LabTopology(NetworkNamespaces namespaces, LabContainers containers, LabRunId run, LabSettings settings, string hostImage)
+{
+    private readonly Dictionary<string, LabContainer> hosts = [];
+
+    public const string SourceHost = "mcastsrc";
+
+    /// <summary>Node names in order: k8s, k8s-2, ...</summary>
+    public IReadOnlyList<string> Nodes { get; } = [.. Enumerable.Range(1, settings.Nodes).Select(i => i == 1 ? "k8s" : $"k8s-{i}")];
+
+    public LabContainer Host(string name) => hosts[name];
+
+    /// <summary>The named namespace of a host.</summary>
+    public string Namespace(string host) => run.Name(host);
+
+    public async Task BuildAsync(CancellationToken cancellationToken)
+    {
+        foreach (var host in Nodes.Append(SourceHost))
+        {
+            var container = await containers.StartSandboxAsync(host, "host", hostImage, cancellationToken);
+            hosts[host] = container;
+            await namespaces.AttachAsync(Namespace(host), container.Pid, cancellationToken);
+        }
+
+        var segment = settings.Interface;
+        if (Nodes.Count == 1)
+        {
+            await namespaces.AddVethAsync(Namespace(Nodes[0]), segment, Namespace(SourceHost), segment, cancellationToken);
+        }
+        else
+        {
+            var switchNamespace = run.Name("switch");
+            var bridge = run.Name("br");
+            await namespaces.AddAsync(switchNamespace, cancellationToken);
+            await namespaces.AddBridgeAsync(switchNamespace, bridge, cancellationToken);
+            var port = 0;
+            foreach (var host in Nodes.Append(SourceHost))
+            {
+                var portName = run.Name($"p{++port}");
+                await namespaces.AddVethAsync(Namespace(host), segment, switchNamespace, portName, cancellationToken);
+                await namespaces.SetMasterAsync(switchNamespace, portName, bridge, cancellationToken);
+            }
+        }
+
+        var prefix = settings.Subnet.PrefixLength;
+        await namespaces.AddAddressAsync(Namespace(Nodes[0]), segment, $"{settings.K8sAddress}/{prefix}", cancellationToken);
+        await namespaces.AddAddressAsync(Namespace(SourceHost), segment, $"{settings.McastsrcAddress}/{prefix}", cancellationToken);
+    }
+
+    /// <summary>Every namespace name this run may have created (for removal).</summary>
+    public static IEnumerable<string> NamespacesOf(LabRunId run) =>
+        NetworkNamespaces.List().Where(name => LabRunId.FromName(name) == run);
+
+    public IPAddress SourceAddress => settings.McastsrcAddress;
+}

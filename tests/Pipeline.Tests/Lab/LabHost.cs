@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Docker.DotNet;
+using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Docker;
+using McastLab.Pipeline.Images;
+using McastLab.Pipeline.Lab;
+using McastLab.Pipeline.Manifests;
+using McastLab.Pipeline.Parameters;
+using McastLab.Pipeline.Processes;
+
+namespace McastLab.Pipeline.Tests.Lab;
+
+/// <summary>
+/// What the local lab tests need from the machine: root, a Docker engine, the CNI plugins, and the two
+/// images (the configured names, tag latest: MCASTLAB_MCAST_IMAGE / MCASTLAB_IPERF_IMAGE choose others),
+/// built through the Images pipeline step when the engine lacks them.
+/// </summary>
+public sealed class LabHost : IAsyncLifetime
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public BuildParameters Parameters { get; } = BuildParameters.Resolve(RepositoryRoot, new Dictionary<string, string>(), Environment.GetEnvironmentVariable, new SecretMasker());
+
+    public string? Missing { get; private set; }
+
+    public string McastImage => Parameters.Images.Reference(Parameters.Images.McastImage, "latest");
+
+    public string IperfImage => Parameters.Images.Reference(Parameters.Images.IperfImage, "latest");
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!Environment.IsPrivilegedProcess) { Missing = "root (network namespaces, CNI plugins)"; return; }
+        if (!File.Exists("/usr/lib/cni/macvlan") && !File.Exists("/opt/cni/bin/macvlan")) { Missing = "the CNI plugins (containernetworking-plugins)"; return; }
+        DockerClient docker;
+        try
+        {
+            docker = await DockerConnection.ConnectAsync();
+        }
+        catch (PipelineException)
+        {
+            Missing = "a Docker engine";
+            return;
+        }
+        using (docker)
+        {
+            if (await HasAsync(docker, McastImage) && await HasAsync(docker, IperfImage)) return;
+        }
+        // CI starts from a clean engine: build the images the way ./build.sh Images does, then tag latest.
+        var log = new ConsoleBuildLog();
+        var images = new LabImages(new ProcessRunner(log, new SecretMasker()), log, Parameters);
+        await images.PublishMcastToolsAsync();
+        await images.EnsureBaseImageAsync();
+        await images.BuildAsync();
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>The lab's request with the given settings (a short send keeps the tests quick).</summary>
+    public LabRequest Request(Func<LabSettings, LabSettings>? change = null) => new(
+        (change ?? (s => s with { DurationSeconds = 2 }))(Parameters.Lab),
+        McastImage,
+        IperfImage,
+        Path.Combine(RepositoryRoot, LabManifests.ManifestsDirectory));
+
+    public static async Task<bool> HasAsync(DockerClient docker, string image)
+    {
+        try
+        {
+            await docker.Images.InspectImageAsync(image);
+            return true;
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, ParametersFile.FileName))) return directory.FullName;
+        }
+        throw new InvalidOperationException("The repository root (with mcastlab.json) was not found above the test binaries.");
+    }
+}
+
+/// <summary>What exists on the host: network namespaces, links of the host's namespace, containers.</summary>
+public sealed record HostInventory(IReadOnlyList<string> Namespaces, IReadOnlyList<string> Links, IReadOnlyList<string> Containers)
+{
+    public static async Task<HostInventory> TakeAsync()
+    {
+        var links = Run("ip", "-o", "link", "show");
+        using var docker = await DockerConnection.ConnectAsync();
+        var containers = await docker.Containers.ListContainersAsync(new global::Docker.DotNet.Models.ContainersListParameters { All = true });
+        return new HostInventory(
+            NetworkNamespaces.List(),
+            [.. NetworkNamespaces.ParseLinkNames(links).Order(StringComparer.Ordinal)],
+            [.. containers.SelectMany(c => c.Names).Order(StringComparer.Ordinal)]);
+    }
+
+    public void AssertSameAs(HostInventory before)
+    {
+        Assert.Equal(before.Namespaces, Namespaces);
+        Assert.Equal(before.Links, Links);
+        Assert.Equal(before.Containers, Containers);
+    }
+
+    private static string Run(string program, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true })!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output;
+    }
+}
