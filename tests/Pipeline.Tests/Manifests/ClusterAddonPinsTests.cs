@@ -155,7 +155,8 @@ public sealed class ClusterAddonPinsTests
 
         public async ValueTask DisposeAsync()
         {
-            listener.Stop();
+            // Close alone: Stop then Close makes the managed HttpListener bind the port again to release it,
+            // which fails when another test took the port meanwhile.
             listener.Close();
             await loop;
         }
