@@ -16,7 +16,8 @@ public sealed class VagrantArguments(BoxSettings boxes, LabSettings lab, Cluster
 
     public IReadOnlyList<string> Up() => ["up", "--provider", BoxSettings.ProviderName(boxes.Provider)];
 
-    public static IReadOnlyList<string> Validate() => ["validate"];
+    /// <summary>Checks the Vagrantfile without a usable provider (no VirtualBox or libvirt plugin needed).</summary>
+    public static IReadOnlyList<string> Validate() => ["validate", "--ignore-provider"];
 
     public static IReadOnlyList<string> Version() => ["--version"];
 
