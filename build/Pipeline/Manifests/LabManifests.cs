@@ -16,6 +16,11 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
     public const string IperfPodName = "iperf-multicast";
     public const string ReceiverDaemonSetName = "multicast-receiver";
 
+    public const string ManifestsDirectory = "manifests";
+    public const string ReceiverPodFile = "multicast-example-pod.yaml";
+    public const string IperfPodFile = "iperf-multicast-pod.yaml";
+    public const string DaemonSetFile = "multicast-receiver-daemonset.yaml";
+
     public LabManifests(BuildParameters parameters) : this(parameters.Lab, parameters.Images)
     {
     }
@@ -101,11 +106,6 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
     {
         Resources = [NetworkAttachmentFile.FileName, ReceiverPodFile, IperfPodFile],
     };
-
-    public const string ManifestsDirectory = "manifests";
-    public const string ReceiverPodFile = "multicast-example-pod.yaml";
-    public const string IperfPodFile = "iperf-multicast-pod.yaml";
-    public const string DaemonSetFile = "multicast-receiver-daemonset.yaml";
 
     /// <summary>Every generated file, relative to the repository root.</summary>
     public IReadOnlyList<ManifestFile> Files() =>

@@ -78,6 +78,14 @@ public sealed class ManifestRoundTripTests
     }
 
     [Fact]
+    public void YamlDotNet_stays_on_the_major_version_KubernetesClient_was_built_with()
+    {
+        var expected = typeof(KubernetesYaml).Assembly.GetReferencedAssemblies().Single(a => a.Name == "YamlDotNet").Version!;
+        var loaded = typeof(YamlDotNet.Serialization.ISerializer).Assembly.GetName().Version!;
+        Assert.Equal(expected.Major, loaded.Major);
+    }
+
+    [Fact]
     public void ReadCniConfig_returns_the_config_exactly_as_written()
     {
         var directory = Directory.CreateTempSubdirectory("mf-nad-");
