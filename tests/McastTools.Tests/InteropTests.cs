@@ -84,7 +84,9 @@ public sealed partial class InteropTests
         using var lab = new NamespaceLab();
         NamespaceLab.Address(lab.Source, "10.0.0.14/24");
         using var ssm = StartReceiver(lab.Pod, "--group", "232.1.1.1%eth1", "--source", "10.0.0.12", "--format", "json", "--interval", "0", "--idle-timeout", "10");
-        using var asm = StartReceiver(lab.Pod, "--group", "232.1.1.1%eth1", "--format", "json", "--interval", "0", "--idle-timeout", "10");
+        // The control listens in the node: two sockets on one group and port in one namespace do not
+        // reliably each get a copy on this kernel, which would blur what the filter did.
+        using var asm = StartReceiver(lab.Node, "--group", "232.1.1.1%eth1", "--format", "json", "--interval", "0", "--idle-timeout", "10");
 
         using var intruder = NamespaceLab.Mcast(lab.Source, "send", "--group", "232.1.1.1", "--bind", "10.0.0.14", "--count", "300", "--rate", "300pps");
         Thread.Sleep(300);
@@ -129,6 +131,11 @@ public sealed partial class InteropTests
         RequireLab();
         using var lab = new NamespaceLab();
         using var receiver = StartReceiver(lab.Pod, "--group", "239.1.2.3%eth1", "--format", "csv", "--interval", "0.25", "--idle-timeout", "10");
+        // The routing table says multicast leaves by lo: only a real interface choice reaches the pod.
+        using (var route = new LabProcess(["ip", "-n", lab.Source, "route", "add", "224.0.0.0/4", "dev", "lo"]))
+        {
+            Assert.Equal(0, route.WaitForExit(RunLimit));
+        }
 
         using var sender = NamespaceLab.Mcast(lab.Source, "send", "--group", "239.1.2.3%eth1", "--count", "200", "--rate", "200pps", "--length", "64");
         Assert.Equal(0, sender.WaitForExit(RunLimit));
@@ -157,6 +164,22 @@ public sealed partial class InteropTests
         var end = Assert.Single(JsonLines(receiver.Output));
         Assert.False(end.GetProperty("ok").GetBoolean());
         Assert.Equal("no datagrams were received", end.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public void Ctrl_c_prints_the_final_report_and_exits_130()
+    {
+        RequireLab();
+        using var lab = new NamespaceLab();
+        using var receiver = StartReceiver(lab.Pod, "--group", "224.0.67.67%eth1", "--expect-packets", "1");
+
+        using (var interrupt = new LabProcess(["kill", "-INT", receiver.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            Assert.Equal(0, interrupt.WaitForExit(RunLimit));
+        }
+
+        Assert.Equal(130, receiver.WaitForExit(RunLimit));
+        Assert.Contains("end: 0 stream(s), FAILED: no datagrams were received", receiver.Output, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"Sent (\d+) datagrams")]

@@ -122,6 +122,9 @@ internal sealed class LabProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The process id: `ip netns exec` execs its command, so this is mcast itself.</summary>
+    public int Id => _process.Id;
+
     public string Output
     {
         get

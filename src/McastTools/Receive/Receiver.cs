@@ -13,6 +13,9 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
     private readonly StreamTable _streams = new();
     private readonly Dictionary<StreamKey, StreamSnapshot> _lastInterval = [];
     private readonly HashSet<StreamKey> _summarized = [];
+
+    /// <summary>Each stream's current interval starts at its first datagram, as iperf's do.</summary>
+    private readonly Dictionary<StreamKey, double> _intervalStart = [];
     private long _kernelDrops;
 
     public ReceiveOutcome Run(CancellationToken cancel)
@@ -23,7 +26,6 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
         sink.Listening(plan);
         var clock = Stopwatch.StartNew();
         var lastDatagram = 0.0;
-        var intervalStart = 0.0;
         string reason;
         while (true)
         {
@@ -40,11 +42,13 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
                 _kernelDrops = datagram.KernelDrops ?? _kernelDrops;
                 if (isNew)
                 {
+                    _intervalStart[key] = now;
                     sink.StreamStarted(Report(key, now, now, StreamSnapshot.Empty));
                 }
 
                 if (plan.Persistent && !wasEnded && counters.Ended && counters.HasData)
                 {
+                    FinishIntervals(key, now);
                     Summarize(key);
                 }
             }
@@ -54,11 +58,7 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
                 lastDatagram = now;
             }
 
-            while (plan.IntervalSeconds > 0 && now >= intervalStart + plan.IntervalSeconds)
-            {
-                ReportIntervals(intervalStart, intervalStart + plan.IntervalSeconds);
-                intervalStart += plan.IntervalSeconds;
-            }
+            ReportDueIntervals(now);
 
             if (cancel.IsCancellationRequested)
             {
@@ -86,13 +86,9 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
         }
 
         var end = clock.Elapsed.TotalSeconds;
-        if (plan.IntervalSeconds > 0 && end > intervalStart + 0.001)
-        {
-            ReportIntervals(intervalStart, end);
-        }
-
         foreach (var key in _streams.Keys)
         {
+            FinishIntervals(key, end);
             Summarize(key);
         }
 
@@ -103,21 +99,48 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
         return outcome;
     }
 
-    private void ReportIntervals(double start, double end)
+    private void ReportDueIntervals(double now)
     {
+        if (plan.IntervalSeconds <= 0)
+        {
+            return;
+        }
+
         foreach (var key in _streams.Keys)
         {
-            var counters = _streams[key];
-            if (_summarized.Contains(key) || !(counters.LastSeen >= start))
+            var start = _intervalStart[key];
+            while (now >= start + plan.IntervalSeconds)
             {
-                continue;
+                ReportInterval(key, start, start + plan.IntervalSeconds);
+                start += plan.IntervalSeconds;
             }
 
-            var now = counters.Snapshot(_kernelDrops);
-            var previous = _lastInterval.GetValueOrDefault(key) ?? StreamSnapshot.Empty;
-            _lastInterval[key] = now;
-            sink.Interval(Report(key, Math.Max(start, 0), end, now.Since(previous)));
+            _intervalStart[key] = start;
         }
+    }
+
+    /// <summary>Reports the partial interval a stream is in when it ends or the run stops.</summary>
+    private void FinishIntervals(StreamKey key, double now)
+    {
+        ReportDueIntervals(now);
+        if (plan.IntervalSeconds > 0 && now > _intervalStart[key] + 0.001)
+        {
+            ReportInterval(key, _intervalStart[key], now);
+        }
+    }
+
+    private void ReportInterval(StreamKey key, double start, double end)
+    {
+        var counters = _streams[key];
+        if (_summarized.Contains(key) || !(counters.LastSeen >= start))
+        {
+            return;
+        }
+
+        var now = counters.Snapshot(_kernelDrops);
+        var previous = _lastInterval.GetValueOrDefault(key) ?? StreamSnapshot.Empty;
+        _lastInterval[key] = now;
+        sink.Interval(Report(key, start, end, now.Since(previous)));
     }
 
     private void Summarize(StreamKey key)

@@ -5,6 +5,10 @@ namespace McastLab.McastTools.Sockets;
 /// <summary>Linux socket calls and constants .NET does not expose (batch I/O, SSM, control messages).</summary>
 internal static unsafe partial class LinuxNative
 {
+    // The versioned name: a bare "libc" makes the runtime dlopen libc.so, which only libc6-dev installs,
+    // so the binary would fail on a slim image.
+    private const string Libc = "libc.so.6";
+
     public const int SolSocket = 1;
     public const int IpProtoIp = 0;
     public const int IpProtoIpv6 = 41;
@@ -65,12 +69,12 @@ internal static unsafe partial class LinuxNative
         public uint Length;
     }
 
-    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    [LibraryImport(Libc, EntryPoint = "recvmmsg", SetLastError = true)]
     public static partial int RecvMMsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
 
-    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    [LibraryImport(Libc, EntryPoint = "sendmmsg", SetLastError = true)]
     public static partial int SendMMsg(int fd, MMsgHdr* messages, uint count, int flags);
 
-    [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(Libc, EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
     public static partial uint IfNameToIndex(string name);
 }
