@@ -105,11 +105,11 @@ public sealed class BaseImageBuilder(IDockerClient docker, ProcessRunner runner,
         {
             throw new PipelineException($"Building the base image {name} with debootstrap needs root; run './build.sh BaseImage' as root (or load {name} into the engine) and run again.");
         }
-        var work = Path.Combine(workDirectory, "base-image");
+        // Its own directory per build: two builds at once (the pipeline and a test run) must not share a tree.
+        var work = Path.Combine(workDirectory, "base-image", $"{DateTime.UtcNow:yyyyMMddHHmmss}-{Environment.ProcessId}");
         var rootfs = Path.Combine(work, "rootfs");
         var tarball = Path.Combine(work, "rootfs.tar");
         Directory.CreateDirectory(work);
-        await RemoveTreeAsync(rootfs);
         try
         {
             log.Information($"Building {name} from Debian {settings.DebianSuite} ({settings.DebianMirror}) with debootstrap --variant=minbase; this takes a few minutes.");
@@ -124,6 +124,7 @@ public sealed class BaseImageBuilder(IDockerClient docker, ProcessRunner runner,
         {
             await RemoveTreeAsync(rootfs);
             File.Delete(tarball);
+            if (!Directory.EnumerateFileSystemEntries(work).Any()) Directory.Delete(work);
         }
         var size = await ImageSizeAsync(docker, name.ToString(), cancellationToken)
             ?? throw new PipelineException($"The engine accepted the import of {name} but does not list it; check 'docker images' and the engine's log, then run again.");
@@ -137,17 +138,20 @@ public sealed class BaseImageBuilder(IDockerClient docker, ProcessRunner runner,
         foreach (var directory in TrimmedDirectories.Select(d => Path.Combine(rootfs, d)))
         {
             if (File.Exists(directory)) File.Delete(directory);
-            if (!Directory.Exists(directory)) continue;
+            // A link would lead out of the tree, possibly into the host's own directories: never follow one.
+            if (!Directory.Exists(directory) || new DirectoryInfo(directory).LinkTarget is not null) continue;
             foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
             {
                 if (entry is DirectoryInfo sub && sub.LinkTarget is null) sub.Delete(recursive: true); else entry.Delete();
             }
         }
         var doc = Path.Combine(rootfs, "usr/share/doc");
-        if (Directory.Exists(doc))
+        if (Directory.Exists(doc) && new DirectoryInfo(doc).LinkTarget is null)
         {
             // Keep each package's copyright file, as Debian's -slim images do.
-            foreach (var file in Directory.EnumerateFiles(doc, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != "copyright"))
+            // Symbolic links are left alone: they may point outside the tree (the host's files are not ours to delete).
+            var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint };
+            foreach (var file in Directory.EnumerateFiles(doc, "*", options).Where(f => Path.GetFileName(f) != "copyright"))
             {
                 File.Delete(file);
             }
@@ -206,7 +210,7 @@ public sealed class BaseImageBuilder(IDockerClient docker, ProcessRunner runner,
     }
 
     private static long DirectorySize(string root) =>
-        new DirectoryInfo(root).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
+        new DirectoryInfo(root).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true })
             .Where(f => f.LinkTarget is null)
             .Sum(f => f.Length);
 

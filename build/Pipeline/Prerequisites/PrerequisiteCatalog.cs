@@ -19,7 +19,7 @@ public static class PrerequisiteCatalog
         new("vagrant", "vagrant", ["--version"], ["Boxes", "RegisterBoxes", "LabUp", "Test"]),
         new("shellcheck", "shellcheck", ["--version"], ["Test"]),
         new("clang", "clang", ["--version"], ["McastTools", "Images", "Push", "Lab", "Test"]),
-        new("git", "git", ["--version"], ["Images", "Push"]),
+        new("git", "git", ["--version"], ["Images", "Push", "Test"]),
     ];
 
     /// <summary>Targets that talk to the Docker engine, which must answer, not only be installed.</summary>
