@@ -61,7 +61,7 @@ public sealed class LabContainers(DockerClient docker, LabRunId run)
         }
     }
 
-    public async Task<(string Stdout, string Stderr)> OutputAsync(LabContainer container, CancellationToken cancellationToken)
+    private async Task<(string Stdout, string Stderr)> OutputAsync(LabContainer container, CancellationToken cancellationToken)
     {
         using var stream = await docker.Containers.GetContainerLogsAsync(
             container.Id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true }, cancellationToken);

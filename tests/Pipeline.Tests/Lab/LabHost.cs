@@ -85,7 +85,11 @@ public sealed class LabHost : IAsyncLifetime
     }
 }
 
-/// <summary>What exists on the host: network namespaces, links of the host's namespace, containers.</summary>
+/// <summary>
+/// What exists on the host: every link of the host's namespace, and the network namespaces and containers
+/// of the lab's naming scheme (everything the lab creates is named mclXXXXXX-…). Other people's namespaces and
+/// containers are left out: on a shared machine their tests and docker builds come and go all the time.
+/// </summary>
 public sealed record HostInventory(IReadOnlyList<string> Namespaces, IReadOnlyList<string> Links, IReadOnlyList<string> Containers)
 {
     public static async Task<HostInventory> TakeAsync()
@@ -94,9 +98,9 @@ public sealed record HostInventory(IReadOnlyList<string> Namespaces, IReadOnlyLi
         using var docker = await DockerConnection.ConnectAsync();
         var containers = await docker.Containers.ListContainersAsync(new global::Docker.DotNet.Models.ContainersListParameters { All = true });
         return new HostInventory(
-            NetworkNamespaces.List(),
+            [.. NetworkNamespaces.List().Where(n => LabRunId.FromName(n) is not null)],
             [.. NetworkNamespaces.ParseLinkNames(links).Order(StringComparer.Ordinal)],
-            [.. containers.SelectMany(c => c.Names).Order(StringComparer.Ordinal)]);
+            [.. containers.SelectMany(c => c.Names).Where(n => LabRunId.FromName(n.TrimStart('/')) is not null).Order(StringComparer.Ordinal)]);
     }
 
     public void AssertSameAs(HostInventory before)
