@@ -47,6 +47,10 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         {
             throw new PipelineException("The local lab creates network namespaces and runs CNI plugins, which needs root; run it as root (sudo ./build.sh Lab).");
         }
+        if (request.Settings.Group.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            throw new PipelineException($"The local lab runs the walkthrough's IPv4 segment, so --group must be an IPv4 multicast address such as 224.0.67.67, not {request.Settings.Group}.");
+        }
         var nadConfig = NetworkAttachmentFile.ReadCniConfig(Path.Combine(request.ManifestsDirectory, NetworkAttachmentFile.FileName));
         var cni = new CniPlugin(runner, options.CniPluginDirectory ?? CniPlugin.FindPluginDirectory());
         foreach (var plugin in PodAttachment.RequiredPlugins(nadConfig))
