@@ -86,21 +86,22 @@ public sealed partial class InteropTests
         using var ssm = StartReceiver(lab.Pod, "--group", "232.1.1.1%eth1", "--source", "10.0.0.12", "--format", "json", "--interval", "0", "--idle-timeout", "10");
         // The control listens in the node: two sockets on one group and port in one namespace do not
         // reliably each get a copy on this kernel, which would blur what the filter did.
-        using var asm = StartReceiver(lab.Node, "--group", "232.1.1.1%eth1", "--format", "json", "--interval", "0", "--idle-timeout", "10");
+        using var asm = StartReceiver(lab.Node, "--group", "232.1.1.1%eth1", "--interval", "0", "--idle-timeout", "10");
 
-        using var intruder = NamespaceLab.Mcast(lab.Source, "send", "--group", "232.1.1.1", "--bind", "10.0.0.14", "--count", "300", "--rate", "300pps");
-        Thread.Sleep(300);
+        using var intruder = NamespaceLab.Mcast(lab.Source, "send", "--group", "232.1.1.1", "--bind", "10.0.0.14", "--count", "600", "--rate", "300pps");
+        // Only once the intruder's datagrams are on the wire does the wanted source start.
+        Assert.True(asm.WaitForOutput("stream from 10.0.0.14:", Startup), asm.Output + intruder.Error);
         using var wanted = NamespaceLab.Mcast(lab.Source, "send", "--group", "232.1.1.1", "--bind", "10.0.0.12", "--count", "100", "--rate", "400pps");
         Assert.Equal(0, wanted.WaitForExit(RunLimit));
-        Assert.Equal(0, intruder.WaitForExit(RunLimit));
         Assert.Equal(0, ssm.WaitForExit(RunLimit));
+        Assert.Equal(0, intruder.WaitForExit(RunLimit));
         Assert.Equal(0, asm.WaitForExit(RunLimit));
 
         var only = Assert.Single(JsonLines(ssm.Output), l => l.GetProperty("event").GetString() == "summary");
         Assert.StartsWith("10.0.0.12:", only.GetProperty("source").GetString(), StringComparison.Ordinal);
         Assert.Equal(100, only.GetProperty("received").GetInt64());
-        var both = JsonLines(asm.Output).Where(l => l.GetProperty("event").GetString() == "summary").Select(l => l.GetProperty("source").GetString()![..9]).Order().ToList();
-        Assert.Equal(["10.0.0.12", "10.0.0.14"], both);
+        Assert.Contains("stream from 10.0.0.12:", asm.Output, StringComparison.Ordinal);
+        Assert.Contains("end: 2 stream(s), ok", asm.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -146,8 +147,9 @@ public sealed partial class InteropTests
         var summary = rows.Single(r => r.StartsWith("summary,", StringComparison.Ordinal)).Split(',');
         var seconds = double.Parse(summary[5], System.Globalization.CultureInfo.InvariantCulture) - double.Parse(summary[4], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal("200", summary[6]);
-        // 199 gaps of 5 ms; the last datagram the receiver sees is the first end-of-test one.
-        Assert.InRange(seconds, 0.95, 1.1);
+        // 199 gaps of 5 ms plus the first end-of-test datagram; unpaced would take milliseconds, and the
+        // receiver stamps on wake-up, so a loaded machine shifts either end a little.
+        Assert.InRange(seconds, 0.9, 1.15);
         Assert.InRange(rows.Count(r => r.StartsWith("interval,", StringComparison.Ordinal)), 4, 6);
         Assert.StartsWith("end,", rows[^1], StringComparison.Ordinal);
     }
