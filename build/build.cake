@@ -2,6 +2,7 @@
 // (typed, unit-tested C#); `./build.sh` with no target prints targets and parameters.
 #r "bin/McastLab.Pipeline.dll"
 
+using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.DotNet;
 using McastLab.Pipeline.Graph;
@@ -10,12 +11,14 @@ using McastLab.Pipeline.Images;
 using McastLab.Pipeline.Lab;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Prerequisites;
+using McastLab.Pipeline.Releases;
 using ProcessRunner = McastLab.Pipeline.Processes.ProcessRunner;
 
 var target = Argument("target", "Default");
 var masker = new SecretMasker();
 var log = new MaskedLog(new CakeBuildLog(Context), masker);
 var runner = new ProcessRunner(log, masker);
+var interruption = new Interruption(log); // Ctrl+C cancels the running step, which cleans up what it made
 var parameters = BuildParameters.Resolve(
     System.IO.Path.GetFullPath(".."),
     Context.Arguments.GetArguments().ToDictionary(a => a.Key, a => a.Value.LastOrDefault() ?? "true"),
@@ -27,44 +30,77 @@ var images = new LabImages(runner, log, parameters);
 Target("Default").Description("Prints the targets and the parameters with their values.")
     .Does(() => Graph().Overview(parameters.Describe()).ToList().ForEach(line => log.Information(line)));
 
-Target("Prerequisites").Description("Checks (and as root on Debian/Ubuntu installs) the programs the requested target needs.")
-    .Does(async () => await new PrerequisiteChecker(runner, log, HostFacts.Detect()).EnsureAsync(Graph().Closure(target)));
+Target("Prerequisites").Description("Checks the programs the requested target needs (alone: what Lab needs); as root on Debian/Ubuntu installs them.")
+    .Does(async () =>
+    {
+        // Before anything slow: a VM target on a host that cannot boot VMs stops here with one sentence.
+        new HypervisorCheck(runner.Locator, parameters.Boxes, parameters.Lab.Subnet).Ensure(Graph().Closure(target));
+        await new PrerequisiteChecker(runner, log, HostFacts.Detect()).EnsureForAsync(target, Graph(), interruption.Token);
+    });
 
 Target("Clean").Description("Removes artifacts/ and every bin/ and obj/ of the solution.")
     .Does(() => solution.Clean());
 
 Target("Restore").Description("Restores the NuGet packages of McastLab.sln.")
-    .Does(async () => await solution.RestoreAsync());
+    .Does(async () => await solution.RestoreAsync(interruption.Token));
 
 Target("Compile").Description("Builds McastLab.sln.").IsDependentOn("Restore")
-    .Does(async () => await solution.CompileAsync());
+    .Does(async () => await solution.CompileAsync(interruption.Token));
 
 Target("Test").Description("Runs every test project; tests needing root or Docker run when they are available.")
     .IsDependentOn("Prerequisites").IsDependentOn("Compile")
-    .Does(async () => await solution.TestAsync());
+    .Does(async () => await solution.TestAsync(interruption.Token));
 
 Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Vagrant/*.yml) from the parameters; unchanged files stay untouched.")
     .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files()));
 
 Target("McastTools").Description("Publishes the NativeAOT mcast binary (src/McastTools) to artifacts/mcast/.")
     .IsDependentOn("Prerequisites")
-    .Does(async () => await images.PublishMcastToolsAsync());
+    .Does(async () => await images.PublishMcastToolsAsync(interruption.Token));
 
 Target("BaseImage").Description("Provides the base image: present, pulled, or built with debootstrap from Debian and imported.")
     .IsDependentOn("Prerequisites")
-    .Does(async () => await images.EnsureBaseImageAsync());
+    .Does(async () => await images.EnsureBaseImageAsync(interruption.Token));
 
 Target("Images").Description("Builds the iperf 2 and mcast images through the engine API, tagged with the version and latest.")
     .IsDependentOn("McastTools").IsDependentOn("BaseImage")
-    .Does(async () => await images.BuildAsync());
+    .Does(async () => await images.BuildAsync(interruption.Token));
 
 Target("Push").Description("Pushes both images to --registry (starting a local one on a loopback address) and confirms the digests.")
     .IsDependentOn("Images")
-    .Does(async () => await images.PushAsync());
+    .Does(async () => await images.PushAsync(interruption.Token));
+
+Target("PublishBoxes").Description("Uploads the .box files, their metadata, SHA256SUMS and Vagrant catalogs to the GitHub release of --release-tag.")
+    .Does(async () => await new BoxPublisher(parameters.Releases, parameters.RepositoryRoot, parameters.Artifacts, log).PublishAsync(interruption.Token));
+
+Target("Publish").Description("Pushes the images, then publishes the boxes to the GitHub release of --release-tag.")
+    .IsDependentOn("Push").IsDependentOn("PublishBoxes");
 
 Target("Lab").Description("Proves that multicast reaches pods through the generated NetworkAttachmentDefinition (--lab-backend; report in artifacts/lab/).")
     .IsDependentOn("Prerequisites").IsDependentOn("Manifests").IsDependentOn("Images")
     .Does(async () => await new LabVerification(runner, log, parameters).RunAsync());
+
+var boxLayout = new BoxLayout(parameters.RepositoryRoot, parameters.Boxes);
+var boxBuilder = new BoxBuilder(runner, log, boxLayout, parameters.Boxes);
+
+Target("DockerBox").Description("Builds the docker box (base box + Docker CE) with Packer; skipped when its inputs are unchanged.")
+    .IsDependentOn("Prerequisites")
+    .Does(async () => await boxBuilder.BuildAsync(BoxRole.Docker, interruption.Token));
+
+Target("K8sBox").Description("Builds the k8s box (docker box + containerd, kubeadm, kubelet, kubectl); skipped when its inputs are unchanged.")
+    .IsDependentOn("DockerBox")
+    .Does(async () => await boxBuilder.BuildAsync(BoxRole.K8s, interruption.Token));
+
+Target("RegisterBoxes").Description("Registers both boxes with Vagrant: vagrant box add --force through their catalogs (artifacts/boxes/*/metadata.json).")
+    .IsDependentOn("K8sBox")
+    .Does(async () => await new BoxRegistrar(runner, log, boxLayout, parameters.Boxes, VagrantArguments.From(parameters)).RegisterAsync(interruption.Token));
+
+Target("Boxes").Description("Builds the docker box, then the k8s box, and registers them (--box-os=centos7|rocky9, --box-provider).")
+    .IsDependentOn("RegisterBoxes");
+
+Target("LabUp").Description("Starts the two-VM lab (vagrant up in Vagrant/) and writes its kubeconfig to artifacts/lab/kubeconfig.")
+    .IsDependentOn("Boxes")
+    .Does(async () => await new VagrantLab(runner, log, boxLayout, parameters).UpAsync(interruption.Token));
 
 var graph = Graph();
 graph.Require(target, "Target");

@@ -56,6 +56,13 @@ public sealed class TargetGraph(IEnumerable<TargetInfo> targets)
         foreach (var (name, value, source, description) in list)
         {
             var origin = source.Length > 0 ? $" [{source}]" : "";
+            if (value.Length >= valueWidth)
+            {
+                // Long values (URLs, checksums) get their own line so the descriptions stay in one column.
+                yield return $"  --{name.PadRight(nameWidth - 2)}{value}";
+                yield return $"  {new string(' ', nameWidth + valueWidth)}{description}{origin}";
+                continue;
+            }
             yield return $"  --{name.PadRight(nameWidth - 2)}{value.PadRight(valueWidth)}{description}{origin}";
         }
     }

@@ -76,7 +76,9 @@ public sealed class LabImages(ProcessRunner runner, IBuildLog log, BuildParamete
         log.Information($"Image sizes (base {Settings.BaseImage}: {ImageSize.Format(baseSize)}):");
         foreach (var image in built)
         {
-            log.Information($"  {image.References[0],-50} {ImageSize.Format(image.Size),10}  (+{ImageSize.Format(image.Size - baseSize)} above the base)");
+            // The mcast image is not layered on the base (it takes only glibc from it), so compare only when it is.
+            var relation = image.Size >= baseSize ? $"+{ImageSize.Format(image.Size - baseSize)} above the base" : "glibc from the base only";
+            log.Information($"  {image.References[0],-50} {ImageSize.Format(image.Size),10}  ({relation})");
         }
         if (built[1].Size >= built[0].Size)
         {

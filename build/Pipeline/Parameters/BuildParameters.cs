@@ -1,4 +1,6 @@
+using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Lab.Cluster;
 
 namespace McastLab.Pipeline.Parameters;
 
@@ -17,6 +19,9 @@ public sealed class BuildParameters
         Images = ImageSettings.From(resolved);
         Versions = VersionPins.From(resolved);
         ClusterAddons = ClusterAddonPins.From(resolved);
+        Releases = ReleaseSettings.From(resolved);
+        Boxes = BoxSettings.From(resolved, Lab);
+        Cluster = ClusterSettings.From(resolved);
     }
 
     public string RepositoryRoot { get; }
@@ -26,6 +31,9 @@ public sealed class BuildParameters
     public ImageSettings Images { get; }
     public VersionPins Versions { get; }
     public ClusterAddonPins ClusterAddons { get; }
+    public ReleaseSettings Releases { get; }
+    public BoxSettings Boxes { get; }
+    public ClusterSettings Cluster { get; }
 
     public string Artifacts => Path.Combine(RepositoryRoot, "artifacts");
 

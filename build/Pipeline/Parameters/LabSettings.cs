@@ -77,7 +77,8 @@ public sealed partial record LabSettings
 
     private void Validate(ResolvedParameters p)
     {
-        if (!IsMulticast(Group)) throw p.Invalid("group", "a multicast address (224.0.0.0/4 or ff00::/8) such as 224.0.67.67");
+        // The lab segment and its IPAM are IPv4, as in the walkthrough; mcast itself also takes IPv6 groups.
+        if (Group.AddressFamily != AddressFamily.InterNetwork || !IsMulticast(Group)) throw p.Invalid("group", "an IPv4 multicast address (224.0.0.0/4) such as 224.0.67.67");
         if (Subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork) throw p.Invalid("subnet", "an IPv4 network such as 10.0.0.0/24");
         // IPNetwork quietly clears host bits (10.0.0.5/24 parses as 10.0.0.0/24): ask for what will be used.
         if (Subnet.ToString() != p.Text("subnet")) throw p.Invalid("subnet", $"a network address without host bits, such as {Subnet}");

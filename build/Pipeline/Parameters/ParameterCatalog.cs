@@ -10,6 +10,9 @@ public static class ParameterCatalog
         .. ImageSettings.Definitions,
         .. VersionPins.Definitions,
         .. ClusterAddonPins.Definitions,
+        .. ReleaseSettings.Definitions,
+        .. Boxes.BoxSettings.Definitions,
+        .. Lab.Cluster.ClusterSettings.Definitions,
     ];
 
     /// <summary>Options that Cake itself reads; they pass through untouched.</summary>

@@ -1,4 +1,5 @@
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Graph;
 using McastLab.Pipeline.Processes;
 
 namespace McastLab.Pipeline.Prerequisites;
@@ -11,9 +12,27 @@ public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, Hos
 {
     private readonly IReadOnlyList<Requirement> catalog = catalog ?? PrerequisiteCatalog.All;
 
+    /// <summary>The main job whose needs `./build.sh Prerequisites` prepares when it is the requested target itself.</summary>
+    public const string MainTarget = "Lab";
+
+    /// <summary>Prepares what the requested target and everything it depends on need.</summary>
+    public Task<IReadOnlyList<Finding>> EnsureForAsync(string requestedTarget, TargetGraph graph, CancellationToken cancellationToken = default)
+    {
+        var target = string.Equals(requestedTarget, "Prerequisites", StringComparison.OrdinalIgnoreCase) ? MainTarget : requestedTarget;
+        log.Information($"Checking what {target} needs:");
+        return EnsureAsync(graph.Closure(target).Append(target).ToList(), cancellationToken);
+    }
+
     public async Task<IReadOnlyList<Finding>> EnsureAsync(IReadOnlyCollection<string> targets, CancellationToken cancellationToken = default)
     {
         var requirements = catalog.Where(r => r.IsNeededBy(targets)).ToList();
+        var engine = new DockerEngine(runner, log, host);
+        var needsEngine = requirements.Any(r => r.Program == "dockerd");
+        if (needsEngine && await engine.ServerVersionAsync(cancellationToken) is not null)
+        {
+            // An engine that already answers (possibly remote, through DOCKER_HOST) needs no local dockerd.
+            requirements.RemoveAll(r => r.Program == "dockerd");
+        }
         var findings = await DetectAsync(requirements, cancellationToken);
         var missing = findings.Where(f => !f.Found).Select(f => f.Requirement).ToList();
         if (missing.Count > 0)
@@ -31,9 +50,9 @@ public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, Hos
             log.Information($"  {finding.Requirement.Program,-16} {finding.Version ?? "(no version reported)"}  [{finding.Location}]");
         }
 
-        if (PrerequisiteCatalog.NeedDockerEngine.Any(t => targets.Contains(t, StringComparer.OrdinalIgnoreCase)))
+        if (needsEngine)
         {
-            var version = await new DockerEngine(runner, log, host).EnsureRunningAsync(cancellationToken);
+            var version = await engine.EnsureRunningAsync(cancellationToken);
             log.Information($"  {"docker engine",-16} {version}");
         }
         return findings;

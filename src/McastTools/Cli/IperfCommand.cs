@@ -30,7 +30,7 @@ internal static class IperfCommand
         "(one report per stream when it ends, then keeps listening); `mcast iperf -c 224.0.67.67 -u --ttl 5 -t 5\n" +
         "-B 10.0.0.12` sends like iperf's client.";
 
-    public const string ExitCodes = "exit codes: 0 success; 2 usage error; 130 interrupted by Ctrl+C/SIGTERM (after the final report).";
+    public const string ExitCodes = "exit codes: 0 success; 2 usage error; 3 socket error at run time; 130 interrupted by Ctrl+C/SIGTERM (after the final report).";
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
     {

@@ -27,7 +27,7 @@ internal static class SendCommand
         $"then {Sender.EndOfTestCopies} end-of-test datagrams (iperf sends one, which a receiver can lose). Batches\n" +
         "system calls with sendmmsg; paces on an absolute timeline. Prints what it sent.";
 
-    public const string ExitCodes = "exit codes: 0 success; 2 usage error (nothing opened); 130 interrupted by Ctrl+C/SIGTERM (after sending end-of-test and printing).";
+    public const string ExitCodes = "exit codes: 0 success; 2 usage error (nothing opened); 3 socket error at run time; 130 interrupted by Ctrl+C/SIGTERM (after sending end-of-test and printing).";
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
     {

@@ -1,5 +1,6 @@
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Images;
+using McastLab.Pipeline.Processes;
 
 namespace McastLab.Pipeline.Tests.Images;
 
@@ -16,8 +17,20 @@ public sealed class ImageBuildTests(ImageFixture fixture)
         Assert.Equal(0, help.ExitCode);
         Assert.Contains("usage: mcast", help.StandardOutput + help.StandardError, StringComparison.Ordinal);
 
-        var id = await fixture.RunWithEntrypointAsync(fixture.Mcast.References[0], "id", "-u");
-        Assert.Equal(NonRoot, id.StandardOutput.Trim());
+        // The image has no shell or id(1): read the running receiver's uid from the host instead.
+        var run = await fixture.Runner.RunAsync("docker", ["run", "-d", "--network", "none", fixture.Mcast.References[0],
+            "recv", "--group", "224.0.67.67", "--interface", "lo", "--duration", "30"], cancellationToken: TestContext.Current.CancellationToken);
+        var container = run.StandardOutput.Trim();
+        try
+        {
+            var pid = (await fixture.Runner.RunAsync("docker", ["inspect", "--format", "{{.State.Pid}}", container], cancellationToken: TestContext.Current.CancellationToken)).StandardOutput.Trim();
+            var uid = File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
+            Assert.Equal(NonRoot, uid);
+        }
+        finally
+        {
+            await fixture.Runner.RunAsync("docker", ["rm", "-f", container], new ProcessOptions { Quiet = true, AllowFailure = true }, CancellationToken.None);
+        }
         var config = (await fixture.Docker.Images.InspectImageAsync(fixture.Mcast.References[0], TestContext.Current.CancellationToken)).Config;
         Assert.NotNull(config);
         Assert.Equal("65534:65534", config.User);

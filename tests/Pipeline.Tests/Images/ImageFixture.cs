@@ -28,7 +28,7 @@ public sealed class ImageFixture : IAsyncLifetime
     public string? Unavailable { get; private set; }
     public RecordingLog Log { get; } = new();
     public ProcessRunner Runner { get; }
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string RepositoryRoot => Tests.RepositoryRoot.Path;
     public string Scratch { get; } = Directory.CreateTempSubdirectory("mcastlab-images-").FullName;
     public string Prefix { get; } = "mcastlab-test-" + Guid.NewGuid().ToString("N")[..8];
     public DockerClient Docker { get; private set; } = null!;
@@ -129,14 +129,5 @@ public sealed class ImageFixture : IAsyncLifetime
         }
         if (Registry is not null) await Registry.StopAsync();
         Directory.Delete(Scratch, recursive: true);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "McastLab.sln"))) return directory.FullName;
-        }
-        throw new InvalidOperationException("McastLab.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -13,7 +13,7 @@ public sealed class ManifestParameterValidationTests
     [InlineData("range-start=10.0.0.200;range-end=10.0.0.100", "--range-end must be an address at or after --range-start 10.0.0.200")]
     [InlineData("k8s-address=10.0.0.20", "--k8s-address must be outside the pods' IPAM range 10.0.0.13-10.0.0.254")]
     [InlineData("mcastsrc-address=10.0.0.254", "--mcastsrc-address must be outside the pods' IPAM range")]
-    [InlineData("group=10.0.0.50", "--group must be a multicast address")]
+    [InlineData("group=10.0.0.50", "--group must be an IPv4 multicast address")]
     [InlineData("group=not-an-address", "--group must be an IP address")]
     [InlineData("interface=eth1/x", "--interface must be a Linux interface name")]
     [InlineData("interface=averyveryverylongname", "--interface must be a Linux interface name")]

@@ -1,0 +1,45 @@
+namespace McastLab.Pipeline.Boxes;
+
+/// <summary>
+/// Where everything of the boxes lives: the Packer sources under packer/, and under artifacts/boxes/ per box
+/// the .box file, its build metadata (as bento keeps them) and the catalog `vagrant box add` reads.
+/// </summary>
+public sealed class BoxLayout(string repositoryRoot, BoxSettings settings)
+{
+    public string RepositoryRoot { get; } = repositoryRoot;
+    public string PackerDirectory => Path.Combine(RepositoryRoot, "packer");
+    public string TemplatesDirectory => Path.Combine(PackerDirectory, "templates");
+    public string PluginsFile => Path.Combine(PackerDirectory, "plugins", "plugins.pkr.hcl");
+    public string ScriptsDirectory => Path.Combine(PackerDirectory, "scripts");
+    public string VagrantDirectory => Path.Combine(RepositoryRoot, "Vagrant");
+    public string BoxesDirectory => Path.Combine(RepositoryRoot, "artifacts", "boxes");
+
+    /// <summary>Templates plus the plugins file, for Packer 1.7 and newer (see packer/plugins/plugins.pkr.hcl).</summary>
+    public string StagedTemplatesDirectory => Path.Combine(BoxesDirectory, "packer-templates");
+
+    public string LabDirectory => Path.Combine(RepositoryRoot, "artifacts", "lab");
+    public string Kubeconfig => Path.Combine(LabDirectory, "kubeconfig");
+
+    public string Provider => BoxSettings.ProviderName(settings.Provider);
+
+    public string VarFile(BoxRole role) =>
+        Path.Combine(PackerDirectory, "vars", BoxSettings.OsName(settings.Os), role.ToString().ToLowerInvariant() + ".pkrvars.hcl");
+
+    public string BoxFile(BoxRole role) => Path.Combine(BoxesDirectory, $"{settings.BoxName(role)}.{Provider}.box");
+
+    public string MetadataFile(BoxRole role) => Path.Combine(BoxesDirectory, $"{settings.BoxName(role)}.{Provider}.json");
+
+    public string CatalogFile(BoxRole role) => Path.Combine(BoxesDirectory, settings.BoxName(role), "metadata.json");
+
+    /// <summary>Packer's output directory for one build; it must not exist when the build starts (-force clears it).</summary>
+    public string BuildDirectory(BoxRole role) => Path.Combine(BoxesDirectory, $"build-{settings.BoxName(role)}-{Provider}");
+
+    /// <summary>Every file whose change must rebuild the box: templates, plugins, the box's var file, all scripts.</summary>
+    public IReadOnlyList<string> InputFiles(BoxRole role) =>
+    [
+        .. Directory.EnumerateFiles(TemplatesDirectory, "*.pkr.hcl"),
+        PluginsFile,
+        VarFile(role),
+        .. Directory.EnumerateFiles(ScriptsDirectory, "*.sh"),
+    ];
+}

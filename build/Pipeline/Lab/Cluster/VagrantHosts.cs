@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using McastLab.Pipeline.Boxes;
+using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Parameters;
+using McastLab.Pipeline.Processes;
+
+namespace McastLab.Pipeline.Lab.Cluster;
+
+/// <summary>What the cluster backend does on the lab's VMs rather than through the Kubernetes API.</summary>
+public interface IClusterHosts
+{
+    /// <summary>Puts the images under test on every node and on mcastsrc (no registry is reachable from the VMs).</summary>
+    Task LoadImagesAsync(IReadOnlyList<string> images, CancellationToken cancellationToken);
+
+    /// <summary>Runs the walkthrough's sender on mcastsrc and returns the datagrams it says it sent.</summary>
+    Task<long?> SendAsync(string iperfImage, LabSettings lab, CancellationToken cancellationToken);
+}
+
+/// <summary>The lab's VMs through `vagrant upload` and `vagrant ssh` in Vagrant/.</summary>
+public sealed partial class VagrantHosts(ProcessRunner runner, IBuildLog log, VagrantLab vagrant, BoxLayout layout, BoxSettings boxes) : IClusterHosts
+{
+    private const string RemoteArchive = "/tmp/mcastlab-images.tar";
+
+    public async Task LoadImagesAsync(IReadOnlyList<string> images, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(layout.LabDirectory);
+        var archive = Path.Combine(layout.LabDirectory, "images.tar");
+        try
+        {
+            log.Information($"Saving {string.Join(", ", images)} for the VMs.");
+            await runner.RunAsync("docker", ["save", "-o", archive, .. images], cancellationToken: cancellationToken);
+            var nodes = new[] { boxes.K8sHost }.Concat(Enumerable.Range(1, boxes.Workers).Select(i => $"worker{i}"));
+            foreach (var node in nodes)
+            {
+                await UploadAndRunAsync(archive, node, $"sudo ctr -n k8s.io images import {RemoteArchive}", cancellationToken);
+            }
+            await UploadAndRunAsync(archive, boxes.McastsrcHost, $"sudo docker load -i {RemoteArchive}", cancellationToken);
+        }
+        finally
+        {
+            File.Delete(archive);
+        }
+    }
+
+    public async Task<long?> SendAsync(string iperfImage, LabSettings lab, CancellationToken cancellationToken)
+    {
+        var result = await runner.RunAsync("vagrant", VagrantArguments.Ssh(boxes.McastsrcHost, SenderCommand(iperfImage, lab)), vagrant.Options(), cancellationToken);
+        var sent = SentDatagrams().Match(result.StandardOutput + result.StandardError);
+        return sent.Success ? long.Parse(sent.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>The walkthrough's `iperf -c 224.0.67.67 -u --ttl 5 -t 5 -B 10.0.0.12` in the iperf image on the host network.</summary>
+    public static string SenderCommand(string iperfImage, LabSettings lab) => string.Join(' ', new[]
+    {
+        "sudo", "docker", "run", "--rm", "--network", "host", "--entrypoint", "iperf", iperfImage,
+        "-c", lab.Group.ToString(), "-p", lab.Port.ToString(CultureInfo.InvariantCulture), "-u",
+        "--ttl", lab.Ttl.ToString(CultureInfo.InvariantCulture), "-t", lab.DurationSeconds.ToString(CultureInfo.InvariantCulture),
+        "-b", lab.Rate, "-B", lab.McastsrcAddress.ToString(),
+    }.Select(ShellWord));
+
+    private async Task UploadAndRunAsync(string archive, string machine, string command, CancellationToken cancellationToken)
+    {
+        await runner.RunAsync("vagrant", VagrantArguments.Upload(archive, RemoteArchive, machine), vagrant.Options(), cancellationToken);
+        await runner.RunAsync("vagrant", VagrantArguments.Ssh(machine, $"{command} && rm -f {RemoteArchive}"), vagrant.Options(), cancellationToken);
+    }
+
+    /// <summary>`vagrant ssh -c` hands a line to the VM's shell: every word that is not plainly safe is quoted.</summary>
+    private static string ShellWord(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=%@".Contains(c))
+            ? word
+            : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    [GeneratedRegex(@"Sent (\d+) datagrams")]
+    private static partial Regex SentDatagrams();
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Http.Headers;
+using McastLab.Pipeline.Core;
+using Octokit;
+
+namespace McastLab.Pipeline.Releases;
+
+/// <summary>
+/// Uploads release assets by streaming the file to the release's upload_url, and reads small assets back.
+/// Octokit reads a whole body into memory (a 256 MiB asset cost 500 MiB), so a box goes through HttpClient
+/// with a StreamContent and a Content-Length: memory stays at the buffer size whatever the file's size.
+/// </summary>
+public sealed class AssetUploader : IDisposable
+{
+    /// <summary>GitHub refuses assets of 2 GiB or more.</summary>
+    public const long MaxAssetBytes = 2L * 1024 * 1024 * 1024;
+
+    private const int BufferBytes = 1 << 20;
+
+    private readonly HttpClient http;
+    private readonly GitHubReleases releases;
+    private readonly IBuildLog log;
+
+    public AssetUploader(HttpMessageHandler handler, string token, GitHubReleases releases, IBuildLog log)
+    {
+        http = new HttpClient(handler) { Timeout = TimeSpan.FromHours(2) };
+        http.DefaultRequestHeaders.UserAgent.Add(new System.Net.Http.Headers.ProductInfoHeaderValue("McastLab", "1.0"));
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
+        http.DefaultRequestHeaders.Add("X-GitHub-Api-Version", "2022-11-28");
+        // The token travels in this header only; it is never part of a URL or a message.
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        this.releases = releases;
+        this.log = log;
+    }
+
+    /// <summary>Uploads a file as the named asset. A 422 means the name is taken (a leftover or a race): delete it and retry once.</summary>
+    public async Task UploadAsync(Release release, string path, string assetName, string contentType, CancellationToken cancellationToken)
+    {
+        var size = RefuseTooLarge(path);
+        var url = new Uri(UploadBase(release) + "?name=" + Uri.EscapeDataString(assetName));
+        for (var attempt = 1; ; attempt++)
+        {
+            var file = new FileStream(path, System.IO.FileMode.Open, FileAccess.Read, FileShare.Read, BufferBytes, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            await using var stream = new ProgressStream(file, assetName, log);
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StreamContent(stream, BufferBytes) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+            request.Content.Headers.ContentLength = size;
+            using var response = await Send(request, $"upload {assetName}", cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                log.Information($"Uploaded {assetName} ({size:N0} bytes) to release {release.TagName}.");
+                return;
+            }
+            if (response.StatusCode == HttpStatusCode.UnprocessableEntity && attempt == 1)
+            {
+                var existing = (await releases.AssetsAsync(release)).Where(a => a.Name == assetName).ToList();
+                log.Warning($"GitHub refused {assetName} as a duplicate name (422); deleting the existing asset and uploading once more.");
+                foreach (var asset in existing) await releases.DeleteAssetAsync(release, asset);
+                continue;
+            }
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new PipelineException($"GitHub answered {(int)response.StatusCode} {response.ReasonPhrase} to the upload of {assetName} to release {release.TagName} ({Shorten(body)}); check the release and run PublishBoxes again.");
+        }
+    }
+
+    /// <summary>The file's size; a file GitHub would refuse stops here, before anything is sent.</summary>
+    public static long RefuseTooLarge(string path)
+    {
+        var size = new FileInfo(path).Length;
+        if (size >= MaxAssetBytes)
+        {
+            throw new PipelineException($"{path} is {size:N0} bytes, and GitHub release assets must be smaller than 2 GiB; shrink the box (zero the free disk space before packaging, or give it a smaller disk) and build it again.");
+        }
+        return size;
+    }
+
+    /// <summary>The content of a small asset (a release's box list), through the API with the token.</summary>
+    public async Task<string> DownloadTextAsync(ReleaseAsset asset, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, asset.Url);
+        request.Headers.Accept.Clear();
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/octet-stream"));
+        using var response = await Send(request, $"download {asset.Name}", cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new PipelineException($"GitHub answered {(int)response.StatusCode} {response.ReasonPhrase} to the download of {asset.Name}; check the release it belongs to and run PublishBoxes again.");
+        }
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
+    public void Dispose() => http.Dispose();
+
+    private async Task<HttpResponseMessage> Send(HttpRequestMessage request, string action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new PipelineException($"GitHub cannot be reached to {action} ({e.Message}); check --github-api-url and the network, then run again.");
+        }
+    }
+
+    /// <summary>upload_url is a URI template ("…/assets{?name,label}"); the query is added by hand.</summary>
+    private static string UploadBase(Release release)
+    {
+        var template = release.UploadUrl;
+        var brace = template.IndexOf('{', StringComparison.Ordinal);
+        return brace < 0 ? template : template[..brace];
+    }
+
+    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
+}

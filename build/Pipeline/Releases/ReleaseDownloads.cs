@@ -1,0 +1,19 @@
+namespace McastLab.Pipeline.Releases;
+
+/// <summary>
+/// The public download URL of a release asset: {web}/{owner}/{repo}/releases/download/{tag}/{asset}.
+/// Built from the tag, not taken from the API, because a draft's URLs change when it is published.
+/// </summary>
+public sealed class ReleaseDownloads(Uri apiUrl, string repository)
+{
+    public Uri Web { get; } = WebRoot(apiUrl);
+
+    public Uri Url(string tag, string asset) =>
+        new(Web, $"{repository}/releases/download/{Uri.EscapeDataString(tag)}/{Uri.EscapeDataString(asset)}");
+
+    /// <summary>api.github.com serves github.com; an enterprise server serves both from its own root.</summary>
+    private static Uri WebRoot(Uri api) =>
+        string.Equals(api.Host, "api.github.com", StringComparison.OrdinalIgnoreCase)
+            ? new Uri("https://github.com/")
+            : new Uri(api.GetLeftPart(UriPartial.Authority) + "/");
+}

@@ -1,0 +1,54 @@
+# shellcheck shell=bash disable=SC2034  # MCASTLAB_CHANGED is read by the scripts that source this file
+# Sourced by the provisioning scripts: which OS this is, and a file writer that touches only what changes
+# (so that a re-run restarts nothing and the scripts stay idempotent).
+
+# Prints centos7 or rocky9; fails on any other system, and when MCASTLAB_OS names a different one.
+mcastlab_os() {
+  local id version os
+  id=$(. /etc/os-release && echo "${ID}")
+  version=$(. /etc/os-release && echo "${VERSION_ID%%.*}")
+  case "${id}:${version}" in
+    centos:7) os=centos7 ;;
+    rocky:9) os=rocky9 ;;
+    *)
+      echo "unsupported system ${id} ${version}: the boxes are built from CentOS 7 or Rocky Linux 9" >&2
+      return 1
+      ;;
+  esac
+  if [[ -n ${MCASTLAB_OS:-} && ${MCASTLAB_OS} != "${os}" ]]; then
+    echo "the var file says ${MCASTLAB_OS} but the source box runs ${os}: fix source_box or os" >&2
+    return 1
+  fi
+  echo "${os}"
+}
+
+MCASTLAB_CHANGED=no
+
+# write_file PATH MODE < CONTENT: replaces PATH only when CONTENT differs; sets MCASTLAB_CHANGED=yes|no.
+write_file() {
+  local path=$1 mode=$2 staged
+  staged=$(mktemp)
+  cat >"${staged}"
+  if [[ -f ${path} ]] && cmp -s "${staged}" "${path}"; then
+    rm -f "${staged}"
+    MCASTLAB_CHANGED=no
+    return 0
+  fi
+  install -D -m "${mode}" "${staged}" "${path}"
+  rm -f "${staged}"
+  echo "wrote ${path}"
+  MCASTLAB_CHANGED=yes
+}
+
+# The package tool of the system: yum on CentOS 7, dnf on Rocky Linux 9.
+package_tool() {
+  if command -v dnf >/dev/null 2>&1; then echo dnf; else echo yum; fi
+}
+
+# require NAME: stops with a message when the environment variable NAME is empty.
+require() {
+  if [[ -z ${!1:-} ]]; then
+    echo "${1} is not set: the pipeline passes it from mcastlab.json (packer -var)" >&2
+    return 1
+  fi
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Docker CE, pinned (26.1.x is the last line built for el7), with the systemd cgroup driver that kubelet
+# uses too. Its containerd.io package is the container runtime of the k8s boxes.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/common.sh"
+
+os=$(mcastlab_os)
+require MCASTLAB_DOCKER_CE_VERSION
+version=${MCASTLAB_DOCKER_CE_VERSION}
+
+write_file /etc/yum.repos.d/docker-ce.repo 0644 <<'REPO'
+[docker-ce-stable]
+name=Docker CE Stable - $basearch
+baseurl=https://download.docker.com/linux/centos/$releasever/$basearch/stable
+enabled=1
+gpgcheck=1
+gpgkey=https://download.docker.com/linux/centos/gpg
+REPO
+
+# Rocky Linux's own podman stack brings a runc that conflicts with Docker's containerd.io.
+if [[ ${os} == rocky9 ]]; then
+  for package in podman buildah runc; do
+    if rpm -q "${package}" >/dev/null 2>&1; then dnf -y remove "${package}"; fi
+  done
+fi
+
+installed=$(rpm -q --qf '%{VERSION}' docker-ce 2>/dev/null || true)
+if [[ ${installed} != "${version}" ]]; then
+  "$(package_tool)" -y install "docker-ce-${version}" "docker-ce-cli-${version}" containerd.io
+fi
+
+write_file /etc/docker/daemon.json 0644 <<'JSON'
+{
+  "exec-opts": ["native.cgroupdriver=systemd"],
+  "log-driver": "json-file",
+  "log-opts": { "max-size": "10m", "max-file": "3" }
+}
+JSON
+systemctl enable docker
+if [[ ${MCASTLAB_CHANGED} == yes ]]; then
+  systemctl restart docker
+else
+  systemctl start docker
+fi
+usermod -aG docker vagrant
+docker version --format 'Docker {{.Server.Version}} is running'

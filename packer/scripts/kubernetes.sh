@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# kubeadm, kubelet and kubectl from pkgs.k8s.io (one repository per minor; packages.cloud.google.com is
+# gone), the control-plane images pre-pulled, and the first-boot scripts that init or join the cluster.
+# The cluster itself is made at first boot, not here: see README "Boxes and the two-VM lab".
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/common.sh"
+
+os=$(mcastlab_os)
+require MCASTLAB_KUBERNETES_MINOR
+minor=${MCASTLAB_KUBERNETES_MINOR}
+if [[ ! ${minor} =~ ^1\.[0-9]+$ ]]; then
+  echo "MCASTLAB_KUBERNETES_MINOR must be a minor such as 1.34 (got ${minor})" >&2
+  exit 1
+fi
+# CentOS 7 has cgroup v1 only, which kubelet 1.35 and newer refuse by default.
+if [[ ${os} == centos7 && ${minor#1.} -gt 34 ]]; then
+  echo "Kubernetes ${minor} does not run on CentOS 7 (cgroup v1 only): use 1.34 or older there" >&2
+  exit 1
+fi
+
+write_file /etc/yum.repos.d/kubernetes.repo 0644 <<REPO
+[kubernetes]
+name=Kubernetes v${minor}
+baseurl=https://pkgs.k8s.io/core:/stable:/v${minor}/rpm/
+enabled=1
+gpgcheck=1
+gpgkey=https://pkgs.k8s.io/core:/stable:/v${minor}/rpm/repodata/repomd.xml.key
+exclude=kubelet kubeadm kubectl cri-tools kubernetes-cni
+REPO
+
+installed=$(rpm -q --qf '%{VERSION}' kubeadm 2>/dev/null || true)
+if [[ ${installed} != "${minor}".* ]]; then
+  "$(package_tool)" -y install --disableexcludes=kubernetes kubelet kubeadm kubectl
+fi
+# kubeadm starts kubelet at init or join, on first boot.
+systemctl enable kubelet
+
+kubeadm config images pull --kubernetes-version "$(kubeadm version -o short)" \
+  --cri-socket unix:///run/containerd/containerd.sock
+
+install -m 0755 "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/cluster-init.sh" /usr/local/sbin/mcastlab-cluster-init
+install -m 0755 "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/cluster-join.sh" /usr/local/sbin/mcastlab-cluster-join
+kubeadm version -o short

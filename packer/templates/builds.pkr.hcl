@@ -1,0 +1,22 @@
+# The scripts run as root, stop at their first error, and are idempotent (a re-run changes nothing).
+build {
+  name    = "box"
+  sources = ["source.vagrant.box"]
+
+  # The k8s boxes install first-boot scripts (cluster-init.sh, cluster-join.sh) from this copy.
+  provisioner "file" {
+    source      = "${local.scripts_directory}/"
+    destination = "/tmp/mcastlab-scripts"
+  }
+
+  provisioner "shell" {
+    execute_command = "sudo {{ .Vars }} bash '{{ .Path }}'"
+    environment_vars = [
+      "MCASTLAB_OS=${var.os}",
+      "MCASTLAB_DOCKER_CE_VERSION=${var.docker_ce_version}",
+      "MCASTLAB_KUBERNETES_MINOR=${var.kubernetes_minor}",
+      "MCASTLAB_SCRIPTS=/tmp/mcastlab-scripts",
+    ]
+    scripts = [for script in var.scripts : "${local.scripts_directory}/${script}"]
+  }
+}

@@ -1,0 +1,68 @@
+# Inputs of every box. The per-box var files (vars/<os>/<box>.pkrvars.hcl) name the box and its scripts;
+# the pipeline passes the pins from mcastlab.json (-var) and where the source box and the output go.
+
+variable "box_name" {
+  type        = string
+  description = "Name of the box this build makes, e.g. docker-centos7."
+}
+
+variable "os" {
+  type        = string
+  description = "centos7 or rocky9: the provisioning scripts branch on it."
+}
+
+variable "source_box" {
+  type        = string
+  description = "Vagrant Cloud name of the base box, or the path of the .box file this box derives from."
+}
+
+variable "source_box_version" {
+  type        = string
+  default     = ""
+  description = "Exact version of a Vagrant Cloud base box; empty for a .box file."
+}
+
+variable "source_box_checksum" {
+  type        = string
+  default     = ""
+  description = "sha256 of a .box file source, checked before the build starts; empty when not pinned."
+}
+
+variable "provider" {
+  type        = string
+  default     = "virtualbox"
+  description = "Vagrant provider that runs the build VM and that the box is for: virtualbox or libvirt."
+}
+
+variable "output_directory" {
+  type        = string
+  default     = "../../artifacts/boxes/build"
+  description = "Directory the packaged box (package.box) is written to; it must not exist yet."
+}
+
+variable "scripts_directory" {
+  type        = string
+  default     = ""
+  description = "Directory of the provisioning scripts; empty means packer/scripts next to the templates."
+}
+
+variable "scripts" {
+  type        = list(string)
+  description = "Provisioning scripts of this box, in order (file names in scripts_directory)."
+}
+
+variable "docker_ce_version" {
+  type        = string
+  default     = ""
+  description = "Docker CE version to install (26.1.4 is the last el7 line); from mcastlab.json."
+}
+
+variable "kubernetes_minor" {
+  type        = string
+  default     = ""
+  description = "Kubernetes minor of the pkgs.k8s.io repository (at most 1.34 on CentOS 7); from mcastlab.json."
+}
+
+locals {
+  scripts_directory = var.scripts_directory == "" ? "${path.root}/../scripts" : var.scripts_directory
+}

@@ -1,0 +1,6 @@
+# k8s-centos7: derived from docker-centos7 (the pipeline passes the .box file it has just built; by hand,
+# the registered box of that name) plus containerd for CRI, kubeadm, kubelet and kubectl.
+box_name   = "k8s-centos7"
+os         = "centos7"
+source_box = "docker-centos7"
+scripts    = ["containerd.sh", "kubernetes.sh", "cleanup.sh"]

@@ -1,0 +1,46 @@
+using McastLab.Pipeline.Parameters;
+
+namespace McastLab.Pipeline.Tests.Boxes;
+
+public sealed class BoxSettingsTests
+{
+    [Fact]
+    public void The_repositorys_parameters_make_the_walkthroughs_CentOS_7_boxes_with_no_workers()
+    {
+        var boxes = BoxTestContext.Parameters().Boxes;
+
+        Assert.Equal("docker-centos7", boxes.BoxName(McastLab.Pipeline.Boxes.BoxRole.Docker));
+        Assert.Equal("k8s-centos7", boxes.BoxName(McastLab.Pipeline.Boxes.BoxRole.K8s));
+        Assert.Equal(0, boxes.Workers);
+        Assert.Equal("1.34", boxes.KubernetesMinor);
+        Assert.Equal("26.1.4", boxes.DockerCeVersion);
+        Assert.Equal("2004.01", boxes.BaseBoxVersion);
+    }
+
+    [Fact]
+    public void Kubernetes_newer_than_1_34_is_refused_on_CentOS_7()
+    {
+        var error = Assert.Throws<ParameterException>(() => BoxTestContext.Parameters(("kubernetes-minor", "1.35")));
+
+        Assert.Equal("Parameter --kubernetes-minor must be 1.34 or older on CentOS 7 (cgroup v1 only) (got '1.35' from the command line).", error.Message);
+    }
+
+    [Theory]
+    [InlineData("9", "10.0.0.2", null)]
+    [InlineData("10", "10.0.0.2", "workers")]
+    [InlineData("2", "10.0.0.10", "worker-address-start")]
+    [InlineData("1", "10.0.0.13", "worker-address-start")]
+    [InlineData("1", "10.0.1.2", "worker-address-start")]
+    public void Worker_addresses_must_stay_on_the_segment_off_the_hosts_and_out_of_the_IPAM_range(string workers, string start, string? rejected)
+    {
+        var resolve = () => BoxTestContext.Parameters(("workers", workers), ("worker-address-start", start));
+
+        if (rejected is null)
+        {
+            Assert.Equal("10.0.0.10", resolve().Boxes.WorkerAddresses()[^1].ToString());
+            return;
+        }
+        var error = Assert.Throws<ParameterException>(resolve);
+        Assert.StartsWith($"Parameter --{rejected} must be", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,76 @@
+using McastLab.Pipeline.Boxes;
+using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Parameters;
+using McastLab.Pipeline.Processes;
+
+namespace McastLab.Pipeline.Tests.Boxes;
+
+/// <summary>The repository the tests run in, its parameters, and a scratch repository copy for tests that write.</summary>
+internal static class BoxTestContext
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static BuildParameters Parameters(params (string Name, string Value)[] commandLine) =>
+        Parameters(RepositoryRoot, commandLine);
+
+    public static BuildParameters Parameters(string root, params (string Name, string Value)[] commandLine) =>
+        BuildParameters.Resolve(root, commandLine.ToDictionary(p => p.Name, p => p.Value), _ => null, new SecretMasker());
+
+    public static ProcessRunner Runner(ProgramLocator? locator = null) => new(new ConsoleBuildLog(), new SecretMasker(), locator);
+
+    public static bool Has(string program) => new ProgramLocator().Find(program) is not null;
+
+    /// <summary>A temporary copy of packer/, Vagrant/ and mcastlab.json, removed by Dispose.</summary>
+    public static ScratchRepository Scratch() => new();
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, ParametersFile.FileName)) && Directory.Exists(Path.Combine(directory.FullName, "packer")))
+                return directory.FullName;
+        }
+        throw new InvalidOperationException("The repository root (with mcastlab.json and packer/) is not above the test binaries.");
+    }
+}
+
+internal sealed class ScratchRepository : IDisposable
+{
+    public ScratchRepository()
+    {
+        Root = Directory.CreateTempSubdirectory("mcastlab-boxes-").FullName;
+        Copy(Path.Combine(BoxTestContext.RepositoryRoot, "packer"), Path.Combine(Root, "packer"));
+        Copy(Path.Combine(BoxTestContext.RepositoryRoot, "Vagrant"), Path.Combine(Root, "Vagrant"));
+        File.Copy(Path.Combine(BoxTestContext.RepositoryRoot, ParametersFile.FileName), Path.Combine(Root, ParametersFile.FileName));
+    }
+
+    public string Root { get; }
+
+    public BuildParameters Parameters(params (string Name, string Value)[] commandLine) => BoxTestContext.Parameters(Root, commandLine);
+
+    public BoxLayout Layout(BuildParameters parameters) => new(Root, parameters.Boxes);
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+
+    private static void Copy(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(from, file);
+            if (relative.StartsWith(".vagrant", StringComparison.Ordinal)) continue;
+            var target = Path.Combine(to, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}
+
+/// <summary>Collects what a step logs, for assertions on its messages.</summary>
+internal sealed class RecordingLog : IBuildLog
+{
+    public List<string> Lines { get; } = [];
+    public void Verbose(string message) { }
+    public void Information(string message) => Lines.Add(message);
+    public void Warning(string message) => Lines.Add("warning: " + message);
+    public void Error(string message) => Lines.Add("error: " + message);
+}

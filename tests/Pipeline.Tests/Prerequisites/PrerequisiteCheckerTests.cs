@@ -1,0 +1,126 @@
+using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Prerequisites;
+using McastLab.Pipeline.Processes;
+
+namespace McastLab.Pipeline.Tests.Prerequisites;
+
+/// <summary>Detection and installation against a PATH of fake programs (fake apt-get, docker, start-stop-daemon).</summary>
+public sealed class PrerequisiteCheckerTests : IDisposable
+{
+    private readonly TemporaryDirectory bin = new();
+    private readonly CapturingLog log = new();
+    private static readonly HostFacts RootOnDebian = new(IsRoot: true, IsDebianLike: true, HasSystemd: false);
+
+    private IReadOnlyList<Requirement> Catalog => [
+        new("iperf", "iperf", ["-v"], ["Lab"]),
+        new("packer", "packer", ["version"], ["Boxes"]),
+        new("macvlan", "containernetworking-plugins", [], ["Lab"]) { Directories = [Path.Combine(bin.Path, "cni")] },
+    ];
+
+    public PrerequisiteCheckerTests()
+    {
+        // iperf prints its version on stderr and exits 1, as the real one does.
+        bin.Program("iperf", "echo 'iperf version 2.1.8 (12 August 2022) pthreads' >&2; exit 1");
+        bin.Program("cni/macvlan", "echo 'CNI macvlan plugin v1.1.1' >&2");
+        // apt-get records its calls and "installs" packer by writing it into the fake PATH.
+        bin.Program("apt-get", $"echo \"$*\" >> '{bin.Path}/apt.log'; " +
+            $"case \"$*\" in *install*packer*) printf '#!/bin/sh\\necho Packer v1.6.6\\n' > '{bin.Path}/packer'; chmod +x '{bin.Path}/packer';; esac");
+    }
+
+    private PrerequisiteChecker Checker(HostFacts host) =>
+        new(new ProcessRunner(log, new SecretMasker(), new ProgramLocator(bin.Path)), log, host, Catalog);
+
+    private string AptLog => File.Exists(Path.Combine(bin.Path, "apt.log")) ? File.ReadAllText(Path.Combine(bin.Path, "apt.log")) : "";
+
+    [Fact]
+    public async Task Reports_what_it_found_with_versions_and_only_for_the_requested_targets()
+    {
+        var findings = await Checker(RootOnDebian).EnsureAsync(["Lab"], TestContext.Current.CancellationToken);
+        Assert.Equal(["iperf", "macvlan"], findings.Select(f => f.Requirement.Program));
+        Assert.Equal("iperf version 2.1.8 (12 August 2022) pthreads", findings[0].Version);
+        Assert.Equal("CNI macvlan plugin v1.1.1", findings[1].Version);
+        Assert.Equal(Path.Combine(bin.Path, "cni", "macvlan"), findings[1].Location);
+        Assert.Equal("", AptLog);
+    }
+
+    [Fact]
+    public async Task As_root_on_Debian_installs_what_is_missing_and_a_second_run_changes_nothing()
+    {
+        var findings = await Checker(RootOnDebian).EnsureAsync(["Boxes"], TestContext.Current.CancellationToken);
+        Assert.Equal("update -q\ninstall -y -q --no-install-recommends packer\n", AptLog);
+        Assert.Equal("Packer v1.6.6", Assert.Single(findings).Version);
+        Assert.Contains(log.Lines, l => l.StartsWith("Missing packer: installing packer with apt-get.", StringComparison.Ordinal));
+
+        await Checker(RootOnDebian).EnsureAsync(["Boxes"], TestContext.Current.CancellationToken);
+        Assert.Equal("update -q\ninstall -y -q --no-install-recommends packer\n", AptLog);
+    }
+
+    [Fact]
+    public async Task Without_root_it_stops_with_the_apt_get_command()
+    {
+        var error = await Assert.ThrowsAsync<PipelineException>(() =>
+            Checker(RootOnDebian with { IsRoot = false }).EnsureAsync(["Boxes", "Lab"], TestContext.Current.CancellationToken));
+        Assert.Equal("Missing packer; install them with 'sudo apt-get install -y packer' and run again.", error.Message);
+        Assert.Equal("", AptLog);
+    }
+
+    [Fact]
+    public async Task Off_Debian_it_names_the_packages_to_install()
+    {
+        var error = await Assert.ThrowsAsync<PipelineException>(() =>
+            Checker(RootOnDebian with { IsDebianLike = false }).EnsureAsync(["Boxes"], TestContext.Current.CancellationToken));
+        Assert.StartsWith("Missing packer; install the packages packer with your system's package manager", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_install_that_does_not_bring_the_program_fails_clearly()
+    {
+        File.Delete(Path.Combine(bin.Path, "cni", "macvlan"));
+        var error = await Assert.ThrowsAsync<PipelineException>(() => Checker(RootOnDebian).EnsureAsync(["Lab"], TestContext.Current.CancellationToken));
+        Assert.Equal("apt-get finished but macvlan still cannot be found; check the apt-get output above.", error.Message);
+        Assert.Contains("containernetworking-plugins", AptLog, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Alone_it_prepares_the_main_job_and_otherwise_the_requested_target_with_its_dependencies()
+    {
+        var graph = new McastLab.Pipeline.Graph.TargetGraph([
+            new("Prerequisites", "", []), new("Lab", "", ["Prerequisites"]), new("Boxes", "", ["Prerequisites"]), new("All", "", ["Boxes"]),
+        ]);
+        var alone = await Checker(RootOnDebian).EnsureForAsync("Prerequisites", graph, TestContext.Current.CancellationToken);
+        Assert.Equal(["iperf", "macvlan"], alone.Select(f => f.Requirement.Program));
+        var all = await Checker(RootOnDebian).EnsureForAsync("All", graph, TestContext.Current.CancellationToken);
+        Assert.Equal(["packer"], all.Select(f => f.Requirement.Program));
+    }
+
+    [Fact]
+    public async Task On_a_machine_with_only_a_docker_client_it_installs_the_engine_and_starts_it()
+    {
+        var started = Path.Combine(bin.Path, "started");
+        bin.Program("docker", $"[ -f '{started}' ] && echo 20.10.24 && exit 0; exit 1");
+        bin.Program("apt-get", $"echo \"$*\" >> '{bin.Path}/apt.log'; " +
+            $"case \"$*\" in *install*docker.io*) printf '#!/bin/sh\\necho Docker version 20.10.24\\n' > '{bin.Path}/dockerd'; chmod +x '{bin.Path}/dockerd';; esac");
+        bin.Program("start-stop-daemon", $"touch '{started}'");
+        IReadOnlyList<Requirement> catalog = [new("dockerd", "docker.io", ["--version"], ["Images"])];
+        var checker = new PrerequisiteChecker(new ProcessRunner(log, new SecretMasker(), new ProgramLocator(bin.Path)), log, RootOnDebian, catalog);
+
+        await checker.EnsureAsync(["Images"], TestContext.Current.CancellationToken);
+        Assert.Equal("update -q\ninstall -y -q --no-install-recommends docker.io\n", AptLog);
+        Assert.Contains("  docker engine    20.10.24", log.Lines);
+
+        // A second run finds the engine answering and changes nothing.
+        await checker.EnsureAsync(["Images"], TestContext.Current.CancellationToken);
+        Assert.Equal("update -q\ninstall -y -q --no-install-recommends docker.io\n", AptLog);
+    }
+
+    [Theory]
+    [InlineData("ID=debian\nVERSION_ID=\"12\"", true)]
+    [InlineData("ID=ubuntu\nID_LIKE=debian", true)]
+    [InlineData("ID=linuxmint\nID_LIKE=\"ubuntu debian\"", true)]
+    [InlineData("ID=fedora\nID_LIKE=\"rhel centos\"", false)]
+    [InlineData("", false)]
+    public void Recognises_the_Debian_family(string osRelease, bool expected) =>
+        Assert.Equal(expected, HostFacts.IsDebianFamily(osRelease));
+
+    public void Dispose() => bin.Dispose();
+}
