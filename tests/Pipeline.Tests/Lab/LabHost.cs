@@ -17,9 +17,7 @@ namespace McastLab.Pipeline.Tests.Lab;
 /// </summary>
 public sealed class LabHost : IAsyncLifetime
 {
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    public BuildParameters Parameters { get; } = BuildParameters.Resolve(RepositoryRoot, new Dictionary<string, string>(), Environment.GetEnvironmentVariable, new SecretMasker());
+    public BuildParameters Parameters { get; } = BuildParameters.Resolve(Tests.RepositoryRoot.Path, new Dictionary<string, string>(), Environment.GetEnvironmentVariable, new SecretMasker());
 
     public string? Missing { get; private set; }
 
@@ -60,7 +58,7 @@ public sealed class LabHost : IAsyncLifetime
         (change ?? (s => s with { DurationSeconds = 2 }))(Parameters.Lab),
         McastImage,
         IperfImage,
-        Path.Combine(RepositoryRoot, LabManifests.ManifestsDirectory));
+        Path.Combine(Tests.RepositoryRoot.Path, LabManifests.ManifestsDirectory));
 
     public static async Task<bool> HasAsync(DockerClient docker, string image)
     {
@@ -73,15 +71,6 @@ public sealed class LabHost : IAsyncLifetime
         {
             return false;
         }
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, ParametersFile.FileName))) return directory.FullName;
-        }
-        throw new InvalidOperationException("The repository root (with mcastlab.json) was not found above the test binaries.");
     }
 }
 
