@@ -122,7 +122,10 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
     {
         var s = request.Settings;
         var containers = new LabContainers(docker, Run);
-        var topology = new LabTopology(namespaces, containers, Run, s, request.McastImage);
+        // Hosts and pod sandboxes only hold a namespace with `sleep infinity`: the iperf image has a Debian
+        // userland for that, the mcast image (scratch: the binary and its libraries) has nothing but mcast.
+        var sandboxImage = request.IperfImage;
+        var topology = new LabTopology(namespaces, containers, Run, s, sandboxImage);
         await topology.BuildAsync(cancellationToken);
         log.Information($"Hosts up: {string.Join(", ", topology.Nodes)} and {LabTopology.SourceHost}, joined on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}).");
 
@@ -158,7 +161,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             .ToList();
         await Parallel.ForEachAsync(all, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (pod, token) =>
         {
-            var sandbox = await containers.StartSandboxAsync($"{pod.Node}-{pod.Name}", "pod", request.McastImage, token);
+            var sandbox = await containers.StartSandboxAsync($"{pod.Node}-{pod.Name}", "pod", sandboxImage, token);
             PodAttachment? attachment = null;
             if (pod.Attached)
             {

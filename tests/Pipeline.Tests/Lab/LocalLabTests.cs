@@ -157,7 +157,7 @@ public sealed class LocalLabTests(LabHost host)
         await namespaces.AddAsync(stale.Name("k8s"), cancellation);
         await namespaces.AddAsync(stale.Name("mcastsrc"), cancellation);
         await namespaces.AddVethAsync(stale.Name("k8s"), "eth1", stale.Name("mcastsrc"), "eth1", cancellation);
-        var container = await new LabContainers(docker, stale).StartSandboxAsync("k8s", "host", host.McastImage, cancellation);
+        var container = await new LabContainers(docker, stale).StartSandboxAsync("k8s", "host", host.IperfImage, cancellation);
         LabRunLock.Acquire(stale).Dispose();
         Assert.False(LabRunLock.IsLive(stale));
 
