@@ -78,7 +78,7 @@ Target("Publish").Description("Pushes the images, then publishes the boxes to th
 
 Target("Lab").Description("Proves that multicast reaches pods through the generated NetworkAttachmentDefinition (--lab-backend; report in artifacts/lab/).")
     .IsDependentOn("Prerequisites").IsDependentOn("Manifests").IsDependentOn("Images")
-    .Does(async () => await new LabVerification(runner, log, parameters).RunAsync());
+    .Does(async () => await new LabVerification(runner, log, parameters).RunTargetAsync(interruption.Token));
 
 var boxLayout = new BoxLayout(parameters.RepositoryRoot, parameters.Boxes);
 var boxBuilder = new BoxBuilder(runner, log, boxLayout, parameters.Boxes);

@@ -18,7 +18,10 @@ public sealed class LabContainers(DockerClient docker, LabRunId run)
         await StartAsync(container, cancellationToken);
         var inspected = await docker.Containers.InspectContainerAsync(container.Id, cancellationToken);
         var pid = inspected.State?.Pid ?? 0;
-        if (pid <= 0) throw new PipelineException($"The lab container {container.Name} stopped right after it started; check that {image} has a 'sleep' program.");
+        if (pid <= 0 || inspected.State?.Running != true)
+        {
+            throw new PipelineException($"The lab container {container.Name} stopped right after it started ({inspected.State?.Error}); it needs an image with a 'sleep' program, such as the iperf image.");
+        }
         return container with { Pid = (int)pid };
     }
 
@@ -61,7 +64,7 @@ public sealed class LabContainers(DockerClient docker, LabRunId run)
         }
     }
 
-    public async Task<(string Stdout, string Stderr)> OutputAsync(LabContainer container, CancellationToken cancellationToken)
+    private async Task<(string Stdout, string Stderr)> OutputAsync(LabContainer container, CancellationToken cancellationToken)
     {
         using var stream = await docker.Containers.GetContainerLogsAsync(
             container.Id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true }, cancellationToken);

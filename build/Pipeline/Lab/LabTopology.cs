@@ -1,4 +1,3 @@
-using System.Net;
 using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Lab;
@@ -61,6 +60,4 @@ public sealed class LabTopology(NetworkNamespaces namespaces, LabContainers cont
     /// <summary>Every namespace name this run may have created (for removal).</summary>
     public static IEnumerable<string> NamespacesOf(LabRunId run) =>
         NetworkNamespaces.List().Where(name => LabRunId.FromName(name) == run);
-
-    public IPAddress SourceAddress => settings.McastsrcAddress;
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Images;
 using McastLab.Pipeline.Manifests;
@@ -11,39 +10,22 @@ namespace McastLab.Pipeline.Lab;
 /// The Lab target: runs the chosen backend against the images Images just built (their version tag) and the
 /// manifests Manifests just wrote, writes artifacts/lab/report.json, logs the table, and fails naming each
 /// failed check. Ctrl+C and SIGTERM cancel the run, which then removes what it created before exiting.
+/// --lab-backend picks the backend: local (this machine) or vagrant (the two-VM lab LabUp started).
 /// </summary>
 public sealed class LabVerification(ProcessRunner runner, IBuildLog log, BuildParameters parameters)
 {
     public string ReportDirectory => Path.Combine(parameters.Artifacts, "lab");
 
-    public async Task RunAsync()
+    /// <summary>The target's call: cancelled by Ctrl+C/SIGTERM (<see cref="Interruption"/>), after the backend cleaned up.</summary>
+    public async Task RunTargetAsync(CancellationToken cancellationToken)
     {
-        using var cancel = new CancellationTokenSource();
-        void Interrupt(object? sender, ConsoleCancelEventArgs e)
-        {
-            // Keep the process alive until the lab has cleaned up; a second Ctrl+C still ends it at once.
-            if (cancel.IsCancellationRequested) return;
-            e.Cancel = true;
-            log.Warning("Interrupted: stopping the lab and removing what it created …");
-            cancel.Cancel();
-        }
-        Console.CancelKeyPress += Interrupt;
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            cancel.Cancel();
-        });
         try
         {
-            await RunAsync(cancel.Token);
+            await RunAsync(cancellationToken);
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw new PipelineException("The lab was interrupted; what it had created was removed, run it again to verify.");
-        }
-        finally
-        {
-            Console.CancelKeyPress -= Interrupt;
         }
     }
 
@@ -51,8 +33,8 @@ public sealed class LabVerification(ProcessRunner runner, IBuildLog log, BuildPa
     {
         var backend = parameters.Lab.Backend switch
         {
-            LabBackend.Local => new LocalLab(runner, log),
-            _ => throw new PipelineException($"The lab backend '{parameters.Lab.Backend}' is not available in this build; use --lab-backend=local."),
+            LabBackend.Vagrant => (ILabBackend)Cluster.ClusterLab.Create(runner, log, parameters),
+            _ => new LocalLab(runner, log),
         };
         var version = await SourceVersion.ReadAsync(runner, parameters.RepositoryRoot, cancellationToken);
         var images = parameters.Images;

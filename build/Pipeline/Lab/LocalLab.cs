@@ -47,6 +47,10 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         {
             throw new PipelineException("The local lab creates network namespaces and runs CNI plugins, which needs root; run it as root (sudo ./build.sh Lab).");
         }
+        if (request.Settings.Group.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            throw new PipelineException($"The local lab runs the walkthrough's IPv4 segment, so --group must be an IPv4 multicast address such as 224.0.67.67, not {request.Settings.Group}.");
+        }
         var nadConfig = NetworkAttachmentFile.ReadCniConfig(Path.Combine(request.ManifestsDirectory, NetworkAttachmentFile.FileName));
         var cni = new CniPlugin(runner, options.CniPluginDirectory ?? CniPlugin.FindPluginDirectory());
         foreach (var plugin in PodAttachment.RequiredPlugins(nadConfig))
@@ -118,7 +122,10 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
     {
         var s = request.Settings;
         var containers = new LabContainers(docker, Run);
-        var topology = new LabTopology(namespaces, containers, Run, s, request.McastImage);
+        // Hosts and pod sandboxes only hold a namespace with `sleep infinity`: the iperf image has a Debian
+        // userland for that, the mcast image (scratch: the binary and its libraries) has nothing but mcast.
+        var sandboxImage = request.IperfImage;
+        var topology = new LabTopology(namespaces, containers, Run, s, sandboxImage);
         await topology.BuildAsync(cancellationToken);
         log.Information($"Hosts up: {string.Join(", ", topology.Nodes)} and {LabTopology.SourceHost}, joined on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}).");
 
@@ -154,7 +161,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             .ToList();
         await Parallel.ForEachAsync(all, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (pod, token) =>
         {
-            var sandbox = await containers.StartSandboxAsync($"{pod.Node}-{pod.Name}", "pod", request.McastImage, token);
+            var sandbox = await containers.StartSandboxAsync($"{pod.Node}-{pod.Name}", "pod", sandboxImage, token);
             PodAttachment? attachment = null;
             if (pod.Attached)
             {

@@ -53,13 +53,6 @@ public sealed class NetworkNamespaces(ProcessRunner runner)
     public Task AddAddressAsync(string ns, string link, string cidr, CancellationToken cancellationToken) =>
         IpAsync(["-n", ns, "address", "add", cidr, "dev", link], cancellationToken);
 
-    /// <summary>The interface names inside a namespace.</summary>
-    public async Task<IReadOnlyList<string>> LinksAsync(string ns, CancellationToken cancellationToken)
-    {
-        var result = await runner.RunAsync("ip", ["-n", ns, "-o", "link", "show"], new ProcessOptions { Quiet = true }, cancellationToken);
-        return [.. ParseLinkNames(result.StandardOutput)];
-    }
-
     /// <summary>Names from `ip -o link show` lines ("2: eth1@if3: &lt;...&gt;").</summary>
     public static IEnumerable<string> ParseLinkNames(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries)

@@ -32,8 +32,9 @@ public static partial class ReceiverVerdict
         }
         else
         {
-            if (report.Ok != true) problems.Add($"mcast recv failed: {report.Reason}");
+            // A shortfall is said once, with the count missing; mcast's own reason covers the rest.
             if (report.Received < minimum) problems.Add($"received {report.Received} datagrams, expected at least {minimum} ({minimum - report.Received} or more missing)");
+            else if (report.Ok != true) problems.Add($"mcast recv failed: {report.Reason}");
             if (sent is { } s && report.Received != s) problems.Add($"received {report.Received} of the {s} datagrams sent ({s - report.Received} missing)");
             if (report.Lost is > 0) problems.Add($"{report.Lost} lost");
         }

@@ -17,9 +17,7 @@ namespace McastLab.Pipeline.Tests.Lab;
 /// </summary>
 public sealed class LabHost : IAsyncLifetime
 {
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    public BuildParameters Parameters { get; } = BuildParameters.Resolve(RepositoryRoot, new Dictionary<string, string>(), Environment.GetEnvironmentVariable, new SecretMasker());
+    public BuildParameters Parameters { get; } = BuildParameters.Resolve(Tests.RepositoryRoot.Path, new Dictionary<string, string>(), Environment.GetEnvironmentVariable, new SecretMasker());
 
     public string? Missing { get; private set; }
 
@@ -60,7 +58,7 @@ public sealed class LabHost : IAsyncLifetime
         (change ?? (s => s with { DurationSeconds = 2 }))(Parameters.Lab),
         McastImage,
         IperfImage,
-        Path.Combine(RepositoryRoot, LabManifests.ManifestsDirectory));
+        Path.Combine(Tests.RepositoryRoot.Path, LabManifests.ManifestsDirectory));
 
     public static async Task<bool> HasAsync(DockerClient docker, string image)
     {
@@ -74,18 +72,13 @@ public sealed class LabHost : IAsyncLifetime
             return false;
         }
     }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, ParametersFile.FileName))) return directory.FullName;
-        }
-        throw new InvalidOperationException("The repository root (with mcastlab.json) was not found above the test binaries.");
-    }
 }
 
-/// <summary>What exists on the host: network namespaces, links of the host's namespace, containers.</summary>
+/// <summary>
+/// What exists on the host: every link of the host's namespace, and the network namespaces and containers
+/// of the lab's naming scheme (everything the lab creates is named mclXXXXXX-…). Other people's namespaces and
+/// containers are left out: on a shared machine their tests and docker builds come and go all the time.
+/// </summary>
 public sealed record HostInventory(IReadOnlyList<string> Namespaces, IReadOnlyList<string> Links, IReadOnlyList<string> Containers)
 {
     public static async Task<HostInventory> TakeAsync()
@@ -94,9 +87,9 @@ public sealed record HostInventory(IReadOnlyList<string> Namespaces, IReadOnlyLi
         using var docker = await DockerConnection.ConnectAsync();
         var containers = await docker.Containers.ListContainersAsync(new global::Docker.DotNet.Models.ContainersListParameters { All = true });
         return new HostInventory(
-            NetworkNamespaces.List(),
+            [.. NetworkNamespaces.List().Where(n => LabRunId.FromName(n) is not null)],
             [.. NetworkNamespaces.ParseLinkNames(links).Order(StringComparer.Ordinal)],
-            [.. containers.SelectMany(c => c.Names).Order(StringComparer.Ordinal)]);
+            [.. containers.SelectMany(c => c.Names).Where(n => LabRunId.FromName(n.TrimStart('/')) is not null).Order(StringComparer.Ordinal)]);
     }
 
     public void AssertSameAs(HostInventory before)

@@ -135,6 +135,15 @@ public sealed class LocalLabTests(LabHost host)
     }
 
     [Fact]
+    public async Task An_IPv6_group_is_refused_in_one_sentence()
+    {
+        RequireHost();
+        var e = await Assert.ThrowsAsync<PipelineException>(() =>
+            NewLab().RunAsync(host.Request(s => s with { Group = System.Net.IPAddress.Parse("ff05::67") }), TestContext.Current.CancellationToken));
+        Assert.Contains("IPv4 multicast address", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_dead_runs_namespaces_and_containers_are_removed_and_the_run_passes()
     {
         RequireHost();
@@ -148,7 +157,7 @@ public sealed class LocalLabTests(LabHost host)
         await namespaces.AddAsync(stale.Name("k8s"), cancellation);
         await namespaces.AddAsync(stale.Name("mcastsrc"), cancellation);
         await namespaces.AddVethAsync(stale.Name("k8s"), "eth1", stale.Name("mcastsrc"), "eth1", cancellation);
-        var container = await new LabContainers(docker, stale).StartSandboxAsync("k8s", "host", host.McastImage, cancellation);
+        var container = await new LabContainers(docker, stale).StartSandboxAsync("k8s", "host", host.IperfImage, cancellation);
         LabRunLock.Acquire(stale).Dispose();
         Assert.False(LabRunLock.IsLive(stale));
 
