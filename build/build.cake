@@ -26,6 +26,8 @@ var parameters = BuildParameters.Resolve(
     masker);
 var solution = new DotNetSolution(runner, log, parameters.RepositoryRoot, parameters.Build.Configuration);
 var images = new LabImages(runner, log, parameters);
+var boxLayout = new BoxLayout(parameters.RepositoryRoot, parameters.Boxes);
+var boxBuilder = new BoxBuilder(runner, log, boxLayout, parameters.Boxes);
 
 Target("Default").Description("Prints the targets and the parameters with their values.")
     .Does(() => Graph().Overview(parameters.Describe()).ToList().ForEach(line => log.Information(line)));
@@ -51,12 +53,12 @@ Target("Test").Description("Runs every test project; tests needing root or Docke
     .IsDependentOn("Prerequisites").IsDependentOn("Compile")
     .Does(async () => await solution.TestAsync(interruption.Token));
 
-Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Vagrant/*.yml) from the parameters; unchanged files stay untouched.")
-    .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files()));
-
 Target("McastTools").Description("Publishes the NativeAOT mcast binary (src/McastTools) to artifacts/mcast/.")
     .IsDependentOn("Prerequisites")
     .Does(async () => await images.PublishMcastToolsAsync(interruption.Token));
+
+Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Vagrant/*.yml) from the parameters; unchanged files stay untouched.")
+    .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files()));
 
 Target("BaseImage").Description("Provides the base image: present, pulled, or built with debootstrap from Debian and imported.")
     .IsDependentOn("Prerequisites")
@@ -69,19 +71,6 @@ Target("Images").Description("Builds the iperf 2 and mcast images through the en
 Target("Push").Description("Pushes both images to --registry (starting a local one on a loopback address) and confirms the digests.")
     .IsDependentOn("Images")
     .Does(async () => await images.PushAsync(interruption.Token));
-
-Target("PublishBoxes").Description("Uploads the .box files, their metadata, SHA256SUMS and Vagrant catalogs to the GitHub release of --release-tag.")
-    .Does(async () => await new BoxPublisher(parameters.Releases, parameters.RepositoryRoot, parameters.Artifacts, log).PublishAsync(interruption.Token));
-
-Target("Publish").Description("Pushes the images, then publishes the boxes to the GitHub release of --release-tag.")
-    .IsDependentOn("Push").IsDependentOn("PublishBoxes");
-
-Target("Lab").Description("Proves that multicast reaches pods through the generated NetworkAttachmentDefinition (--lab-backend; report in artifacts/lab/).")
-    .IsDependentOn("Prerequisites").IsDependentOn("Manifests").IsDependentOn("Images")
-    .Does(async () => await new LabVerification(runner, log, parameters).RunTargetAsync(interruption.Token));
-
-var boxLayout = new BoxLayout(parameters.RepositoryRoot, parameters.Boxes);
-var boxBuilder = new BoxBuilder(runner, log, boxLayout, parameters.Boxes);
 
 Target("DockerBox").Description("Builds the docker box (base box + Docker CE) with Packer; skipped when its inputs are unchanged.")
     .IsDependentOn("Prerequisites")
@@ -98,9 +87,19 @@ Target("RegisterBoxes").Description("Registers both boxes with Vagrant: vagrant 
 Target("Boxes").Description("Builds the docker box, then the k8s box, and registers them (--box-os=centos7|rocky9, --box-provider).")
     .IsDependentOn("RegisterBoxes");
 
+Target("PublishBoxes").Description("Uploads the .box files, their metadata, SHA256SUMS and Vagrant catalogs to the GitHub release of --release-tag.")
+    .Does(async () => await new BoxPublisher(parameters.Releases, parameters.RepositoryRoot, parameters.Artifacts, log).PublishAsync(interruption.Token));
+
+Target("Publish").Description("Pushes the images, then publishes the boxes to the GitHub release of --release-tag.")
+    .IsDependentOn("Push").IsDependentOn("PublishBoxes");
+
 Target("LabUp").Description("Starts the two-VM lab (vagrant up in Vagrant/) and writes its kubeconfig to artifacts/lab/kubeconfig.")
     .IsDependentOn("Boxes")
     .Does(async () => await new VagrantLab(runner, log, boxLayout, parameters).UpAsync(interruption.Token));
+
+Target("Lab").Description("Proves that multicast reaches pods through the generated NetworkAttachmentDefinition (--lab-backend; report in artifacts/lab/).")
+    .IsDependentOn("Prerequisites").IsDependentOn("Manifests").IsDependentOn("Images")
+    .Does(async () => await new LabVerification(runner, log, parameters).RunTargetAsync(interruption.Token));
 
 var graph = Graph();
 graph.Require(target, "Target");
