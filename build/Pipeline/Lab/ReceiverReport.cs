@@ -24,8 +24,11 @@ public sealed partial record ReceiverReport
     public bool? Ok { get; init; }
     public string? Reason { get; init; }
 
-    /// <summary>The JSON lines of `mcast recv --format json`, summed over its streams; null when it printed no end event.</summary>
-    public static ReceiverReport? FromMcastJson(string output)
+    /// <summary>
+    /// The JSON lines of `mcast recv --format json`, summed over its streams (or only the streams from
+    /// <paramref name="source"/>, an address with or without ":port"); null when it printed no end event.
+    /// </summary>
+    public static ReceiverReport? FromMcastJson(string output, string? source = null)
     {
         var summaries = new List<JsonNode>();
         JsonNode? end = null;
@@ -44,7 +47,7 @@ public sealed partial record ReceiverReport
             }
             switch ((string?)node?["event"])
             {
-                case "summary": summaries.Add(node!); break;
+                case "summary" when source is null || IsFrom((string?)node!["source"], source): summaries.Add(node!); break;
                 case "end": end = node; break;
             }
         }
@@ -63,6 +66,9 @@ public sealed partial record ReceiverReport
             Reason = (string?)end["reason"],
         };
     }
+
+    private static bool IsFrom(string? stream, string source) =>
+        stream is not null && (stream == source || stream.StartsWith(source + ":", StringComparison.Ordinal));
 
     /// <summary>
     /// iperf 2's server report: the last "jitter ms lost/total (pct%)" line is the whole test's, and a

@@ -112,40 +112,38 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
     public static LabCheck Judge(string name, string? podAddress, long? sent, ReceiverLog.Outcome outcome, Parameters.LabSettings lab)
     {
         var source = lab.McastsrcAddress.ToString();
-        var summary = outcome.Summaries.FirstOrDefault(s => s.Source is { } text && (text == source || text.StartsWith(source + ":", StringComparison.Ordinal)))
-                      ?? (outcome.Summaries.Count > 0 ? outcome.Summaries[0] : null);
-        string detail;
+        // Only mcastsrc's stream counts: other senders on the segment are not the walkthrough's.
+        var report = outcome.Ended ? ReceiverReport.FromMcastJson(outcome.JsonLines, source) : null;
         bool passed;
-        if (summary is null)
+        string detail;
+        if (report is null)
         {
             passed = false;
-            detail = outcome.Ended
-                ? $"the receiver ended ({outcome.Reason}) without a datagram from {source}"
-                : $"the receiver reported nothing within the wait after the sender finished (is {lab.Interface} in promiscuous mode on the host?)";
+            detail = $"the receiver reported nothing within the wait after the sender finished (is {lab.Interface} in promiscuous mode on the host?)";
         }
-        else if (!outcome.Ended)
+        else if (report.Streams == 0)
         {
             passed = false;
-            detail = $"the receiver got {summary.Received} datagram(s) but never saw the end of the test";
+            detail = $"the receiver ended ({report.Reason}) without a datagram from {source}";
         }
         else
         {
-            passed = outcome.Ok == true && summary.Received > 0 && summary.Lost == 0 && (sent is null || summary.Received == sent);
+            passed = report.Ok == true && report.Received > 0 && report.Lost == 0 && (sent is null || report.Received == sent);
             detail = passed
-                ? string.Create(CultureInfo.InvariantCulture, $"{summary.Received} datagram(s) from {summary.Source} reached the pod, none lost")
-                : string.Create(CultureInfo.InvariantCulture, $"received {summary.Received} of {(sent is null ? "?" : sent)} datagram(s), {summary.Lost} lost (receiver: {outcome.Reason})");
+                ? string.Create(CultureInfo.InvariantCulture, $"{report.Received} datagram(s) from {source} reached the pod, none lost")
+                : string.Create(CultureInfo.InvariantCulture, $"received {report.Received} of {(sent is null ? "?" : sent)} datagram(s), {report.Lost} lost (receiver: {report.Reason})");
         }
         return new LabCheck
         {
             Name = name,
             Passed = passed,
             Sent = sent,
-            Received = summary?.Received,
-            Lost = summary?.Lost,
-            Reordered = summary?.OutOfOrder,
-            Duplicates = summary?.Duplicates,
-            JitterMs = summary?.JitterMs,
-            TtlSeen = summary?.Ttl,
+            Received = report?.Received,
+            Lost = report?.Lost,
+            Reordered = report?.Reordered,
+            Duplicates = report?.Duplicates,
+            JitterMs = report?.JitterMs,
+            TtlSeen = report?.Ttl,
             PodAddress = podAddress,
             Detail = detail,
         };

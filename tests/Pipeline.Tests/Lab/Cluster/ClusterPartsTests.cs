@@ -60,28 +60,42 @@ public sealed class ClusterPartsTests
         Assert.StartsWith(detail, result.Detail, StringComparison.Ordinal);
     }
 
+    private static string Summary(string source, long received, long lost) =>
+        $$"""{"event":"summary","group":"224.0.67.67","port":5001,"source":"{{source}}","received":{{received}},"lost":{{lost}},"outOfOrder":0,"duplicates":0,"jitterMs":0.02,"ttl":4}""" + "\n";
+
+    private static string End(bool ok) => $$"""{"event":"end","streams":2,"ok":{{(ok ? "true" : "false")}},"reason":"every stream sent its end-of-test datagram"}""" + "\n";
+
     [Fact]
     public void The_summary_of_mcastsrcs_stream_is_judged_when_other_sources_were_heard_too()
     {
-        var outcome = new ReceiverLog.Outcome(
-        [
-            new ReceiverLog.Summary("10.0.0.99:5000", 3, 7, 0, 0, null, 1),
-            new ReceiverLog.Summary("10.0.0.12:41000", 446, 0, 0, 0, 0.02, 4),
-        ], true, "every stream sent its end-of-test datagram");
+        var outcome = new ReceiverLog.Outcome(Summary("10.0.0.99:5000", 3, 7) + Summary("10.0.0.12:41000", 446, 0) + End(ok: true), Ended: true);
 
         var check = ClusterLab.Judge("pod-1/iperf-to-mcast", "10.0.0.13", 446, outcome, lab);
 
         Assert.True(check.Passed, check.Detail);
-        Assert.Equal("446 datagram(s) from 10.0.0.12:41000 reached the pod, none lost", check.Detail);
+        Assert.Equal("446 datagram(s) from 10.0.0.12 reached the pod, none lost", check.Detail);
+        Assert.Equal(0, check.Lost);
     }
 
     [Fact]
     public void Fewer_datagrams_than_the_sender_sent_fail_even_without_counted_loss()
     {
-        var outcome = new ReceiverLog.Outcome([new ReceiverLog.Summary("10.0.0.12:41000", 400, 0, 0, 0, null, 4)], true, "end");
+        var outcome = new ReceiverLog.Outcome(Summary("10.0.0.12:41000", 400, 0) + End(ok: true), Ended: true);
 
         Assert.False(ClusterLab.Judge("x", null, 446, outcome, lab).Passed);
         Assert.True(ClusterLab.Judge("x", null, null, outcome, lab).Passed);
+    }
+
+    [Fact]
+    public void A_receiver_that_heard_only_other_sources_or_never_ended_fails_with_the_reason()
+    {
+        var others = ClusterLab.Judge("x", null, 446, new ReceiverLog.Outcome(Summary("10.0.0.99:5000", 3, 0) + End(ok: true), Ended: true), lab);
+        Assert.False(others.Passed);
+        Assert.StartsWith("the receiver ended (every stream sent its end-of-test datagram) without a datagram from 10.0.0.12", others.Detail, StringComparison.Ordinal);
+
+        var unfinished = ClusterLab.Judge("x", null, 446, new ReceiverLog.Outcome(Summary("10.0.0.12:41000", 446, 0), Ended: false), lab);
+        Assert.False(unfinished.Passed);
+        Assert.StartsWith("the receiver reported nothing within the wait", unfinished.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
