@@ -16,7 +16,7 @@ public sealed class BoxBuilderTests
         using var tools = new FakeTools();
         var parameters = scratch.Parameters();
         var layout = scratch.Layout(parameters);
-        var builder = new BoxBuilder(BoxTestContext.Runner(tools.Locator), new RecordingLog(), layout, parameters.Boxes, () => BuildTime);
+        var builder = new BoxBuilder(BoxTestContext.Runner(tools.Locator), new CapturingLog(), layout, parameters.Boxes, () => BuildTime);
 
         var metadata = await builder.BuildAsync(BoxRole.Docker, TestContext.Current.CancellationToken);
 
@@ -43,7 +43,7 @@ public sealed class BoxBuilderTests
         using var tools = new FakeTools();
         var parameters = scratch.Parameters();
         var layout = scratch.Layout(parameters);
-        await new BoxBuilder(BoxTestContext.Runner(tools.Locator), new RecordingLog(), layout, parameters.Boxes, () => BuildTime)
+        await new BoxBuilder(BoxTestContext.Runner(tools.Locator), new CapturingLog(), layout, parameters.Boxes, () => BuildTime)
             .BuildAsync(BoxRole.Docker, TestContext.Current.CancellationToken);
 
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(layout.MetadataFile(BoxRole.Docker), TestContext.Current.CancellationToken));
@@ -63,7 +63,7 @@ public sealed class BoxBuilderTests
         using var tools = new FakeTools();
         var parameters = scratch.Parameters();
         var layout = scratch.Layout(parameters);
-        var log = new RecordingLog();
+        var log = new CapturingLog();
         var builder = new BoxBuilder(BoxTestContext.Runner(tools.Locator), log, layout, parameters.Boxes, () => BuildTime);
         var first = await builder.BuildAsync(BoxRole.Docker, TestContext.Current.CancellationToken);
 
@@ -91,7 +91,7 @@ public sealed class BoxBuilderTests
         using var tools = new FakeTools();
         var parameters = scratch.Parameters();
         var layout = scratch.Layout(parameters);
-        await new BoxBuilder(BoxTestContext.Runner(tools.Locator), new RecordingLog(), layout, parameters.Boxes, () => BuildTime)
+        await new BoxBuilder(BoxTestContext.Runner(tools.Locator), new CapturingLog(), layout, parameters.Boxes, () => BuildTime)
             .BuildAsync(BoxRole.Docker, TestContext.Current.CancellationToken);
 
         switch (change)
@@ -103,7 +103,7 @@ public sealed class BoxBuilderTests
         }
         if (change == "pin") parameters = scratch.Parameters(("docker-ce-centos7-version", "26.1.3"));
 
-        await new BoxBuilder(BoxTestContext.Runner(tools.Locator), new RecordingLog(), scratch.Layout(parameters), parameters.Boxes, () => BuildTime)
+        await new BoxBuilder(BoxTestContext.Runner(tools.Locator), new CapturingLog(), scratch.Layout(parameters), parameters.Boxes, () => BuildTime)
             .BuildAsync(BoxRole.Docker, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, tools.Calls("packer").Count(c => c.StartsWith("build", StringComparison.Ordinal)));
@@ -116,7 +116,7 @@ public sealed class BoxBuilderTests
         using var tools = new FakeTools();
         var parameters = scratch.Parameters();
         var layout = scratch.Layout(parameters);
-        var builder = new BoxBuilder(BoxTestContext.Runner(tools.Locator), new RecordingLog(), layout, parameters.Boxes, () => BuildTime);
+        var builder = new BoxBuilder(BoxTestContext.Runner(tools.Locator), new CapturingLog(), layout, parameters.Boxes, () => BuildTime);
         var docker = await builder.BuildAsync(BoxRole.Docker, TestContext.Current.CancellationToken);
 
         var k8s = await builder.BuildAsync(BoxRole.K8s, TestContext.Current.CancellationToken);
@@ -140,7 +140,7 @@ public sealed class BoxBuilderTests
     {
         using var scratch = BoxTestContext.Scratch();
         var parameters = scratch.Parameters();
-        var builder = new BoxBuilder(BoxTestContext.Runner(new ProgramLocator("")), new RecordingLog(), scratch.Layout(parameters), parameters.Boxes);
+        var builder = new BoxBuilder(BoxTestContext.Runner(new ProgramLocator("")), new CapturingLog(), scratch.Layout(parameters), parameters.Boxes);
 
         var error = await Assert.ThrowsAsync<PipelineException>(() => builder.BuildAsync(BoxRole.K8s, TestContext.Current.CancellationToken));
 
@@ -157,7 +157,7 @@ public sealed class BoxBuilderTests
         var layout = scratch.Layout(parameters);
 
         await Assert.ThrowsAsync<ProcessFailedException>(() =>
-            new BoxBuilder(BoxTestContext.Runner(tools.Locator), new RecordingLog(), layout, parameters.Boxes).BuildAsync(BoxRole.Docker, TestContext.Current.CancellationToken));
+            new BoxBuilder(BoxTestContext.Runner(tools.Locator), new CapturingLog(), layout, parameters.Boxes).BuildAsync(BoxRole.Docker, TestContext.Current.CancellationToken));
 
         Assert.False(File.Exists(layout.MetadataFile(BoxRole.Docker)));
         Assert.False(Directory.Exists(layout.BuildDirectory(BoxRole.Docker)));

@@ -14,11 +14,11 @@ public sealed class BoxRegistrarTests
         var parameters = scratch.Parameters(("box-version", "1.2.3"));
         var layout = scratch.Layout(parameters);
         var runner = BoxTestContext.Runner(tools.Locator);
-        var builder = new BoxBuilder(runner, new RecordingLog(), layout, parameters.Boxes);
+        var builder = new BoxBuilder(runner, new CapturingLog(), layout, parameters.Boxes);
         var docker = await builder.BuildAsync(BoxRole.Docker, TestContext.Current.CancellationToken);
         await builder.BuildAsync(BoxRole.K8s, TestContext.Current.CancellationToken);
 
-        var catalogs = await new BoxRegistrar(runner, new RecordingLog(), layout, parameters.Boxes, VagrantArguments.From(parameters))
+        var catalogs = await new BoxRegistrar(runner, new CapturingLog(), layout, parameters.Boxes, VagrantArguments.From(parameters))
             .RegisterAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(
@@ -65,7 +65,7 @@ public sealed class BoxRegistrarTests
         var layout = scratch.Layout(parameters);
 
         var error = Assert.Throws<PipelineException>(() =>
-            new BoxRegistrar(BoxTestContext.Runner(), new RecordingLog(), layout, parameters.Boxes, VagrantArguments.From(parameters)).WriteCatalog(BoxRole.Docker));
+            new BoxRegistrar(BoxTestContext.Runner(), new CapturingLog(), layout, parameters.Boxes, VagrantArguments.From(parameters)).WriteCatalog(BoxRole.Docker));
 
         Assert.Equal($"docker-centos7 is not built for libvirt (no {layout.MetadataFile(BoxRole.Docker)}); run ./build.sh Boxes first.", error.Message);
     }

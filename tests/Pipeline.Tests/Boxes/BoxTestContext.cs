@@ -64,13 +64,3 @@ internal sealed class ScratchRepository : IDisposable
         }
     }
 }
-
-/// <summary>Collects what a step logs, for assertions on its messages.</summary>
-internal sealed class RecordingLog : IBuildLog
-{
-    public List<string> Lines { get; } = [];
-    public void Verbose(string message) { }
-    public void Information(string message) => Lines.Add(message);
-    public void Warning(string message) => Lines.Add("warning: " + message);
-    public void Error(string message) => Lines.Add("error: " + message);
-}

@@ -69,7 +69,7 @@ public sealed class VagrantfileTests
     private static Task<ProcessResult> ValidateAsync(ScratchRepository scratch, params (string, string)[] commandLine)
     {
         var parameters = scratch.Parameters(commandLine);
-        var lab = new VagrantLab(BoxTestContext.Runner(), new RecordingLog(), scratch.Layout(parameters), parameters);
+        var lab = new VagrantLab(BoxTestContext.Runner(), new CapturingLog(), scratch.Layout(parameters), parameters);
         return BoxTestContext.Runner().RunAsync("vagrant", VagrantArguments.Validate(), lab.Options(new ProcessOptions { AllowFailure = true }),
             TestContext.Current.CancellationToken);
     }

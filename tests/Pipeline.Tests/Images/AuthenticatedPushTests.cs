@@ -54,7 +54,7 @@ public sealed class AuthenticatedPushTests(ImageFixture fixture) : IAsyncLifetim
         Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
         var reference = await TagAsync("login");
         using var registry = new RegistryApi(address, User, Password);
-        var pusher = new ImagePusher(fixture.Docker, new RecordingLog(), registry, new AuthConfig { Username = User, Password = Password, ServerAddress = address });
+        var pusher = new ImagePusher(fixture.Docker, new CapturingLog(), registry, new AuthConfig { Username = User, Password = Password, ServerAddress = address });
 
         var pushed = await pusher.PushAsync(reference, TestContext.Current.CancellationToken);
 
@@ -69,7 +69,7 @@ public sealed class AuthenticatedPushTests(ImageFixture fixture) : IAsyncLifetim
     {
         Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
         var reference = await TagAsync("wrong");
-        var log = new RecordingLog();
+        var log = new CapturingLog();
         using var registry = new RegistryApi(address, User, "not-the-password");
         var pusher = new ImagePusher(fixture.Docker, log, registry, new AuthConfig { Username = User, Password = "not-the-password", ServerAddress = address })
         {

@@ -35,7 +35,7 @@ public sealed class BaseImageTrimTests
             Directory.CreateSymbolicLink(Path.Combine(root, "usr/share/doc/linked"), outside);
 
             var settings = new ImageSettings("127.0.0.1:5000", null, null, "debian:bookworm-slim", "bookworm", "http://deb.debian.org/debian", "i", "m", "latest");
-            var log = new RecordingLog();
+            var log = new CapturingLog();
             new BaseImageBuilder(null!, new ProcessRunner(log, new SecretMasker()), log, settings, scratch.FullName).Trim(root);
 
             Assert.True(File.Exists(Path.Combine(root, "usr/share/doc/iperf/copyright")));

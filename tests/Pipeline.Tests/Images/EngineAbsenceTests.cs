@@ -16,7 +16,7 @@ public sealed class EngineAbsenceTests
         {
             // DOCKER_HOST pointing at a socket nothing listens on.
             var endpoint = DockerConnection.Endpoint(name => name == "DOCKER_HOST" ? $"unix://{scratch.FullName}/dead.sock" : null);
-            var log = new RecordingLog();
+            var log = new CapturingLog();
             var parameters = BuildParameters.Resolve(ImageFixture.RepositoryRoot, new Dictionary<string, string>(), _ => null, new SecretMasker());
             var images = new LabImages(new ProcessRunner(log, new SecretMasker()), log, parameters, endpoint);
 

@@ -98,11 +98,11 @@ public sealed class ImageBuildTests(ImageFixture fixture)
     public async Task Rebuilding_an_unchanged_image_reuses_the_engine_cache()
     {
         Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
-        var log = new RecordingLog();
+        var log = new CapturingLog();
         var again = await fixture.Builder(log).BuildAsync(fixture.IperfImage, fixture.Version, TestContext.Current.CancellationToken);
         Assert.Equal(fixture.Iperf.Id, again.Id);
-        Assert.Contains(log.Lines, l => l.Message.Contains("Using cache", StringComparison.Ordinal));
-        Assert.DoesNotContain(log.Lines, l => l.Message.Contains("apt-get update", StringComparison.Ordinal) && l.Message.Contains("Running in", StringComparison.Ordinal));
+        Assert.Contains(log.Lines, l => l.Contains("Using cache", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, l => l.Contains("apt-get update", StringComparison.Ordinal) && l.Contains("Running in", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class ImageBuildTests(ImageFixture fixture)
         var image = new ContainerImage(fixture.Prefix + "/broken", dockerfile, new Dictionary<string, string>(), "broken", "a step that fails", "NOASSERTION");
         foreach (var tag in ImageBuilder.Tags(fixture.Version)) fixture.Track($"{fixture.RegistryAddress}/{image.Repository}:{tag}");
 
-        var log = new RecordingLog();
+        var log = new CapturingLog();
         var error = await Assert.ThrowsAsync<PipelineException>(() => fixture.Builder(log).BuildAsync(image, fixture.Version, TestContext.Current.CancellationToken));
 
         Assert.Contains("returned a non-zero code: 7", error.Message, StringComparison.Ordinal);

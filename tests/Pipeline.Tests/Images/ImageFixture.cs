@@ -26,7 +26,7 @@ public sealed class ImageFixture : IAsyncLifetime
     private readonly List<string> createdTags = [];
 
     public string? Unavailable { get; private set; }
-    public RecordingLog Log { get; } = new();
+    public CapturingLog Log { get; } = new();
     public ProcessRunner Runner { get; }
     public static string RepositoryRoot => Tests.RepositoryRoot.Path;
     public string Scratch { get; } = Directory.CreateTempSubdirectory("mcastlab-images-").FullName;

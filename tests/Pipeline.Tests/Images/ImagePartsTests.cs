@@ -45,7 +45,7 @@ public sealed class ImagePartsTests
     [Fact]
     public void Engine_messages_keep_the_first_error_and_keep_progress_bars_out_of_the_normal_log()
     {
-        var log = new RecordingLog();
+        var log = new CapturingLog();
         var messages = new EngineMessages(log);
         messages.Report(new JSONMessage { Stream = "Step 1/2 : FROM debian\n ---> 8e60174571f8\n" });
         messages.Report(new JSONMessage { Status = "Pushing", ID = "abc", Progress = new JSONProgress { Current = 10, Total = 100 } });

@@ -13,7 +13,7 @@ public sealed class ImagePushTests(ImageFixture fixture)
         Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
         var cancel = TestContext.Current.CancellationToken;
         using var registry = new RegistryApi(fixture.RegistryAddress);
-        var log = new RecordingLog();
+        var log = new CapturingLog();
         var pusher = new ImagePusher(fixture.Docker, log, registry);
 
         foreach (var image in new[] { fixture.Mcast, fixture.Iperf })
@@ -48,7 +48,7 @@ public sealed class ImagePushTests(ImageFixture fixture)
         await fixture.Docker.Images.TagImageAsync(fixture.Mcast.Id, new ImageTagParameters { RepositoryName = name.Repository, Tag = name.Tag }, TestContext.Current.CancellationToken);
 
         using var registry = new RegistryApi(deadRegistry);
-        var log = new RecordingLog();
+        var log = new CapturingLog();
         var pusher = new ImagePusher(fixture.Docker, log, registry) { Retries = 2, FirstDelay = TimeSpan.FromMilliseconds(100) };
         var error = await Assert.ThrowsAsync<PipelineException>(() => pusher.PushAsync(reference, TestContext.Current.CancellationToken));
 
@@ -64,7 +64,7 @@ public sealed class ImagePushTests(ImageFixture fixture)
     {
         Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
         using var registry = new RegistryApi(fixture.RegistryAddress);
-        var log = new RecordingLog();
+        var log = new CapturingLog();
         var pusher = new ImagePusher(fixture.Docker, log, registry) { FirstDelay = TimeSpan.FromMilliseconds(100) };
         var reference = $"{fixture.RegistryAddress}/{fixture.Prefix}/never-built:1";
 

@@ -9,7 +9,7 @@ public sealed class LocalRegistryTests
     [Fact]
     public async Task Registry_starts_when_none_answers_is_reused_and_starts_again_after_it_died()
     {
-        var log = new RecordingLog();
+        var log = new CapturingLog();
         var runner = new ProcessRunner(log, new SecretMasker());
         Assert.SkipWhen(runner.Locator.Find("docker-registry") is null, "docker-registry is not installed (apt-get install docker-registry)");
         Assert.SkipWhen(runner.Locator.Find("start-stop-daemon") is null, "start-stop-daemon (dpkg) is not installed");

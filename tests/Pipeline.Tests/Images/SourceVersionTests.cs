@@ -21,7 +21,7 @@ public sealed class SourceVersionTests
     [Fact]
     public async Task Version_follows_the_tags_of_a_real_repository()
     {
-        var runner = new ProcessRunner(new RecordingLog(), new SecretMasker());
+        var runner = new ProcessRunner(new CapturingLog(), new SecretMasker());
         Assert.SkipWhen(runner.Locator.Find("git") is null, "git is not installed");
         var repository = Directory.CreateTempSubdirectory("mcastlab-version-");
         try
@@ -62,7 +62,7 @@ public sealed class SourceVersionTests
     [Fact]
     public async Task Outside_a_git_checkout_the_version_error_says_what_to_do()
     {
-        var runner = new ProcessRunner(new RecordingLog(), new SecretMasker());
+        var runner = new ProcessRunner(new CapturingLog(), new SecretMasker());
         var directory = Directory.CreateTempSubdirectory("mcastlab-nogit-");
         try
         {

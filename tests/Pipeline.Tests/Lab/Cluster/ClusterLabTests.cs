@@ -319,8 +319,8 @@ public sealed class ClusterLabTests : IDisposable
             Multus = new PinnedFile("Multus", "v4.3.0", stub.MultusManifestUrl, sha256 ?? Sha256.OfText(MultusManifest), "multus-manifest-sha256"),
         };
         var client = new Kubernetes(new KubernetesClientConfiguration { Host = stub.BaseUrl });
-        var download = new PinnedDownload(new HttpClient(), new RecordingLog(), Path.Combine(manifests.FullName, "downloads"));
-        return new ClusterLab(client, download, pins, hosts, new RecordingLog(), settings)
+        var download = new PinnedDownload(new HttpClient(), new CapturingLog(), Path.Combine(manifests.FullName, "downloads"));
+        return new ClusterLab(client, download, pins, hosts, new CapturingLog(), settings)
         {
             SettleTime = TimeSpan.FromMilliseconds(50),
             ReportGrace = TimeSpan.FromSeconds(1),

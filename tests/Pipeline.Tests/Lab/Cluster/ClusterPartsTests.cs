@@ -108,7 +108,7 @@ public sealed class ClusterPartsTests
         var parameters = scratch.Parameters(("workers", "1"));
         var layout = scratch.Layout(parameters);
         var runner = BoxTestContext.Runner(tools.Locator);
-        var hosts = new VagrantHosts(runner, new RecordingLog(), new VagrantLab(runner, new RecordingLog(), layout, parameters), layout, parameters.Boxes);
+        var hosts = new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), layout, parameters), layout, parameters.Boxes);
 
         await hosts.LoadImagesAsync(["reg/mcast:1", "reg/iperf:1"], TestContext.Current.CancellationToken);
         var sent = await hosts.SendAsync("reg/iperf:1", parameters.Lab, TestContext.Current.CancellationToken);
@@ -145,7 +145,7 @@ public sealed class ClusterPartsTests
         using var scratch = BoxTestContext.Scratch();
         var parameters = scratch.Parameters(("lab-backend", "vagrant"));
 
-        var error = Assert.Throws<PipelineException>(() => ClusterLab.Create(BoxTestContext.Runner(), new RecordingLog(), parameters));
+        var error = Assert.Throws<PipelineException>(() => ClusterLab.Create(BoxTestContext.Runner(), new CapturingLog(), parameters));
 
         Assert.Equal($"The cluster's kubeconfig {Path.Combine(scratch.Root, "artifacts", "lab", "kubeconfig")} is missing; start the two-VM lab with ./build.sh LabUp and run again.", error.Message);
     }
