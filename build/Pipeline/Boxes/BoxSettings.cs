@@ -44,7 +44,7 @@ public sealed record BoxSettings
         new("mcastsrc-host", "boxes", "VM name of the multicast source."),
         new("pod-cidr", "boxes", "Pod network of the cluster (flannel's default 10.244.0.0/16)."),
         new("centos7-box-version", "versions", "Version of the centos/7 base box (2004.01 is its last)."),
-        new("rocky9-box-version", "versions", "Version of the rockylinux/9 base box; empty takes the newest (not pinned yet)."),
+        new("rocky9-box-version", "versions", "Version of the rockylinux/9 base box; required with --box-os=rocky9 (none could be checked here to pin)."),
         new("docker-ce-rocky9-version", "versions", "Docker CE on Rocky Linux 9."),
         new("kubernetes-minor-rocky9", "versions", "Kubernetes minor from pkgs.k8s.io on Rocky Linux 9 (cgroup v2: current minors work)."),
     ];
@@ -58,8 +58,8 @@ public sealed record BoxSettings
     public required string McastsrcHost { get; init; }
     public required string PodCidr { get; init; }
 
-    /// <summary>Version of the base box the docker box starts from; null lets Vagrant take the newest.</summary>
-    public string? BaseBoxVersion { get; init; }
+    /// <summary>Version of the base box the docker box starts from: always pinned, never "the newest".</summary>
+    public required string BaseBoxVersion { get; init; }
 
     public required string DockerCeVersion { get; init; }
     public required string KubernetesMinor { get; init; }
@@ -77,7 +77,7 @@ public sealed record BoxSettings
             K8sHost = p.Text("k8s-host"),
             McastsrcHost = p.Text("mcastsrc-host"),
             PodCidr = p.Network("pod-cidr").ToString(),
-            BaseBoxVersion = os == BoxOs.Centos7 ? p.Optional("centos7-box-version") : p.Optional("rocky9-box-version"),
+            BaseBoxVersion = os == BoxOs.Centos7 ? p.Text("centos7-box-version") : p.Text("rocky9-box-version"),
             DockerCeVersion = os == BoxOs.Centos7 ? p.Text("docker-ce-centos7-version") : p.Text("docker-ce-rocky9-version"),
             KubernetesMinor = os == BoxOs.Centos7 ? p.Text("kubernetes-minor") : p.Text("kubernetes-minor-rocky9"),
         };

@@ -1,4 +1,5 @@
 using McastLab.Pipeline.Boxes;
+using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Tests.Boxes;
 
@@ -47,13 +48,15 @@ public sealed class BoxArgumentsTests
     }
 
     [Fact]
-    public void An_unpinned_base_box_version_is_left_to_Vagrant_instead_of_passed_empty()
+    public void An_unpinned_base_box_is_refused_with_one_sentence_and_a_pinned_one_is_passed()
     {
+        var error = Assert.Throws<ParameterException>(() => BoxTestContext.Parameters(("box-os", "rocky9"), ("rocky9-box-version", "")));
+        Assert.StartsWith("Parameter --rocky9-box-version has no value;", error.Message, StringComparison.Ordinal);
+
         var parameters = BoxTestContext.Parameters(("box-os", "rocky9"));
         var arguments = new PackerArguments(new BoxLayout("/repo", parameters.Boxes), parameters.Boxes)
             .Build(BoxRole.Docker, "/t", new BoxSource.Catalog(parameters.Boxes.BaseBoxVersion));
-
-        Assert.DoesNotContain(arguments, a => a.StartsWith("source_box_version=", StringComparison.Ordinal));
+        Assert.Contains("source_box_version=" + BoxTestContext.RockyStandInVersion, arguments);
     }
 
     [Fact]

@@ -13,8 +13,18 @@ internal static class BoxTestContext
     public static BuildParameters Parameters(params (string Name, string Value)[] commandLine) =>
         Parameters(RepositoryRoot, commandLine);
 
-    public static BuildParameters Parameters(string root, params (string Name, string Value)[] commandLine) =>
-        BuildParameters.Resolve(root, commandLine.ToDictionary(p => p.Name, p => p.Value), _ => null, new SecretMasker());
+    /// <summary>
+    /// Parameters as the pipeline resolves them. mcastlab.json pins no Rocky base box (none could be checked
+    /// here), so Rocky cases get a stand-in pin unless they set one.
+    /// </summary>
+    public static BuildParameters Parameters(string root, params (string Name, string Value)[] commandLine)
+    {
+        var arguments = commandLine.ToDictionary(p => p.Name, p => p.Value);
+        if (arguments.GetValueOrDefault("box-os") == "rocky9") arguments.TryAdd("rocky9-box-version", RockyStandInVersion);
+        return BuildParameters.Resolve(root, arguments, _ => null, new SecretMasker());
+    }
+
+    public const string RockyStandInVersion = "9.9.0-test";
 
     public static ProcessRunner Runner(ProgramLocator? locator = null) => new(new ConsoleBuildLog(), new SecretMasker(), locator);
 
