@@ -33,4 +33,20 @@ public sealed record LabCheck
 
     /// <summary>One sentence: what was verified, or why it failed.</summary>
     public string? Detail { get; init; }
+
+    /// <summary>A receiver's check with the figures of its report (null figures when it printed none).</summary>
+    public static LabCheck FromReceiver(string name, bool passed, string detail, ReceiverReport? report, long? sent, string? podAddress) => new()
+    {
+        Name = name,
+        Passed = passed,
+        Sent = sent,
+        Received = report?.Received,
+        Lost = report?.Lost,
+        Reordered = report?.Reordered,
+        Duplicates = report?.Duplicates,
+        JitterMs = report?.JitterMs,
+        TtlSeen = report?.Ttl,
+        PodAddress = podAddress,
+        Detail = detail,
+    };
 }

@@ -38,22 +38,11 @@ public static partial class ReceiverVerdict
             if (sent is { } s && report.Received != s) problems.Add($"received {report.Received} of the {s} datagrams sent ({s - report.Received} missing)");
             if (report.Lost is > 0) problems.Add($"{report.Lost} lost");
         }
-        return new LabCheck
-        {
-            Name = name,
-            Passed = problems.Count == 0,
-            Sent = sent,
-            Received = report?.Received,
-            Lost = report?.Lost,
-            Reordered = report?.Reordered,
-            Duplicates = report?.Duplicates,
-            JitterMs = report?.JitterMs,
-            TtlSeen = report?.Ttl,
-            PodAddress = address,
-            Detail = problems.Count == 0
+        return LabCheck.FromReceiver(name, problems.Count == 0,
+            problems.Count == 0
                 ? $"mcast recv got all {report!.Received} datagrams{(sent is null ? "" : " sent")}, none lost (TTL {report.Ttl?.ToString(CultureInfo.InvariantCulture) ?? "?"})."
                 : string.Join("; ", problems) + ".",
-        };
+            report, sent, address);
     }
 
     /// <summary>iperf 2's server after an mcast send: its final report must show 0% loss.</summary>
@@ -73,20 +62,11 @@ public static partial class ReceiverVerdict
             if (report.Received < minimum) problems.Add($"received {report.Received} datagrams, expected at least {minimum}");
             if (sent is { } s && report.Received != s) problems.Add($"received {report.Received} of the {s} datagrams sent");
         }
-        return new LabCheck
-        {
-            Name = name,
-            Passed = problems.Count == 0,
-            Sent = sent,
-            Received = report?.Received,
-            Lost = report?.Lost,
-            Reordered = report?.Reordered,
-            JitterMs = report?.JitterMs,
-            PodAddress = address,
-            Detail = problems.Count == 0
+        return LabCheck.FromReceiver(name, problems.Count == 0,
+            problems.Count == 0
                 ? $"iperf's report shows {report!.Received}/{report.Received} datagrams, 0% loss."
                 : string.Join("; ", problems) + ".",
-        };
+            report, sent, address);
     }
 
     /// <summary>A pod without the attachment, listening during the same send: it must receive nothing.</summary>

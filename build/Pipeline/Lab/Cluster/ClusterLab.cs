@@ -133,20 +133,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
                 ? string.Create(CultureInfo.InvariantCulture, $"{report.Received} datagram(s) from {source} reached the pod, none lost")
                 : string.Create(CultureInfo.InvariantCulture, $"received {report.Received} of {(sent is null ? "?" : sent)} datagram(s), {report.Lost} lost (receiver: {report.Reason})");
         }
-        return new LabCheck
-        {
-            Name = name,
-            Passed = passed,
-            Sent = sent,
-            Received = report?.Received,
-            Lost = report?.Lost,
-            Reordered = report?.Reordered,
-            Duplicates = report?.Duplicates,
-            JitterMs = report?.JitterMs,
-            TtlSeen = report?.Ttl,
-            PodAddress = podAddress,
-            Detail = detail,
-        };
+        return LabCheck.FromReceiver(name, passed, detail, report, sent, podAddress);
     }
 
     /// <summary>Removes what the run applied, pods first; a failure here is reported, not thrown over the result.</summary>
