@@ -69,9 +69,10 @@ public sealed partial class ImagePusher(IDockerClient docker, IBuildLog log, Reg
             throw new PipelineException($"Pushing {reference} failed{tried}: {e.Message.TrimEnd('.')}; {advice}, then run again.", e);
         }
 
-        var manifest = await ReadBackAsync(name, digest, cancellationToken);
-        log.Information($"Pushed {reference}@{digest} (manifest read back from {registry.Registry}, config {manifest.ConfigDigest[..19]}…)");
-        return new PushedImage(reference, digest, manifest.ConfigDigest);
+        var (tagged, image) = await new ImageReadBack(registry).VerifyAsync(name, digest, cancellationToken);
+        var form = tagged.IsIndex ? $"index read back from {registry.Registry}, {ImageReadBack.HostPlatform.Os}/{ImageReadBack.HostPlatform.Architecture} image {image.Digest[..19]}…" : $"manifest read back from {registry.Registry}";
+        log.Information($"Pushed {reference}@{digest} ({form}, config {image.ConfigDigest![..19]}…)");
+        return new PushedImage(reference, digest, image.ConfigDigest!);
     }
 
     private async Task<string> PushOnceAsync(ImageName name, CancellationToken cancellationToken)
@@ -97,26 +98,6 @@ public sealed partial class ImagePusher(IDockerClient docker, IBuildLog log, Reg
         // The engine's last status line: "<tag>: digest: sha256:… size: 1234".
         var digest = messages.Lines.Select(line => DigestLine().Match(line)).LastOrDefault(m => m.Success)?.Groups[1].Value;
         return digest ?? throw new PushFailedException($"the engine's push stream for {name} ended without a digest", transient: true);
-    }
-
-    private async Task<RegistryManifest> ReadBackAsync(ImageName name, string digest, CancellationToken cancellationToken)
-    {
-        var repository = name.Repository[(registry.Registry.Length + 1)..];
-        RegistryManifest manifest;
-        try
-        {
-            manifest = await registry.GetManifestAsync(repository, name.Tag, cancellationToken);
-            using var config = await registry.GetConfigAsync(repository, manifest.ConfigDigest, cancellationToken);
-        }
-        catch (Exception e) when (e is HttpRequestException or InvalidDataException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            throw new PipelineException($"{name} was pushed as {digest} but reading it back from {registry.Registry} failed: {e.Message}; check the registry, then run again.", e);
-        }
-        if (manifest.Digest != digest || (manifest.HeaderDigest is { } header && header != digest))
-        {
-            throw new PipelineException($"The registry serves {name} as {manifest.Digest}, not the pushed {digest}; another push to the same tag may have raced this one, so push again.");
-        }
-        return manifest;
     }
 
     internal static bool IsTransient(string message) =>

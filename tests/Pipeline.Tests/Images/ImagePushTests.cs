@@ -29,7 +29,7 @@ public sealed class ImagePushTests(ImageFixture fixture)
             var manifest = await registry.GetManifestAsync(repository, fixture.Version.Version, cancel);
             Assert.Equal(pushed[0].Digest, manifest.Digest);
             Assert.Equal(pushed[0].Digest, manifest.HeaderDigest);
-            using var config = await registry.GetConfigAsync(repository, manifest.ConfigDigest, cancel);
+            using var config = await registry.GetConfigAsync(repository, manifest.ConfigDigest!, cancel);
             var labels = config.RootElement.GetProperty("config").GetProperty("Labels");
             Assert.Equal(fixture.Version.Version, labels.GetProperty("org.opencontainers.image.version").GetString());
             Assert.Equal("65534:65534", config.RootElement.GetProperty("config").GetProperty("User").GetString());
