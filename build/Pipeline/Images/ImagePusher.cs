@@ -61,12 +61,7 @@ public sealed partial class ImagePusher(IDockerClient docker, IBuildLog log, Reg
         catch (PushFailedException e)
         {
             var tried = attempts == 1 ? "" : $" after {attempts} attempts";
-            var advice = e.Transient
-                ? $"check that the registry {registry.Registry} is running and reachable (./build.sh Push starts a local one on a loopback address)"
-                : MissingImageMarkers.Any(m => e.Message.Contains(m, StringComparison.OrdinalIgnoreCase))
-                    ? "build it with './build.sh Images'"
-                    : "check --registry, --registry-user and MCASTLAB_REGISTRY_PASSWORD";
-            throw new PipelineException($"Pushing {reference} failed{tried}: {e.Message.TrimEnd('.')}; {advice}, then run again.", e);
+            throw new PipelineException($"Pushing {reference} failed{tried}: {e.Message.TrimEnd('.')}; {Advice(e.Message, e.Transient, name)}, then run again.", e);
         }
 
         var (tagged, image) = await new ImageReadBack(registry).VerifyAsync(name, digest, cancellationToken);
@@ -98,6 +93,21 @@ public sealed partial class ImagePusher(IDockerClient docker, IBuildLog log, Reg
         // The engine's last status line: "<tag>: digest: sha256:… size: 1234".
         var digest = messages.Lines.Select(line => DigestLine().Match(line)).LastOrDefault(m => m.Success)?.Groups[1].Value;
         return digest ?? throw new PushFailedException($"the engine's push stream for {name} ended without a digest", transient: true);
+    }
+
+    /// <summary>What to do about a failed push, from the engine's message.</summary>
+    internal string Advice(string message, bool transient, ImageName name)
+    {
+        if (transient) return $"check that the registry {registry.Registry} is running and reachable (./build.sh Push starts a local one on a loopback address)";
+        if (MissingImageMarkers.Any(m => message.Contains(m, StringComparison.OrdinalIgnoreCase))) return "build it with './build.sh Images'";
+        // ghcr.io: the login worked, but the package exists and this token may not write it. A package first
+        // pushed from elsewhere (a workstation, another repository) is not linked to the workflow's repository.
+        if (message.Contains("write_package", StringComparison.OrdinalIgnoreCase))
+        {
+            var package = name.Repository[(registry.Registry.Length + 1)..];
+            return $"the package {package} exists and is not linked to the repository whose token pushes it: in the package's settings on GitHub, under 'Manage Actions access', add the repository with the Write role (or delete the package and let the release workflow push it first)";
+        }
+        return "check --registry, --registry-user and MCASTLAB_REGISTRY_PASSWORD";
     }
 
     internal static bool IsTransient(string message) =>
