@@ -321,6 +321,8 @@ public sealed partial class GitHubStub : IAsyncDisposable
             await Reply(context, 404, new JsonObject { ["message"] = "Not Found" });
             return;
         }
+        // GitHub's answer, as logged against real immutable releases (softprops/action-gh-release#653:
+        // "Cannot upload assets to an immutable release. - https://docs.github.com/rest").
         if (release.Immutable)
         {
             await Drain(context.Request, recorded);
