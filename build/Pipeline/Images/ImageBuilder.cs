@@ -11,11 +11,12 @@ public sealed record BuiltImage(string Id, IReadOnlyList<string> References, lon
 
 /// <summary>
 /// Builds one image through the engine API: tars the context, streams the engine's output to the log, fails
-/// with the engine's own message when a step fails, tags registry/name:version and :latest, sets the OCI labels.
+/// with the engine's own message when a step fails, tags registry/name:version (and :latest for the newest
+/// release only, see <see cref="SourceVersion.Latest"/>), sets the OCI labels.
 /// </summary>
 public sealed class ImageBuilder(IDockerClient docker, IBuildLog log, string repositoryRoot, string registry)
 {
-    public static IReadOnlyList<string> Tags(SourceVersion version) => [version.Version, "latest"];
+    public static IReadOnlyList<string> Tags(SourceVersion version) => version.Latest ? [version.Version, "latest"] : [version.Version];
 
     public string Reference(ContainerImage image, string tag) => $"{registry}/{image.Repository}:{tag}";
 
