@@ -21,6 +21,7 @@ build {
     environment_vars = [
       "MCASTLAB_OS=${var.os}",
       "MCASTLAB_DOCKER_CE_VERSION=${var.docker_ce_version}",
+      "MCASTLAB_CONTAINERD_IO_VERSION=${var.containerd_io_version}",
       "MCASTLAB_KUBERNETES_MINOR=${var.kubernetes_minor}",
       "MCASTLAB_SCRIPTS=/tmp/mcastlab-scripts",
     ]

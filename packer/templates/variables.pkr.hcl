@@ -57,6 +57,12 @@ variable "docker_ce_version" {
   description = "Docker CE version to install (26.1.4 is the last el7 line); from mcastlab.json."
 }
 
+variable "containerd_io_version" {
+  type        = string
+  default     = ""
+  description = "containerd.io version from Docker's repository, the k8s boxes' runtime; from mcastlab.json."
+}
+
 variable "kubernetes_minor" {
   type        = string
   default     = ""

@@ -110,7 +110,7 @@ public sealed partial class PackerBuildBlockTests
             text.Append($"[[ -f ${{folder}}/{name} ]] || fail \"{name} is missing from ${{folder}}\"\n");
             text.Append($"echo '{Sha256.OfFile(script)}  '\"${{folder}}/{name}\" | sha256sum --quiet -c - || fail \"{name} arrived changed\"\n");
         }
-        foreach (var (name, expected) in new[] { ("MCASTLAB_OS", os), ("MCASTLAB_DOCKER_CE_VERSION", boxes.DockerCeVersion), ("MCASTLAB_KUBERNETES_MINOR", boxes.KubernetesMinor) })
+        foreach (var (name, expected) in new[] { ("MCASTLAB_OS", os), ("MCASTLAB_DOCKER_CE_VERSION", boxes.DockerCeVersion), ("MCASTLAB_CONTAINERD_IO_VERSION", boxes.ContainerdIoVersion), ("MCASTLAB_KUBERNETES_MINOR", boxes.KubernetesMinor) })
         {
             text.Append($"[[ ${{{name}:-}} == '{expected}' ]] || fail \"{name} is '${{{name}:-}}', not {expected}\"\n");
         }
