@@ -89,6 +89,7 @@ internal static class FakeVagrantBoxes
           version = versions(name).select { |v| requirement.satisfied_by?(Gem::Version.new(v)) }.max_by { |v| Gem::Version.new(v) }
           abort "no installed version of #{name} satisfies #{requirement}" if version.nil?
           File.write(File.join(DIR, "booted"), "#{name} #{version}: #{File.read(File.join(box_dir(name), version, "content"))}")
+          File.write(File.join(DIR, "machines"), "#{TOP.vm["machines"]&.keys&.join(" ")}\nVAGRANT_NO_PARALLEL=#{ENV["VAGRANT_NO_PARALLEL"]}\n")
           abort "the fake vagrant boots no VM"
         end
         """;
