@@ -105,6 +105,32 @@ public sealed class BuildVmBoxTests
         Assert.False(File.Exists(Path.Combine(tools.Directory, "booted")));
     }
 
+    [Fact]
+    public async Task On_libvirt_the_boxs_volumes_leave_the_storage_pool_with_it_and_no_other_volume_does()
+    {
+        using var tools = new FakeTools();
+        var name = BuildVmBox.Name("k8s-rocky9", new string('a', 64));
+        // virsh vol-list's table (name, path), with the volumes vagrant-libvirt names after a box.
+        tools.Write("virsh", $"""
+            #!/usr/bin/env bash
+            printf '%s\n' "$*" >>"$(dirname "$0")/virsh.calls"
+            if [[ $3 == vol-list ]]; then
+              echo ' Name                                              Path'
+              echo '---------------------------------------------------------------------------------'
+              echo ' {name}_vagrant_box_image_0_box.img   /var/lib/libvirt/images/{name}_vagrant_box_image_0_box.img'
+              echo ' mcastlab-k8s-rocky9-from-bbbbbbbbbbbbbbbb_vagrant_box_image_0_box.img   /var/lib/libvirt/images/other.img'
+              echo ' mcastlab_k8s.img                                  /var/lib/libvirt/images/mcastlab_k8s.img'
+            fi
+            """);
+
+        await new BuildVmBox(BoxTestContext.Runner(tools.Locator), new CapturingLog(), "libvirt").RemoveAsync(name, TestContext.Current.CancellationToken);
+
+        Assert.Equal([$"box remove --force --all --provider libvirt {name}"], tools.Calls("vagrant"));
+        Assert.Equal(
+            ["-c qemu:///system vol-list --pool default", $"-c qemu:///system vol-delete --pool default {name}_vagrant_box_image_0_box.img"],
+            tools.Calls("virsh"));
+    }
+
     /// <summary>The stand-in vagrant, and the real packer started with the stand-in first on its PATH.</summary>
     private static FakeTools VagrantStandIn()
     {
