@@ -35,7 +35,10 @@ internal sealed class SshTestHost : IAsyncDisposable
         {
             if (!BoxTestContext.Has(program)) return $"{program} is not installed (see .ci/run)";
         }
-        return File.Exists("/usr/sbin/sshd") ? null : "/usr/sbin/sshd is not installed (Debian's openssh-server, see .ci/run)";
+        if (!File.Exists("/usr/sbin/sshd")) return "/usr/sbin/sshd is not installed (Debian's openssh-server, see .ci/run)";
+        using var probe = Process.Start(new ProcessStartInfo("unshare", ["--mount", "--", "true"]) { RedirectStandardError = true })!;
+        probe.WaitForExit();
+        return probe.ExitCode == 0 ? null : "mount namespaces are not available here (unshare --mount fails): " + probe.StandardError.ReadToEnd().Trim();
     }
 
     public static async Task<SshTestHost> StartAsync(CancellationToken cancellationToken)
