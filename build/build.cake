@@ -36,7 +36,7 @@ Target("Prerequisites").Description("Checks the programs the requested target ne
     .Does(async () =>
     {
         // Before anything slow: a VM target on a host that cannot boot VMs stops here with one sentence.
-        new HypervisorCheck(runner.Locator, parameters.Boxes, parameters.Lab.Subnet).Ensure(Graph().Closure(target));
+        await new HypervisorCheck(runner, parameters.Boxes, parameters.Lab.Subnet).EnsureAsync(Graph().Closure(target), interruption.Token);
         await new PrerequisiteChecker(runner, log, HostFacts.Detect()).EnsureForAsync(target, Graph(), interruption.Token);
     });
 

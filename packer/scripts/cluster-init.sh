@@ -48,7 +48,10 @@ if [[ ! -f /etc/kubernetes/admin.conf ]]; then
     --node-name "${node}" \
     --cri-socket unix:///run/containerd/containerd.sock
 fi
-install -D -o vagrant -g vagrant -m 0600 /etc/kubernetes/admin.conf /home/vagrant/.kube/config
+# The folder first, as vagrant's: made by install's -D it would be root's, and kubectl as vagrant writes
+# its cache there.
+install -d -o vagrant -g vagrant -m 0700 /home/vagrant/.kube
+install -o vagrant -g vagrant -m 0600 /etc/kubernetes/admin.conf /home/vagrant/.kube/config
 export KUBECONFIG=/etc/kubernetes/admin.conf
 
 # One node runs the lab's pods: let them onto the control plane.

@@ -52,3 +52,26 @@ require() {
     return 1
   fi
 }
+
+# The packages of the lab's tools (curl, tcpdump) that this system lacks. EL9 images carry curl-minimal,
+# which provides curl and conflicts with the curl package, so curl is asked for only when no curl runs.
+missing_tool_packages() {
+  local tool packages=()
+  for tool in curl tcpdump; do
+    command -v "${tool}" >/dev/null 2>&1 || packages+=("${tool}")
+  done
+  echo "${packages[*]+${packages[*]}}"
+}
+
+# set_sandbox_image CONFIG IMAGE: points containerd's CRI sandbox (pause) image at IMAGE, the one kubeadm
+# pulls and expects (containerd's default differs); sets MCASTLAB_CHANGED=yes|no. containerd 1.x names
+# the key sandbox_image, 2.x sandbox.
+set_sandbox_image() {
+  local config=$1 image=$2
+  if ! grep -Eq '^[[:space:]]*sandbox(_image)?[[:space:]]*=' "${config}"; then
+    echo "${config} has no sandbox_image (containerd 1.x) or sandbox (2.x) setting; this containerd is not supported" >&2
+    return 1
+  fi
+  # (Not a pipe: write_file must run in this shell to set MCASTLAB_CHANGED.)
+  write_file "${config}" 0644 < <(sed -E "s@^([[:space:]]*sandbox(_image)?[[:space:]]*=[[:space:]]*).*\$@\1\"${image}\"@" "${config}")
+}

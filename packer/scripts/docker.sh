@@ -7,7 +7,9 @@ set -euo pipefail
 
 os=$(mcastlab_os)
 require MCASTLAB_DOCKER_CE_VERSION
+require MCASTLAB_CONTAINERD_IO_VERSION
 version=${MCASTLAB_DOCKER_CE_VERSION}
+containerd_version=${MCASTLAB_CONTAINERD_IO_VERSION}
 
 write_file /etc/yum.repos.d/docker-ce.repo 0644 <<'REPO'
 [docker-ce-stable]
@@ -25,9 +27,11 @@ if [[ ${os} == rocky9 ]]; then
   done
 fi
 
+# containerd.io is pinned too: it is the k8s boxes' container runtime, and part of the box's inputs.
 installed=$(rpm -q --qf '%{VERSION}' docker-ce 2>/dev/null || true)
-if [[ ${installed} != "${version}" ]]; then
-  "$(package_tool)" -y install "docker-ce-${version}" "docker-ce-cli-${version}" containerd.io
+installed_containerd=$(rpm -q --qf '%{VERSION}' containerd.io 2>/dev/null || true)
+if [[ ${installed} != "${version}" || ${installed_containerd} != "${containerd_version}" ]]; then
+  "$(package_tool)" -y install "docker-ce-${version}" "docker-ce-cli-${version}" "containerd.io-${containerd_version}"
 fi
 
 write_file /etc/docker/daemon.json 0644 <<'JSON'

@@ -37,4 +37,7 @@ if systemctl list-unit-files firewalld.service >/dev/null 2>&1 && systemctl is-e
 fi
 
 # tcpdump: to watch the multicast stream on eth1 when something does not arrive.
-"$(package_tool)" -y install curl tcpdump
+read -r -a packages <<<"$(missing_tool_packages)"
+if [[ ${#packages[@]} -gt 0 ]]; then
+  "$(package_tool)" -y install "${packages[@]}"
+fi

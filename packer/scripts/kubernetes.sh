@@ -36,7 +36,13 @@ fi
 # kubeadm starts kubelet at init or join, on first boot.
 systemctl enable kubelet
 
-kubeadm config images pull --kubernetes-version "$(kubeadm version -o short)" \
+version=$(kubeadm version -o short)
+# kubelet's pods run in containerd's sandbox image: make it the pause image this kubeadm pulls.
+set_sandbox_image /etc/containerd/config.toml "$(kubeadm config images list --kubernetes-version "${version}" | grep '/pause:')"
+if [[ ${MCASTLAB_CHANGED} == yes ]]; then
+  systemctl restart containerd
+fi
+kubeadm config images pull --kubernetes-version "${version}" \
   --cri-socket unix:///run/containerd/containerd.sock
 
 install -m 0755 "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/cluster-init.sh" /usr/local/sbin/mcastlab-cluster-init

@@ -3,6 +3,13 @@ build {
   name    = "box"
   sources = ["source.vagrant.box"]
 
+  # Packer's file upload (scp) does not create a missing destination folder: the scripts would land as one
+  # file named mcastlab-scripts. So the folder is made first, and the upload fills it. Every box needs this,
+  # since cleanup.sh removes the folder from the box it leaves behind.
+  provisioner "shell" {
+    inline = ["mkdir -p /tmp/mcastlab-scripts"]
+  }
+
   # The k8s boxes install first-boot scripts (cluster-init.sh, cluster-join.sh) from this copy.
   provisioner "file" {
     source      = "${local.scripts_directory}/"
@@ -14,6 +21,7 @@ build {
     environment_vars = [
       "MCASTLAB_OS=${var.os}",
       "MCASTLAB_DOCKER_CE_VERSION=${var.docker_ce_version}",
+      "MCASTLAB_CONTAINERD_IO_VERSION=${var.containerd_io_version}",
       "MCASTLAB_KUBERNETES_MINOR=${var.kubernetes_minor}",
       "MCASTLAB_SCRIPTS=/tmp/mcastlab-scripts",
     ]

@@ -57,6 +57,12 @@ variable "docker_ce_version" {
   description = "Docker CE version to install (26.1.4 is the last el7 line); from mcastlab.json."
 }
 
+variable "containerd_io_version" {
+  type        = string
+  default     = ""
+  description = "containerd.io version from Docker's repository, the k8s boxes' runtime; from mcastlab.json."
+}
+
 variable "kubernetes_minor" {
   type        = string
   default     = ""
@@ -65,4 +71,17 @@ variable "kubernetes_minor" {
 
 locals {
   scripts_directory = var.scripts_directory == "" ? "${path.root}/../scripts" : var.scripts_directory
+
+  # What the build VM boots. Packer's own Vagrantfile boots a .box file by its path, which Vagrant adds
+  # once under that name and reuses ever after (hashicorp/packer#8245), and boots a catalog box at its
+  # newest installed version. So build-vm.Vagrantfile boots box_name instead:
+  # - a .box file: the name Packer adds it under, unique to its sha256 (the pipeline removes it afterwards);
+  # - a catalog box (ORG/NAME): NAME@VERSION, the pinned version (Packer uses box_name only for .box files);
+  # - a bare name such as docker-centos7: a box already registered with Vagrant, booted as it is (no
+  #   `vagrant box add`, which would look the name up in the public catalog).
+  # (Packer 1.6 locals cannot read each other, hence the repeated tests: ".box" suffix, "/" in the name.)
+  build_vm_box = (trimsuffix(var.source_box, ".box") != var.source_box
+    ? "mcastlab-${var.box_name}-from-${substr(var.source_box_checksum, 0, 16)}"
+    : (replace(var.source_box, "/", "") == var.source_box ? var.source_box : "${var.source_box}@${var.source_box_version}"))
+  source_is_registered = trimsuffix(var.source_box, ".box") == var.source_box && replace(var.source_box, "/", "") == var.source_box
 }

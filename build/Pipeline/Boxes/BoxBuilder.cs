@@ -48,6 +48,11 @@ public sealed class BoxBuilder(ProcessRunner runner, IBuildLog log, BoxLayout la
         finally
         {
             if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+            // Also after a failure or Ctrl+C: the registration exists only for this build.
+            if (source is BoxSource.File derived)
+            {
+                await new BuildVmBox(runner, log, layout.Provider).RemoveAsync(BuildVmBox.Name(name, derived.Sha256), CancellationToken.None);
+            }
         }
 
         var metadata = new BoxMetadata
@@ -93,7 +98,7 @@ public sealed class BoxBuilder(ProcessRunner runner, IBuildLog log, BoxLayout la
         var staged = layout.StagedTemplatesDirectory;
         if (Directory.Exists(staged)) Directory.Delete(staged, recursive: true);
         Directory.CreateDirectory(staged);
-        foreach (var file in Directory.EnumerateFiles(layout.TemplatesDirectory, "*.pkr.hcl").Append(layout.PluginsFile))
+        foreach (var file in layout.TemplateFiles.Append(layout.PluginsFile))
         {
             File.Copy(file, Path.Combine(staged, Path.GetFileName(file)));
         }

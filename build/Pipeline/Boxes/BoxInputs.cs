@@ -20,6 +20,7 @@ public sealed class BoxInputs(BoxLayout layout, BoxSettings settings)
             .Append("provider ").Append(layout.Provider).Append('\n')
             .Append("base-box-version ").Append(settings.BaseBoxVersion).Append('\n')
             .Append("docker-ce ").Append(settings.DockerCeVersion).Append('\n')
+            .Append("containerd-io ").Append(settings.ContainerdIoVersion).Append('\n')
             .Append("kubernetes-minor ").Append(settings.KubernetesMinor).Append('\n')
             .Append("source-box ").Append(sourceBoxSha256).Append('\n');
         return Sha256.OfText(text.ToString());

@@ -34,10 +34,14 @@ public sealed class BoxLayout(string repositoryRoot, BoxSettings settings)
     /// <summary>Packer's output directory for one build; it must not exist when the build starts (-force clears it).</summary>
     public string BuildDirectory(BoxRole role) => Path.Combine(BoxesDirectory, $"build-{settings.BoxName(role)}-{Provider}");
 
+    /// <summary>The HCL templates and the Vagrantfile template of the build VM (build-vm.Vagrantfile) they name.</summary>
+    public IEnumerable<string> TemplateFiles =>
+        Directory.EnumerateFiles(TemplatesDirectory, "*.pkr.hcl").Append(Path.Combine(TemplatesDirectory, "build-vm.Vagrantfile"));
+
     /// <summary>Every file whose change must rebuild the box: templates, plugins, the box's var file, all scripts.</summary>
     public IReadOnlyList<string> InputFiles(BoxRole role) =>
     [
-        .. Directory.EnumerateFiles(TemplatesDirectory, "*.pkr.hcl"),
+        .. TemplateFiles,
         PluginsFile,
         VarFile(role),
         .. Directory.EnumerateFiles(ScriptsDirectory, "*.sh"),

@@ -46,6 +46,8 @@ public sealed record BoxSettings
         new("centos7-box-version", "versions", "Version of the centos/7 base box (2004.01 is its last)."),
         new("rocky9-box-version", "versions", "Version of the rockylinux/9 base box; required with --box-os=rocky9 (none could be checked here to pin)."),
         new("docker-ce-rocky9-version", "versions", "Docker CE on Rocky Linux 9."),
+        new("containerd-io-centos7-version", "versions", "containerd.io from Docker's el7 repository (1.6.33 is its last), the k8s box's runtime."),
+        new("containerd-io-rocky9-version", "versions", "containerd.io from Docker's el9 repository, the k8s box's runtime."),
         new("kubernetes-minor-rocky9", "versions", "Kubernetes minor from pkgs.k8s.io on Rocky Linux 9 (cgroup v2: current minors work)."),
     ];
 
@@ -62,6 +64,7 @@ public sealed record BoxSettings
     public required string BaseBoxVersion { get; init; }
 
     public required string DockerCeVersion { get; init; }
+    public required string ContainerdIoVersion { get; init; }
     public required string KubernetesMinor { get; init; }
 
     public static BoxSettings From(ResolvedParameters p, LabSettings lab)
@@ -79,6 +82,7 @@ public sealed record BoxSettings
             PodCidr = p.Network("pod-cidr").ToString(),
             BaseBoxVersion = os == BoxOs.Centos7 ? p.Text("centos7-box-version") : p.Text("rocky9-box-version"),
             DockerCeVersion = os == BoxOs.Centos7 ? p.Text("docker-ce-centos7-version") : p.Text("docker-ce-rocky9-version"),
+            ContainerdIoVersion = os == BoxOs.Centos7 ? p.Text("containerd-io-centos7-version") : p.Text("containerd-io-rocky9-version"),
             KubernetesMinor = os == BoxOs.Centos7 ? p.Text("kubernetes-minor") : p.Text("kubernetes-minor-rocky9"),
         };
         settings.Validate(p, lab);

@@ -22,6 +22,7 @@ public sealed class PackerArguments(BoxLayout layout, BoxSettings settings)
         Var("output_directory", outputDirectory);
         Var("scripts_directory", layout.ScriptsDirectory);
         Var("docker_ce_version", settings.DockerCeVersion);
+        Var("containerd_io_version", settings.ContainerdIoVersion);
         Var("kubernetes_minor", settings.KubernetesMinor);
         switch (source)
         {

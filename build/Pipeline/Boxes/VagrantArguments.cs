@@ -14,7 +14,8 @@ public sealed class VagrantArguments(BoxSettings boxes, LabSettings lab, Cluster
     public IReadOnlyList<string> BoxAdd(string catalogFile) =>
         ["box", "add", "--force", "--provider", BoxSettings.ProviderName(boxes.Provider), catalogFile];
 
-    public IReadOnlyList<string> Up() => ["up", "--provider", BoxSettings.ProviderName(boxes.Provider)];
+    /// <summary>One machine after the other (the Vagrantfile says so too): workers join the cluster the k8s node made first.</summary>
+    public IReadOnlyList<string> Up() => ["up", "--no-parallel", "--provider", BoxSettings.ProviderName(boxes.Provider)];
 
     /// <summary>Checks the Vagrantfile without a usable provider (no VirtualBox or libvirt plugin needed).</summary>
     public static IReadOnlyList<string> Validate() => ["validate", "--ignore-provider"];

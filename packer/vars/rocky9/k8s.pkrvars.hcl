@@ -1,5 +1,5 @@
 # k8s-rocky9: derived from docker-rocky9 (the pipeline passes the .box file it has just built; by hand,
-# the registered box of that name) plus containerd for CRI, kubeadm, kubelet and kubectl.
+# the box of that name that ./build.sh Boxes registered, booted as it is) plus containerd for CRI, kubeadm, kubelet and kubectl.
 box_name   = "k8s-rocky9"
 os         = "rocky9"
 source_box = "docker-rocky9"

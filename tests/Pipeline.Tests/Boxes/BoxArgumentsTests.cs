@@ -21,6 +21,7 @@ public sealed class BoxArgumentsTests
             "-var", "output_directory=/repo/artifacts/boxes/build-docker-centos7-virtualbox",
             "-var", "scripts_directory=/repo/packer/scripts",
             "-var", "docker_ce_version=26.1.4",
+            "-var", "containerd_io_version=1.6.33",
             "-var", "kubernetes_minor=1.34",
             "-var", "source_box_version=2004.01",
             "/repo/packer/templates",
@@ -41,6 +42,7 @@ public sealed class BoxArgumentsTests
         Assert.Contains("provider=libvirt", arguments);
         Assert.Contains("kubernetes_minor=1.35", arguments);
         Assert.Contains("docker_ce_version=27.5.1", arguments);
+        Assert.Contains("containerd_io_version=1.7.25", arguments);
         Assert.Contains("source_box=/repo/artifacts/boxes/docker-rocky9.libvirt.box", arguments);
         Assert.Contains("source_box_checksum=" + sha, arguments);
         Assert.DoesNotContain(arguments, a => a.StartsWith("source_box_version=", StringComparison.Ordinal));
@@ -82,7 +84,7 @@ public sealed class BoxArgumentsTests
         Assert.Equal("10.0.0.9", environment["MCASTLAB_K8S_ADDRESS"]);
         Assert.Equal(parameters.ClusterAddons.Flannel.Url.ToString(), environment["MCASTLAB_FLANNEL_MANIFEST_URL"]);
         Assert.Equal(parameters.ClusterAddons.Flannel.Sha256, environment["MCASTLAB_FLANNEL_MANIFEST_SHA256"]);
-        Assert.Equal(["up", "--provider", "virtualbox"], VagrantArguments.From(parameters).Up());
+        Assert.Equal(["up", "--no-parallel", "--provider", "virtualbox"], VagrantArguments.From(parameters).Up());
     }
 
     [Fact]

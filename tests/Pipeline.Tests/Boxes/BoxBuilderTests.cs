@@ -80,6 +80,7 @@ public sealed class BoxBuilderTests
         "template",
         "var file",
         "pin",
+        "containerd pin",
         "truncated box",
     };
 
@@ -102,6 +103,7 @@ public sealed class BoxBuilderTests
             case "truncated box": File.WriteAllText(layout.BoxFile(BoxRole.Docker), "x"); break;
         }
         if (change == "pin") parameters = scratch.Parameters(("docker-ce-centos7-version", "26.1.3"));
+        if (change == "containerd pin") parameters = scratch.Parameters(("containerd-io-centos7-version", "1.6.32"));
 
         await new BoxBuilder(BoxTestContext.Runner(tools.Locator), new CapturingLog(), scratch.Layout(parameters), parameters.Boxes, () => BuildTime)
             .BuildAsync(BoxRole.Docker, TestContext.Current.CancellationToken);

@@ -25,7 +25,7 @@ public sealed class BoxRegistrarTests
         [
             $"box add --force --provider virtualbox {layout.CatalogFile(BoxRole.Docker)}",
             $"box add --force --provider virtualbox {layout.CatalogFile(BoxRole.K8s)}",
-        ], tools.Calls("vagrant").Where(c => c.StartsWith("box", StringComparison.Ordinal)));
+        ], tools.Calls("vagrant").Where(c => c.StartsWith("box add", StringComparison.Ordinal)));
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(catalogs[0], TestContext.Current.CancellationToken));
         var root = json.RootElement;
         Assert.Equal("docker-centos7", root.GetProperty("name").GetString());

@@ -74,4 +74,83 @@ public sealed class ProvisioningScriptTests
             scratch.Delete(recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("curl tcpdump", "")]
+    [InlineData("curl", "tcpdump")]
+    [InlineData("tcpdump", "curl")]
+    [InlineData("", "curl tcpdump")]
+    public async Task Only_the_tools_that_are_missing_are_installed_so_curl_minimal_is_left_alone(string present, string expected)
+    {
+        Assert.SkipUnless(BoxTestContext.Has("bash"), "bash is not installed");
+        var bin = Directory.CreateTempSubdirectory("mcastlab-tools-");
+        try
+        {
+            // Stand-ins for the tools the system has (EL9's curl-minimal provides a curl command).
+            foreach (var tool in present.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var path = Path.Combine(bin.FullName, tool);
+                File.WriteAllText(path, "#!/bin/sh\n");
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            var script = $"PATH='{bin.FullName}'; . '{Path.Combine(Scripts, "common.sh")}'; missing_tool_packages";
+
+            var result = await BoxTestContext.Runner().RunAsync("bash", ["-euo", "pipefail", "-c", script], cancellationToken: TestContext.Current.CancellationToken);
+
+            Assert.Equal(expected, result.StandardOutput.Trim());
+        }
+        finally
+        {
+            bin.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_sandbox_image_of_containerds_default_config_becomes_kubeadms_pause_image()
+    {
+        Assert.SkipUnless(BoxTestContext.Has("containerd"), "containerd is not installed (docker.io brings it)");
+        var scratch = Directory.CreateTempSubdirectory("mcastlab-containerd-");
+        try
+        {
+            // The real default config of this containerd (1.6 on Debian 12, as docker.io installs it).
+            var config = Path.Combine(scratch.FullName, "config.toml");
+            var defaults = await BoxTestContext.Runner().RunAsync("containerd", ["config", "default"], new ProcessOptions { Quiet = true }, TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(config, defaults.StandardOutput, TestContext.Current.CancellationToken);
+            Assert.Matches("sandbox_image = \"[^\"]+/pause:", defaults.StandardOutput);
+            var script = $". '{Path.Combine(Scripts, "common.sh")}'\n" +
+                         $"set_sandbox_image '{config}' registry.k8s.io/pause:3.10; echo \"first=$MCASTLAB_CHANGED\"\n" +
+                         $"set_sandbox_image '{config}' registry.k8s.io/pause:3.10; echo \"again=$MCASTLAB_CHANGED\"\n";
+
+            var result = await BoxTestContext.Runner().RunAsync("bash", ["-euo", "pipefail", "-c", script], cancellationToken: TestContext.Current.CancellationToken);
+
+            Assert.Contains("first=yes", result.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("again=no", result.StandardOutput, StringComparison.Ordinal);
+            var written = await File.ReadAllLinesAsync(config, TestContext.Current.CancellationToken);
+            Assert.Equal("    sandbox_image = \"registry.k8s.io/pause:3.10\"", Assert.Single(written, l => l.Contains("sandbox_image", StringComparison.Ordinal)));
+            Assert.Equal(defaults.StandardOutput.Split('\n').Length, written.Length + 1);
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_k8s_box_pins_containerd_and_installs_kubeadms_pause_image_before_pulling()
+    {
+        var docker = File.ReadAllText(Path.Combine(Scripts, "docker.sh"));
+        Assert.Contains("\"containerd.io-${containerd_version}\"", docker, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"install[^\n]* containerd\.io\s*$", docker);
+        var kubernetes = File.ReadAllText(Path.Combine(Scripts, "kubernetes.sh"));
+        Assert.True(kubernetes.IndexOf("set_sandbox_image", StringComparison.Ordinal) is var set and > 0 && set < kubernetes.IndexOf("kubeadm config images pull", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_vagrant_users_kube_folder_is_made_as_theirs_before_the_kubeconfig_goes_in()
+    {
+        var init = File.ReadAllText(Path.Combine(Scripts, "cluster-init.sh"));
+        var folder = init.IndexOf("install -d -o vagrant -g vagrant -m 0700 /home/vagrant/.kube\n", StringComparison.Ordinal);
+        Assert.True(folder > 0 && folder < init.IndexOf("/home/vagrant/.kube/config", StringComparison.Ordinal));
+        Assert.DoesNotContain("install -D", init, StringComparison.Ordinal);
+    }
 }

@@ -73,4 +73,26 @@ public sealed class VagrantfileTests
         return BoxTestContext.Runner().RunAsync("vagrant", VagrantArguments.Validate(), lab.Options(new ProcessOptions { AllowFailure = true }),
             TestContext.Current.CancellationToken);
     }
+
+    [Fact]
+    public async Task The_lab_comes_up_one_machine_after_the_other_with_the_k8s_node_first()
+    {
+        Assert.SkipUnless(BoxTestContext.Has("ruby"), "ruby (vagrant's) is not installed");
+        using var scratch = BoxTestContext.Scratch();
+        using var tools = new FakeTools();
+        tools.Write("vagrant", FakeVagrantBoxes.Script);
+        FakeVagrantBoxes.Install(tools, "k8s-centos7", "1", "k8s box");
+        var parameters = scratch.Parameters(("workers", "2"));
+        var environment = new Dictionary<string, string?>(VagrantArguments.From(parameters).Environment(Path.Combine(scratch.Root, ParametersFile.FileName)))
+        {
+            ["VAGRANT_NO_PARALLEL"] = null,
+        };
+
+        // The stand-in evaluates the real Vagrantfile and records its machines and VAGRANT_NO_PARALLEL.
+        await BoxTestContext.Runner(tools.Locator).RunAsync("vagrant", ["up", "k8s"],
+            new ProcessOptions { AllowFailure = true, WorkingDirectory = Path.Combine(scratch.Root, "Vagrant"), Environment = environment },
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal("k8s mcastsrc worker1 worker2\nVAGRANT_NO_PARALLEL=yes\n", File.ReadAllText(Path.Combine(tools.Directory, "machines")));
+    }
 }

@@ -1,4 +1,5 @@
 using k8s;
+using k8s.Models;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
@@ -35,9 +36,10 @@ public sealed class MultusInstaller(IKubernetes client, PinnedDownload download,
     {
         var deadline = DateTime.UtcNow + rolloutTimeout;
         var state = "not read yet";
+        V1DaemonSet? current = null;
         while (DateTime.UtcNow < deadline)
         {
-            var current = await client.AppsV1.ReadNamespacedDaemonSetAsync(daemonSet.Name, daemonSet.Namespace, cancellationToken: cancellationToken);
+            current = await client.AppsV1.ReadNamespacedDaemonSetAsync(daemonSet.Name, daemonSet.Namespace, cancellationToken: cancellationToken);
             var status = current.Status;
             var desired = status?.DesiredNumberScheduled ?? 0;
             state = $"{status?.NumberReady ?? 0} of {desired} ready, {status?.UpdatedNumberScheduled ?? 0} updated";
@@ -49,6 +51,8 @@ public sealed class MultusInstaller(IKubernetes client, PinnedDownload download,
             }
             await Task.Delay(PollInterval, cancellationToken);
         }
-        throw new PipelineException($"Multus' DaemonSet {daemonSet.Namespace}/{daemonSet.Name} did not roll out within {rolloutTimeout.TotalSeconds:0} s ({state}); look at 'kubectl -n {daemonSet.Namespace} describe daemonset {daemonSet.Name}' and its pods.");
+        // Say why, from the pods: an OOM-killed or crash-looping daemon, an image that does not pull.
+        var pods = current is null ? "" : $"; not ready: {await new UnreadyPods(client).DescribeAsync(current, cancellationToken)}";
+        throw new PipelineException($"Multus' DaemonSet {daemonSet.Namespace}/{daemonSet.Name} did not roll out within {rolloutTimeout.TotalSeconds:0} s ({state}{pods}); look at 'kubectl -n {daemonSet.Namespace} describe daemonset {daemonSet.Name}' and its pods.");
     }
 }
