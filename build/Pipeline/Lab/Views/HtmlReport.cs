@@ -35,6 +35,7 @@ public static class HtmlReport
         .rate-chart .grid { stroke: #e6e8eb; } .rate-chart .axis { fill: #59636e; }
         .rate-chart .received { fill: #54aeff; } .rate-chart .lost { fill: #cf222e; }
         .rate-chart .lost-mark { fill: #cf222e; font-weight: 600; } .rate-chart .reordered-mark { fill: #bc4c00; } .rate-chart .duplicate-mark { fill: #8250df; }
+        .receivers { display: flex; flex-wrap: wrap; gap: 8px 24px; } .receiver { width: 600px; }
         .legend span { margin-right: 14px; } .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
         """;
 
@@ -89,6 +90,7 @@ public static class HtmlReport
         html.Append("<h2>Receivers, second by second</h2>");
         html.Append("""<p class="legend"><span><span class="swatch" style="background:#54aeff"></span>received per second</span><span><span class="swatch" style="background:#cf222e"></span>lost (the gap)</span><span style="color:#bc4c00">▲ reordered</span><span style="color:#8250df">● duplicates</span></p>""");
         if (receivers.Count == 0) html.Append("""<p class="absent">No check in report.json measured datagrams.</p>""");
+        html.Append("""<div class="receivers">""");
         foreach (var check in receivers)
         {
             html.Append(CultureInfo.InvariantCulture, $"""<section class="receiver" data-check="{E(check.Name)}"><h3>{E(check.Name)} <span class="result {Css(check)}">{check.Verdict}</span></h3>""");
@@ -99,6 +101,7 @@ public static class HtmlReport
                 : RateChart.Svg(check));
             html.Append("</section>");
         }
+        html.Append("</div>");
         html.Append("""<p class="meta">Made from artifacts/lab/report.json by ./build.sh Lab.</p></body></html>""");
         html.Append('\n');
         return html.ToString();

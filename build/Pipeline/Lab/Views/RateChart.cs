@@ -13,21 +13,24 @@ public static class RateChart
 {
     private static readonly int[] NiceSteps = [1, 2, 5, 10];
 
-    private const int Width = 640, Height = 220, Left = 56, Right = 16, Top = 28, Bottom = 36;
+    private const int Width = 600, Height = 220, Left = 56, Right = 16, Top = 28, Bottom = 36;
 
     public static string Svg(CheckResult check)
     {
         var intervals = check.Intervals ?? [];
         var name = WebUtility.HtmlEncode(check.Name);
         var svg = new StringBuilder();
+        if (intervals.Count == 0)
+        {
+            // Nothing arrived (the negative control's expected outcome): a one-line chart that says so.
+            svg.Append(CultureInfo.InvariantCulture,
+                $"""<svg class="rate-chart" data-check="{name}" xmlns="http://www.w3.org/2000/svg" width="{Width}" height="40" viewBox="0 0 {Width} 40" role="img" aria-label="no datagrams received by {name}">""");
+            svg.Append(CultureInfo.InvariantCulture, $"""<title>{name}: no datagrams received</title><text x="{Left}" y="24" class="axis">no datagrams received: mcast recv reported no intervals</text></svg>""");
+            return svg.ToString();
+        }
         svg.Append(CultureInfo.InvariantCulture,
             $"""<svg class="rate-chart" data-check="{name}" xmlns="http://www.w3.org/2000/svg" width="{Width}" height="{Height}" viewBox="0 0 {Width} {Height}" role="img" aria-label="datagrams per second received by {name}">""");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{name}: datagrams per second</title>");
-        if (intervals.Count == 0)
-        {
-            svg.Append(CultureInfo.InvariantCulture, $"""<text x="{Width / 2}" y="{Height / 2}" text-anchor="middle" class="axis">no datagrams received: mcast recv reported no intervals</text></svg>""");
-            return svg.ToString();
-        }
 
         var start = intervals.Min(i => i.Start);
         var end = Math.Max(intervals.Max(i => i.End), start + 1);
