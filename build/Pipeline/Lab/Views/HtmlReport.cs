@@ -94,8 +94,11 @@ public static class HtmlReport
         foreach (var check in receivers)
         {
             html.Append(CultureInfo.InvariantCulture, $"""<section class="receiver" data-check="{E(check.Name)}"><h3>{E(check.Name)} <span class="result {Css(check)}">{check.Verdict}</span></h3>""");
+            var flow = check.Sender is null && check.Receiver is null && check.Interface is null
+                ? ""
+                : $"{Value(check.Sender)} → {Value(check.Receiver)} on {Value(check.Interface)}: ";
             html.Append(CultureInfo.InvariantCulture,
-                $"""<p class="meta">{Value(check.Sender)} → {Value(check.Receiver)} on {Value(check.Interface)}: {Value(check.Received?.ToString(CultureInfo.InvariantCulture))} received of {Value(check.Sent?.ToString(CultureInfo.InvariantCulture))} sent, {Value(check.Lost?.ToString(CultureInfo.InvariantCulture))} lost, {Value(check.Reordered?.ToString(CultureInfo.InvariantCulture))} reordered, {Value(check.Duplicates?.ToString(CultureInfo.InvariantCulture))} duplicates</p>""");
+                $"""<p class="meta">{flow}{Value(check.Received?.ToString(CultureInfo.InvariantCulture))} received of {Value(check.Sent?.ToString(CultureInfo.InvariantCulture))} sent, {Value(check.Lost?.ToString(CultureInfo.InvariantCulture))} lost, {Value(check.Reordered?.ToString(CultureInfo.InvariantCulture))} reordered, {Value(check.Duplicates?.ToString(CultureInfo.InvariantCulture))} duplicates</p>""");
             html.Append(check.Intervals is null
                 ? """<p class="absent no-intervals">No per-second figures in report.json for this receiver (only mcast recv reports intervals).</p>"""
                 : RateChart.Svg(check));

@@ -24,7 +24,8 @@ public static class TopologyDiagram
         {
             var columns = Math.Clamp(pods.Count, 1, Columns);
             var rows = (pods.Count + Columns - 1) / Columns;
-            var width = Math.Max(150, columns * (PodWidth + Gap) + Gap);
+            // Wide enough for "sender · eth1 (address not in report)" in the header.
+            var width = Math.Max(240, columns * (PodWidth + Gap) + Gap);
             var height = HostHeader + rows * (PodHeight + Gap) + (rows == 0 ? 10 : 0);
             boxes.Add((name, pods, x, width, height));
             x += width + Gap * 2;
