@@ -64,7 +64,7 @@ Target("BaseImage").Description("Provides the base image: present, pulled, or bu
     .IsDependentOn("Prerequisites")
     .Does(async () => await images.EnsureBaseImageAsync(interruption.Token));
 
-Target("Images").Description("Builds the iperf 2 and mcast images through the engine API, tagged with the version and latest.")
+Target("Images").Description("Builds the iperf 2 and mcast images through the engine API, tagged with the version (and latest for the newest release).")
     .IsDependentOn("McastTools").IsDependentOn("BaseImage")
     .Does(async () => await images.BuildAsync(interruption.Token));
 

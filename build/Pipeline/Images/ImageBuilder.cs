@@ -13,14 +13,15 @@ public sealed record BuiltImage(string Id, IReadOnlyList<string> References, lon
 /// <summary>
 /// Builds one image through the engine API: tars the context, logs one line per step the engine works on
 /// (everything in artifacts/logs/Images.log, replayed when a step fails), fails with the engine's own message,
-/// tags registry/name:version and :latest, sets the OCI labels.
+/// tags registry/name:version (and :latest for the newest release only, see <see cref="SourceVersion.Latest"/>),
+/// sets the OCI labels.
 /// </summary>
 public sealed class ImageBuilder(IDockerClient docker, IBuildLog log, string repositoryRoot, string registry, string? logDirectory = null)
 {
     /// <summary>The build log's file under the logs directory, named for the target.</summary>
     public const string LogFile = "Images.log";
 
-    public static IReadOnlyList<string> Tags(SourceVersion version) => [version.Version, "latest"];
+    public static IReadOnlyList<string> Tags(SourceVersion version) => version.Latest ? [version.Version, "latest"] : [version.Version];
 
     public string Reference(ContainerImage image, string tag) => $"{registry}/{image.Repository}:{tag}";
 

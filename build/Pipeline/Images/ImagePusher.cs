@@ -61,17 +61,13 @@ public sealed partial class ImagePusher(IDockerClient docker, IBuildLog log, Reg
         catch (PushFailedException e)
         {
             var tried = attempts == 1 ? "" : $" after {attempts} attempts";
-            var advice = e.Transient
-                ? $"check that the registry {registry.Registry} is running and reachable (./build.sh Push starts a local one on a loopback address)"
-                : MissingImageMarkers.Any(m => e.Message.Contains(m, StringComparison.OrdinalIgnoreCase))
-                    ? "build it with './build.sh Images'"
-                    : "check --registry, --registry-user and MCASTLAB_REGISTRY_PASSWORD";
-            throw new PipelineException($"Pushing {reference} failed{tried}: {e.Message.TrimEnd('.')}; {advice}, then run again.", e);
+            throw new PipelineException($"Pushing {reference} failed{tried}: {e.Message.TrimEnd('.')}; {Advice(e.Message, e.Transient, name)}, then run again.", e);
         }
 
-        var manifest = await ReadBackAsync(name, digest, cancellationToken);
-        log.Information($"Pushed {reference}@{digest} (manifest read back from {registry.Registry}, config {manifest.ConfigDigest[..19]}…)");
-        return new PushedImage(reference, digest, manifest.ConfigDigest);
+        var (tagged, image) = await new ImageReadBack(registry).VerifyAsync(name, digest, cancellationToken);
+        var form = tagged.IsIndex ? $"index read back from {registry.Registry}, {ImageReadBack.HostPlatform.Os}/{ImageReadBack.HostPlatform.Architecture} image {image.Digest[..19]}…" : $"manifest read back from {registry.Registry}";
+        log.Information($"Pushed {reference}@{digest} ({form}, config {image.ConfigDigest![..19]}…)");
+        return new PushedImage(reference, digest, image.ConfigDigest!);
     }
 
     private async Task<string> PushOnceAsync(ImageName name, CancellationToken cancellationToken)
@@ -99,24 +95,19 @@ public sealed partial class ImagePusher(IDockerClient docker, IBuildLog log, Reg
         return digest ?? throw new PushFailedException($"the engine's push stream for {name} ended without a digest", transient: true);
     }
 
-    private async Task<RegistryManifest> ReadBackAsync(ImageName name, string digest, CancellationToken cancellationToken)
+    /// <summary>What to do about a failed push, from the engine's message.</summary>
+    internal string Advice(string message, bool transient, ImageName name)
     {
-        var repository = name.Repository[(registry.Registry.Length + 1)..];
-        RegistryManifest manifest;
-        try
+        if (transient) return $"check that the registry {registry.Registry} is running and reachable (./build.sh Push starts a local one on a loopback address)";
+        if (MissingImageMarkers.Any(m => message.Contains(m, StringComparison.OrdinalIgnoreCase))) return "build it with './build.sh Images'";
+        // ghcr.io: the login worked, but the package exists and this token may not write it. A package first
+        // pushed from elsewhere (a workstation, another repository) is not linked to the workflow's repository.
+        if (message.Contains("write_package", StringComparison.OrdinalIgnoreCase))
         {
-            manifest = await registry.GetManifestAsync(repository, name.Tag, cancellationToken);
-            using var config = await registry.GetConfigAsync(repository, manifest.ConfigDigest, cancellationToken);
+            var package = name.Repository[(registry.Registry.Length + 1)..];
+            return $"the package {package} exists and is not linked to the repository whose token pushes it: in the package's settings on GitHub, under 'Manage Actions access', add the repository with the Write role (or delete the package and let the release workflow push it first)";
         }
-        catch (Exception e) when (e is HttpRequestException or InvalidDataException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            throw new PipelineException($"{name} was pushed as {digest} but reading it back from {registry.Registry} failed: {e.Message}; check the registry, then run again.", e);
-        }
-        if (manifest.Digest != digest || (manifest.HeaderDigest is { } header && header != digest))
-        {
-            throw new PipelineException($"The registry serves {name} as {manifest.Digest}, not the pushed {digest}; another push to the same tag may have raced this one, so push again.");
-        }
-        return manifest;
+        return "check --registry, --registry-user and MCASTLAB_REGISTRY_PASSWORD";
     }
 
     internal static bool IsTransient(string message) =>

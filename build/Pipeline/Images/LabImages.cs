@@ -95,6 +95,11 @@ public sealed class LabImages(ProcessRunner runner, IBuildLog log, BuildParamete
             await new LocalRegistry(runner, log, Settings.Registry, RegistryDirectory).EnsureRunningAsync(cancellationToken);
         }
         var version = await SourceVersion.ReadAsync(runner, parameters.RepositoryRoot, cancellationToken);
+        if (string.Equals(Settings.Registry, "ghcr.io", StringComparison.OrdinalIgnoreCase) && !version.Source.StartsWith("https://github.com/", StringComparison.OrdinalIgnoreCase))
+        {
+            log.Warning($"The images' org.opencontainers.image.source is {version.Source}, not https://github.com/OWNER/REPO, so ghcr.io links the packages to no repository and a workflow's GITHUB_TOKEN may not write them later; push from a clone of the GitHub repository.");
+        }
+        log.Information(version.Latest ? $"{version.Version} is the newest release: :latest moves too." : $"{version.Version} is not the newest plain release vX.Y.Z: :latest stays where it is.");
         using var docker = await DockerConnection.ConnectAsync(dockerEndpoint, cancellationToken);
         using var registry = new RegistryApi(Settings.Registry, Settings.RegistryUser, Settings.RegistryPassword);
         var auth = Settings.RegistryUser is { Length: > 0 } user

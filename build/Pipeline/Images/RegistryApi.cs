@@ -6,37 +6,69 @@ using System.Text.Json;
 
 namespace McastLab.Pipeline.Images;
 
-/// <summary>A manifest as the registry serves it: its digest (sha256 of the bytes), media type and config digest.</summary>
-public sealed record RegistryManifest(string Digest, string MediaType, string ConfigDigest, string? HeaderDigest);
+/// <summary>One entry of an image index or manifest list: a manifest's digest and the platform it is for.</summary>
+public sealed record PlatformManifest(string Digest, string MediaType, string Os, string Architecture, string? Variant);
 
 /// <summary>
-/// Reads images back over a registry's HTTP API (distribution spec v2): ping, manifest, config blob. Speaks
+/// A manifest as the registry serves it: its digest (sha256 of the bytes), media type, and either the config
+/// digest (an image manifest) or the entries (an OCI image index or a Docker manifest list; ConfigDigest null).
+/// </summary>
+public sealed record RegistryManifest(string Digest, string MediaType, string? ConfigDigest, string? HeaderDigest, IReadOnlyList<PlatformManifest> Manifests)
+{
+    public bool IsIndex => RegistryApi.IndexMediaTypes.Contains(MediaType, StringComparer.Ordinal) || ConfigDigest is null;
+}
+
+/// <summary>
+/// Reads images back over a registry's HTTP API (distribution spec v2): ping, manifest (single, OCI index or
+/// Docker manifest list), config blob. Speaks
 /// plain HTTP to loopback registries and HTTPS elsewhere; answers Basic and Bearer (token) challenges with
 /// the user and password when given, as ghcr.io and Docker Hub ask.
 /// </summary>
 public sealed class RegistryApi : IDisposable
 {
-    public static readonly string[] ManifestMediaTypes =
+    public static readonly string[] ImageMediaTypes =
     [
         "application/vnd.docker.distribution.manifest.v2+json",
         "application/vnd.oci.image.manifest.v1+json",
     ];
 
+    /// <summary>
+    /// Multi-platform forms, which the containerd image store of newer engines pushes. Without them in Accept a
+    /// registry answers an OCI index with 404 and swaps a manifest list for one platform's manifest.
+    /// </summary>
+    public static readonly string[] IndexMediaTypes =
+    [
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+    ];
+
+    public static readonly string[] ManifestMediaTypes = [.. ImageMediaTypes, .. IndexMediaTypes];
+
     private readonly HttpClient http;
     private readonly string? user;
     private readonly string? password;
-    private readonly Uri baseAddress;
 
     public RegistryApi(string registry, string? user = null, string? password = null, TimeSpan? timeout = null)
     {
         Registry = registry;
         this.user = user;
         this.password = password;
-        baseAddress = new Uri($"{(IsLoopback(registry) ? "http" : "https")}://{registry}/");
+        BaseAddress = new Uri($"{(IsLoopback(registry) ? "http" : "https")}://{ApiHost(registry)}/");
         http = new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>The name images are pushed under (docker.io, ghcr.io, 127.0.0.1:5000).</summary>
     public string Registry { get; }
+
+    /// <summary>Where its HTTP API answers: Docker Hub's is registry-1.docker.io, not docker.io (the web site).</summary>
+    public Uri BaseAddress { get; }
+
+    public static string ApiHost(string registry) =>
+        registry.ToLowerInvariant() is "docker.io" or "index.docker.io" or "registry.hub.docker.com" ? "registry-1.docker.io" : registry;
+
+    /// <summary>The repository path the API expects: Docker Hub keeps official images under library/.</summary>
+    public string ApiRepository(string repository) =>
+        ApiHost(Registry) == "registry-1.docker.io" && !repository.Contains('/', StringComparison.Ordinal) ? "library/" + repository : repository;
 
     /// <summary>True for 127.0.0.0/8, ::1 and localhost: the engine pushes to those over plain HTTP.</summary>
     public static bool IsLoopback(string registry)
@@ -50,7 +82,7 @@ public sealed class RegistryApi : IDisposable
     {
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, "v2/"));
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseAddress, "v2/"));
             using var response = await http.SendAsync(request, cancellationToken);
             return response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized
                    && response.Headers.TryGetValues("Docker-Distribution-Api-Version", out var versions)
@@ -62,21 +94,37 @@ public sealed class RegistryApi : IDisposable
         }
     }
 
+    /// <summary>A manifest by tag or digest, in whatever form the registry holds it (image manifest, index or list).</summary>
     public async Task<RegistryManifest> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken = default)
     {
-        var (bytes, headers) = await GetAsync($"v2/{repository}/manifests/{reference}", ManifestMediaTypes, repository, cancellationToken);
+        repository = ApiRepository(repository);
+        var (bytes, headers, contentType) = await GetAsync($"v2/{repository}/manifests/{reference}", ManifestMediaTypes, repository, cancellationToken);
         using var json = JsonDocument.Parse(bytes);
-        var mediaType = json.RootElement.TryGetProperty("mediaType", out var type) ? type.GetString() ?? "" : "";
-        var config = json.RootElement.GetProperty("config").GetProperty("digest").GetString()
-            ?? throw new InvalidDataException($"The manifest of {repository}:{reference} names no config.");
+        var root = json.RootElement;
+        var mediaType = root.TryGetProperty("mediaType", out var type) ? type.GetString() ?? "" : contentType ?? "";
         var headerDigest = headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
-        return new RegistryManifest(Sha256(bytes), mediaType, config, headerDigest);
+        if (root.TryGetProperty("manifests", out var entries) && entries.ValueKind == JsonValueKind.Array)
+        {
+            var manifests = entries.EnumerateArray().Select(e => new PlatformManifest(
+                e.GetProperty("digest").GetString() ?? "",
+                e.TryGetProperty("mediaType", out var m) ? m.GetString() ?? "" : "",
+                e.TryGetProperty("platform", out var p) && p.TryGetProperty("os", out var os) ? os.GetString() ?? "" : "",
+                e.TryGetProperty("platform", out p) && p.TryGetProperty("architecture", out var arch) ? arch.GetString() ?? "" : "",
+                e.TryGetProperty("platform", out p) && p.TryGetProperty("variant", out var variant) ? variant.GetString() : null)).ToList();
+            return new RegistryManifest(Sha256(bytes), mediaType, null, headerDigest, manifests);
+        }
+        if (!root.TryGetProperty("config", out var config) || !config.TryGetProperty("digest", out var digest) || digest.GetString() is not { } configDigest)
+        {
+            throw new InvalidDataException($"The manifest of {repository}:{reference} ({mediaType}) names neither a config nor manifests.");
+        }
+        return new RegistryManifest(Sha256(bytes), mediaType, configDigest, headerDigest, []);
     }
 
     /// <summary>The image config blob; its digest is checked against the bytes received.</summary>
     public async Task<JsonDocument> GetConfigAsync(string repository, string digest, CancellationToken cancellationToken = default)
     {
-        var (bytes, _) = await GetAsync($"v2/{repository}/blobs/{digest}", ["application/octet-stream", "*/*"], repository, cancellationToken);
+        repository = ApiRepository(repository);
+        var (bytes, _, _) = await GetAsync($"v2/{repository}/blobs/{digest}", ["application/octet-stream", "*/*"], repository, cancellationToken);
         if (Sha256(bytes) != digest)
         {
             throw new InvalidDataException($"The registry sent a config blob for {digest} whose digest is {Sha256(bytes)}.");
@@ -86,12 +134,12 @@ public sealed class RegistryApi : IDisposable
 
     public static string Sha256(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    private async Task<(byte[] Body, HttpResponseHeaders Headers)> GetAsync(string path, IReadOnlyList<string> accept, string repository, CancellationToken cancellationToken)
+    private async Task<(byte[] Body, HttpResponseHeaders Headers, string? ContentType)> GetAsync(string path, IReadOnlyList<string> accept, string repository, CancellationToken cancellationToken)
     {
         AuthenticationHeaderValue? authorization = null;
         for (var attempt = 0; ; attempt++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, path));
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseAddress, path));
             foreach (var type in accept) request.Headers.Accept.ParseAdd(type);
             request.Headers.Authorization = authorization;
             using var response = await http.SendAsync(request, cancellationToken);
@@ -105,7 +153,7 @@ public sealed class RegistryApi : IDisposable
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
                 throw new HttpRequestException($"GET {request.RequestUri} answered {(int)response.StatusCode} {response.ReasonPhrase}: {body.Trim()}", null, response.StatusCode);
             }
-            return (await response.Content.ReadAsByteArrayAsync(cancellationToken), response.Headers);
+            return (await response.Content.ReadAsByteArrayAsync(cancellationToken), response.Headers, response.Content.Headers.ContentType?.MediaType);
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using McastLab.Pipeline.Core;
-using Octokit;
 
 namespace McastLab.Pipeline.Releases;
 
@@ -23,7 +23,8 @@ public sealed class AssetUploader : IDisposable
 
     public AssetUploader(HttpMessageHandler handler, string token, GitHubReleases releases, IBuildLog log)
     {
-        http = new HttpClient(handler) { Timeout = TimeSpan.FromHours(2) };
+        // The retry handler's waits (a Retry-After can be minutes) sit inside this client's timeout: keep it far beyond them.
+        http = new HttpClient(handler) { Timeout = TimeSpan.FromHours(6) };
         http.DefaultRequestHeaders.UserAgent.Add(new System.Net.Http.Headers.ProductInfoHeaderValue("McastLab", "1.0"));
         http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
         http.DefaultRequestHeaders.Add("X-GitHub-Api-Version", "2022-11-28");
@@ -33,8 +34,12 @@ public sealed class AssetUploader : IDisposable
         this.log = log;
     }
 
-    /// <summary>Uploads a file as the named asset. A 422 means the name is taken (a leftover or a race): delete it and retry once.</summary>
-    public async Task UploadAsync(Release release, string path, string assetName, string contentType, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads a file as the named asset and returns the asset as GitHub stored it (its name may differ: see
+    /// <see cref="GitHubAssetName"/>). A 422 "already_exists" means the name is taken (a leftover or a race):
+    /// that asset is deleted and the upload sent once more. A 422 for an immutable release stops at once.
+    /// </summary>
+    public async Task<GitHubAsset> UploadAsync(GitHubRelease release, string path, string assetName, string contentType, CancellationToken cancellationToken)
     {
         var size = RefuseTooLarge(path);
         var url = new Uri(UploadBase(release) + "?name=" + Uri.EscapeDataString(assetName));
@@ -46,19 +51,26 @@ public sealed class AssetUploader : IDisposable
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
             request.Content.Headers.ContentLength = size;
             using var response = await Send(request, $"upload {assetName}", cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
             if (response.IsSuccessStatusCode)
             {
-                log.Information($"Uploaded {assetName} ({size:N0} bytes) to release {release.TagName}.");
-                return;
+                var stored = StoredAsset(body, assetName);
+                var renamed = stored.Name == assetName ? "" : $" as {stored.Name} (GitHub's name for it)";
+                log.Information($"Uploaded {assetName}{renamed} ({size:N0} bytes) to release {release.TagName}.");
+                return stored;
             }
-            if (response.StatusCode == HttpStatusCode.UnprocessableEntity && attempt == 1)
+            if (response.StatusCode == HttpStatusCode.UnprocessableEntity && Message(body).Contains("immutable", StringComparison.OrdinalIgnoreCase))
             {
-                var existing = (await releases.AssetsAsync(release)).Where(a => a.Name == assetName).ToList();
+                throw new PipelineException($"Release {release.TagName} is published and immutable, so GitHub refused {assetName} (422: {Message(body)}); publish the boxes under a new version tag.");
+            }
+            if (response.StatusCode == HttpStatusCode.UnprocessableEntity && attempt == 1 && body.Contains("already_exists", StringComparison.Ordinal))
+            {
+                var taken = GitHubAssetName.Stored(assetName);
+                var existing = (await releases.AssetsAsync(release, cancellationToken)).Where(a => a.Name == assetName || a.Name == taken).ToList();
                 log.Warning($"GitHub refused {assetName} as a duplicate name (422); deleting the existing asset and uploading once more.");
-                foreach (var asset in existing) await releases.DeleteAssetAsync(release, asset);
+                foreach (var asset in existing) await releases.DeleteAssetAsync(release, asset, cancellationToken);
                 continue;
             }
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
             throw new PipelineException($"GitHub answered {(int)response.StatusCode} {response.ReasonPhrase} to the upload of {assetName} to release {release.TagName} ({Shorten(body)}); check the release and run PublishBoxes again.");
         }
     }
@@ -75,7 +87,7 @@ public sealed class AssetUploader : IDisposable
     }
 
     /// <summary>The content of a small asset (a release's box list), through the API with the token.</summary>
-    public async Task<string> DownloadTextAsync(ReleaseAsset asset, CancellationToken cancellationToken)
+    public async Task<string> DownloadTextAsync(GitHubAsset asset, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, asset.Url);
         request.Headers.Accept.Clear();
@@ -103,11 +115,46 @@ public sealed class AssetUploader : IDisposable
     }
 
     /// <summary>upload_url is a URI template ("…/assets{?name,label}"); the query is added by hand.</summary>
-    private static string UploadBase(Release release)
+    private static string UploadBase(GitHubRelease release)
     {
         var template = release.UploadUrl;
         var brace = template.IndexOf('{', StringComparison.Ordinal);
         return brace < 0 ? template : template[..brace];
+    }
+
+    private static GitHubAsset StoredAsset(string body, string assetName)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            return new GitHubAsset
+            {
+                Id = root.GetProperty("id").GetInt64(),
+                Name = root.GetProperty("name").GetString() ?? assetName,
+                State = root.TryGetProperty("state", out var state) ? state.GetString() ?? "" : "",
+                Size = root.TryGetProperty("size", out var size) ? size.GetInt64() : 0,
+                Url = root.TryGetProperty("url", out var url) ? url.GetString() ?? "" : "",
+            };
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new PipelineException($"GitHub accepted {assetName} but its answer names no asset ({Shorten(body)}); check the release and run PublishBoxes again.");
+        }
+    }
+
+    /// <summary>GitHub's error "message" from a JSON body, else the body itself.</summary>
+    private static string Message(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return json.RootElement.TryGetProperty("message", out var message) ? message.GetString() ?? "" : body;
+        }
+        catch (JsonException)
+        {
+            return body;
+        }
     }
 
     private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";

@@ -1,15 +1,15 @@
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Parameters;
-using Octokit;
 
 namespace McastLab.Pipeline.Releases;
 
 /// <summary>
 /// PublishBoxes: puts every .box of the box directory, its metadata, SHA256SUMS, the release's box list and a
-/// Vagrant catalog per box name (every published version) into the GitHub release of the version tag.
-/// Assets of the same name are replaced. Everything is checked before the first request.
+/// Vagrant catalog per box name (every published version) into the GitHub release of the version tag:
+/// draft, upload, publish (GitHub's order; an immutable release refuses assets once published). A re-run
+/// finishes a draft an earlier run left. Everything local is checked before the first request.
 /// </summary>
-public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot, string artifacts, IBuildLog log, RetryTiming? timing = null)
+public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot, string artifacts, IBuildLog log, RetryTiming? timing = null, Func<HttpMessageHandler>? transport = null)
 {
     private readonly RetryTiming timing = timing ?? RetryTiming.Default;
 
@@ -22,7 +22,7 @@ public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // An interrupted upload may leave a half-made asset; the next run replaces assets of the same name.
-            throw new PipelineException("PublishBoxes was interrupted; run it again to finish (it replaces the assets it had uploaded).");
+            throw new PipelineException("PublishBoxes was interrupted; run it again to finish (the release stays a draft until every asset is uploaded, and finished assets are kept).");
         }
     }
 
@@ -60,60 +60,131 @@ public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot
             sums.Add((Path.GetFileName(metadata), await Sha256Sums.HashAsync(metadata, cancellationToken)));
         }
 
-        Func<HttpMessageHandler> handler = () => new GitHubRetryHandler(new SocketsHttpHandler(), timing, log);
-        var releases = new GitHubReleases(settings.ApiUrl, repository, token, handler);
-        using var uploader = new AssetUploader(handler(), token, releases, log);
+        // Names as GitHub will store them; two files that would end as one asset stop here, before any request.
+        var files = boxes.Select(b => (b.Path, ContentType: "application/octet-stream"))
+            .Concat(boxes.Select(b => b.MetadataPath).Distinct(StringComparer.Ordinal).Select(m => (Path: m, ContentType: "application/json")))
+            .ToList();
+        var generatedNames = new[] { Sha256Sums.AssetName, PublishedBox.ManifestAssetName }.Concat(boxes.Select(b => BoxCatalog.AssetName(b.Name)).Distinct(StringComparer.Ordinal));
+        var clash = files.Select(f => Path.GetFileName(f.Path)).Concat(generatedNames)
+            .GroupBy(GitHubAssetName.Stored, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null)
+        {
+            throw new PipelineException($"{string.Join(" and ", clash.Distinct(StringComparer.Ordinal))} would all become the release asset {clash.Key}; rename the box or metadata file in {settings.BoxDirectory} so that it does not clash.");
+        }
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var box in boxes) hashes[box.Path] = published.Single(p => p.Asset == box.AssetName).Sha256;
+        foreach (var (path, _) in files.Where(f => !hashes.ContainsKey(f.Path))) hashes[path] = sums.Single(s => s.Asset == Path.GetFileName(path)).Sha256;
 
-        var all = await releases.AllAsync();
-        var (release, _) = await releases.GetOrCreateAsync(tag, log);
+        var transportFactory = transport ?? (() => new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) });
+        var releases = new GitHubReleases(settings.ApiUrl, repository, token, transportFactory, timing, log);
+        using var uploader = new AssetUploader(new GitHubRetryHandler(transportFactory(), timing, log), token, releases, log);
+
+        var all = await releases.AllAsync(cancellationToken);
+        var release = await DraftOrResumableAsync(releases, all, repository, tag, cancellationToken);
         var earlier = await EarlierBoxesAsync(releases, uploader, all, tag, cancellationToken);
+
+        // Boxes and metadata first; the lists and catalogs name them as GitHub stored them, so they come last,
+        // and a failed upload never leaves a catalog naming a missing box.
+        var existing = (await releases.AssetsAsync(release, cancellationToken)).ToList();
+        var stored = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (path, contentType) in files)
+        {
+            stored[Path.GetFileName(path)] = await PutAsync(releases, uploader, release, existing, path, hashes[path], contentType, cancellationToken);
+        }
+        published = published.Select(b => b with { Asset = stored[b.Asset] }).ToList();
 
         var staging = Path.Combine(artifacts, "releases", tag);
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
         var generated = new List<(string Path, string ContentType)>
         {
-            (Write(staging, Sha256Sums.AssetName, Sha256Sums.Format(sums)), "text/plain"),
+            (Write(staging, Sha256Sums.AssetName, Sha256Sums.Format(sums.Select(s => (stored.GetValueOrDefault(s.Asset, s.Asset), s.Sha256)))), "text/plain"),
             (Write(staging, PublishedBox.ManifestAssetName, PublishedBox.ToManifest(published)), "application/json"),
         };
         var catalogs = BoxCatalog.Build(earlier.Concat(published), new ReleaseDownloads(settings.ApiUrl, repository));
         generated.AddRange(catalogs.Select(c => (Write(staging, c.AssetName, c.Json), "application/json")));
-
-        // Boxes first and the catalogs last: a failed upload never leaves a catalog naming a missing box.
-        var uploads = boxes.Select(b => (b.Path, ContentType: "application/octet-stream"))
-            .Concat(boxes.Select(b => b.MetadataPath).Distinct(StringComparer.Ordinal).Select(m => (Path: m, ContentType: "application/json")))
-            .Concat(generated)
-            .ToList();
-        var clash = uploads.GroupBy(u => Path.GetFileName(u.Path), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (clash is not null)
+        foreach (var (path, contentType) in generated)
         {
-            throw new PipelineException($"Two files would become the release asset {clash.Key}; rename the box or metadata file in {settings.BoxDirectory} so that it does not clash with a generated asset.");
+            await PutAsync(releases, uploader, release, existing, path, await Sha256Sums.HashAsync(path, cancellationToken), contentType, cancellationToken);
         }
 
-        var existing = await releases.AssetsAsync(release);
-        foreach (var (path, contentType) in uploads)
+        if (release.Draft)
         {
-            var name = Path.GetFileName(path);
-            foreach (var old in existing.Where(a => a.Name == name))
-            {
-                log.Information($"Replacing asset {name} of release {tag}.");
-                await releases.DeleteAssetAsync(release, old);
-            }
-            await uploader.UploadAsync(release, path, name, contentType, cancellationToken);
+            var latest = IsHighestRelease(version, all);
+            await releases.PublishAsync(release, latest, cancellationToken);
+            log.Information($"Published release {tag}{(latest ? " as the latest release" : $" (not marked latest: a higher version is published)")}.");
         }
-
         var versions = earlier.Select(b => b.Version).Append(version.BoxVersion).Distinct(StringComparer.Ordinal).Count();
         log.Information($"Published {boxes.Count} box(es) to release {tag} of {repository}; catalogs {string.Join(", ", catalogs.Select(c => c.AssetName))} list {versions} version(s).");
     }
 
+    /// <summary>
+    /// The release to fill: a new draft; an existing draft (an earlier run stopped: it is finished now); or a
+    /// published release that is not immutable (its assets are replaced in place). A published immutable
+    /// release accepts no asset at all, so it stops here, before anything is sent.
+    /// </summary>
+    private async Task<GitHubRelease> DraftOrResumableAsync(GitHubReleases releases, IReadOnlyList<GitHubRelease> all, string repository, string tag, CancellationToken cancellationToken)
+    {
+        var existing = all.FirstOrDefault(r => string.Equals(r.TagName, tag, StringComparison.Ordinal));
+        if (existing is null)
+        {
+            var created = await releases.CreateDraftAsync(tag, cancellationToken);
+            log.Information($"Created release {tag} in {repository} as a draft; it is published once every asset is uploaded.");
+            return created;
+        }
+        if (existing.Draft)
+        {
+            log.Information($"Release {tag} exists in {repository} as a draft; finishing it (assets already uploaded with the same sha256 are kept).");
+            return existing;
+        }
+        if (existing.Immutable)
+        {
+            throw new PipelineException($"Release {tag} of {repository} is published and immutable, so GitHub accepts no asset for it any more; publish the boxes under a new version tag.");
+        }
+        log.Warning($"Release {tag} of {repository} is already published; its assets are replaced in place, and downloads may fail until this run ends.");
+        return existing;
+    }
+
+    /// <summary>
+    /// Puts one file into the release and returns the name GitHub stored it under. An asset from an earlier
+    /// run with the same sha256 (GitHub's digest) is kept; any other asset of that name is replaced.
+    /// </summary>
+    private async Task<string> PutAsync(GitHubReleases releases, AssetUploader uploader, GitHubRelease release, List<GitHubAsset> existing,
+        string path, string sha256, string contentType, CancellationToken cancellationToken)
+    {
+        var name = Path.GetFileName(path);
+        var stored = GitHubAssetName.Stored(name);
+        var earlier = existing.Where(a => a.Name == name || a.Name == stored).ToList();
+        if (earlier.Count == 1 && earlier[0].State == "uploaded" && string.Equals(earlier[0].Digest, "sha256:" + sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            log.Information($"Kept asset {earlier[0].Name} of release {release.TagName}: already uploaded with the same sha256.");
+            return earlier[0].Name;
+        }
+        foreach (var old in earlier)
+        {
+            log.Information($"Replacing asset {old.Name} of release {release.TagName}.");
+            await releases.DeleteAssetAsync(release, old, cancellationToken);
+            existing.Remove(old);
+        }
+        var uploaded = await uploader.UploadAsync(release, path, name, contentType, cancellationToken);
+        existing.Add(uploaded);
+        return uploaded.Name;
+    }
+
+    /// <summary>A release is GitHub's "latest" only when its version is the highest published plain vX.Y.Z.</summary>
+    internal static bool IsHighestRelease(ReleaseVersion version, IEnumerable<GitHubRelease> releases) =>
+        releases.Where(r => !r.Draft && r.TagName != version.Tag)
+            .Select(r => ReleaseVersion.TryParse(r.TagName, out var other) ? other : null)
+            .All(other => other is null || other.Order.CompareTo(version.Order) < 0);
+
     /// <summary>The boxes of every other published version release, read from their box lists.</summary>
     private async Task<List<PublishedBox>> EarlierBoxesAsync(
-        GitHubReleases releases, AssetUploader uploader, IReadOnlyList<Release> all, string tag, CancellationToken cancellationToken)
+        GitHubReleases releases, AssetUploader uploader, IReadOnlyList<GitHubRelease> all, string tag, CancellationToken cancellationToken)
     {
         var boxes = new List<PublishedBox>();
         foreach (var other in all.Where(r => !r.Draft && r.TagName != tag && ReleaseVersion.TryParse(r.TagName, out _)))
         {
-            var manifest = (await releases.AssetsAsync(other)).FirstOrDefault(a => a.Name == PublishedBox.ManifestAssetName);
+            var manifest = (await releases.AssetsAsync(other, cancellationToken)).FirstOrDefault(a => a.Name == PublishedBox.ManifestAssetName);
             if (manifest is null) continue;
             try
             {

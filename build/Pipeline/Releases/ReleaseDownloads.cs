@@ -6,14 +6,8 @@ namespace McastLab.Pipeline.Releases;
 /// </summary>
 public sealed class ReleaseDownloads(Uri apiUrl, string repository)
 {
-    public Uri Web { get; } = WebRoot(apiUrl);
+    public Uri Web { get; } = GitHubHost.WebRoot(apiUrl);
 
     public Uri Url(string tag, string asset) =>
         new(Web, $"{repository}/releases/download/{Uri.EscapeDataString(tag)}/{Uri.EscapeDataString(asset)}");
-
-    /// <summary>api.github.com serves github.com; an enterprise server serves both from its own root.</summary>
-    private static Uri WebRoot(Uri api) =>
-        string.Equals(api.Host, "api.github.com", StringComparison.OrdinalIgnoreCase)
-            ? new Uri("https://github.com/")
-            : new Uri(api.GetLeftPart(UriPartial.Authority) + "/");
 }

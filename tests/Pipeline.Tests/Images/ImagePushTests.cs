@@ -29,7 +29,7 @@ public sealed class ImagePushTests(ImageFixture fixture)
             var manifest = await registry.GetManifestAsync(repository, fixture.Version.Version, cancel);
             Assert.Equal(pushed[0].Digest, manifest.Digest);
             Assert.Equal(pushed[0].Digest, manifest.HeaderDigest);
-            using var config = await registry.GetConfigAsync(repository, manifest.ConfigDigest, cancel);
+            using var config = await registry.GetConfigAsync(repository, manifest.ConfigDigest!, cancel);
             var labels = config.RootElement.GetProperty("config").GetProperty("Labels");
             Assert.Equal(fixture.Version.Version, labels.GetProperty("org.opencontainers.image.version").GetString());
             Assert.Equal("65534:65534", config.RootElement.GetProperty("config").GetProperty("User").GetString());
@@ -72,5 +72,54 @@ public sealed class ImagePushTests(ImageFixture fixture)
 
         Assert.Empty(log.At("warning"));
         Assert.Contains("./build.sh Images", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_package_the_token_may_not_write_is_explained_as_ghcr_io_package_linking()
+    {
+        Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
+        var cancel = TestContext.Current.CancellationToken;
+        // ghcr.io cannot run here: a stub answers as it does for a package not linked to the token's repository
+        // (the login works, the blob upload is denied). The engine that pushes to it is the real one.
+        var port = ImageFixture.FreeLoopbackPort();
+        var stubRegistry = $"127.0.0.1:{port}";
+        using var listener = new System.Net.HttpListener();
+        listener.Prefixes.Add($"http://{stubRegistry}/");
+        listener.Start();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var server = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var context = await listener.GetContextAsync().WaitAsync(stop.Token);
+                var response = context.Response;
+                response.Headers["Docker-Distribution-Api-Version"] = "registry/2.0";
+                var body = context.Request.Url!.AbsolutePath == "/v2/" ? "{}"
+                    : """{"errors":[{"code":"DENIED","message":"permission_denied: write_package"}]}""";
+                response.StatusCode = body == "{}" ? 200 : 403;
+                response.ContentType = "application/json";
+                var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+                response.ContentLength64 = bytes.Length;
+                await response.OutputStream.WriteAsync(bytes, stop.Token);
+                response.Close();
+            }
+        }, stop.Token);
+        var reference = $"{stubRegistry}/{fixture.Prefix}/mcast:linking";
+        fixture.Track(reference);
+        var name = ImageName.Parse(reference);
+        await fixture.Docker.Images.TagImageAsync(fixture.Mcast.Id, new ImageTagParameters { RepositoryName = name.Repository, Tag = name.Tag }, cancel);
+        using var registry = new RegistryApi(stubRegistry);
+        var log = new CapturingLog();
+        var pusher = new ImagePusher(fixture.Docker, log, registry) { FirstDelay = TimeSpan.FromMilliseconds(100) };
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => pusher.PushAsync(reference, cancel));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server);
+
+        Assert.Contains("denied: permission_denied: write_package", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"the package {fixture.Prefix}/mcast exists and is not linked to the repository whose token pushes it", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'Manage Actions access'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("MCASTLAB_REGISTRY_PASSWORD", error.Message, StringComparison.Ordinal);
+        Assert.Empty(log.At("warning")); // not retried: retrying cannot fix a permission
     }
 }

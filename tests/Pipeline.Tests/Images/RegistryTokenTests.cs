@@ -57,7 +57,7 @@ public sealed class RegistryTokenTests
 
         Assert.Equal("sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Manifest))), manifest.Digest);
         Assert.Equal(manifest.Digest, manifest.HeaderDigest);
-        Assert.Equal(new string('0', 64), manifest.ConfigDigest["sha256:".Length..]);
+        Assert.Equal(new string('0', 64), manifest.ConfigDigest!["sha256:".Length..]);
         var token = Assert.Single(tokenRequests);
         Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("robot:s3cret-token")), token.Authorization);
         Assert.Equal("stub-registry", token.Service);

@@ -112,6 +112,7 @@ public sealed class BoxPublisherTests : IDisposable
         stub.Fail("GET", "/api/v3/repos/octo-org/mcastlab/releases", 502, times: 2);
 
         await workspace.Publisher(stub, "v1.0.0").PublishAsync(Cancel);
+        workspace.AddBox("docker-centos7-virtualbox", payload: "a rebuilt box"); // changed: uploaded again
         stub.Fail("POST", "name=docker-centos7-virtualbox.box", 503);
         await workspace.Publisher(stub, "v1.0.0").PublishAsync(Cancel);
 

@@ -45,7 +45,10 @@ public sealed class ReleaseSettingsTests
     [InlineData("https://api.github.com", "https://api.github.com/", "https://github.com/o/r/releases/download/v1.0.0/a%20b.box")]
     [InlineData("https://ghe.example.com", "https://ghe.example.com/api/v3/", "https://ghe.example.com/o/r/releases/download/v1.0.0/a%20b.box")]
     [InlineData("https://ghe.example.com/api/v3", "https://ghe.example.com/api/v3/", "https://ghe.example.com/o/r/releases/download/v1.0.0/a%20b.box")]
-    public void Enterprise_servers_use_api_v3_and_serve_downloads_from_their_root(string given, string api, string download)
+    [InlineData("https://api.octo.ghe.com", "https://api.octo.ghe.com/", "https://octo.ghe.com/o/r/releases/download/v1.0.0/a%20b.box")]
+    [InlineData("https://api.octo.ghe.com/", "https://api.octo.ghe.com/", "https://octo.ghe.com/o/r/releases/download/v1.0.0/a%20b.box")]
+    [InlineData("https://ghe.com.example.org", "https://ghe.com.example.org/api/v3/", "https://ghe.com.example.org/o/r/releases/download/v1.0.0/a%20b.box")]
+    public void Enterprise_servers_use_api_v3_and_data_residency_hosts_do_not(string given, string api, string download)
     {
         Assert.Equal(api, GitHubReleases.ApiBase(new Uri(given)).AbsoluteUri);
         Assert.Equal(download, new ReleaseDownloads(new Uri(given), "o/r").Url("v1.0.0", "a b.box").AbsoluteUri);
