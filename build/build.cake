@@ -37,7 +37,7 @@ Target("Prerequisites").Description("Checks the programs the requested target ne
     {
         // Before anything slow: a VM target on a host that cannot boot VMs stops here with one sentence.
         await new HypervisorCheck(runner, parameters.Boxes, parameters.Lab.Subnet).EnsureAsync(Graph().Closure(target), interruption.Token);
-        await new PrerequisiteChecker(runner, log, HostFacts.Detect()).EnsureForAsync(target, Graph(), interruption.Token);
+        await new PrerequisiteChecker(runner, log, HostFacts.Detect(), logDirectory: System.IO.Path.Combine(parameters.Artifacts, "logs")).EnsureForAsync(target, Graph(), interruption.Token);
     });
 
 Target("Clean").Description("Removes artifacts/ and every bin/ and obj/ of the solution.")

@@ -13,6 +13,9 @@ namespace McastLab.Pipeline.Images;
 /// </summary>
 public sealed class BaseImageBuilder(IDockerClient docker, ProcessRunner runner, IBuildLog log, ImageSettings settings, string workDirectory)
 {
+    /// <summary>The base image's log file under artifacts/logs, named for the target.</summary>
+    public const string LogFile = "BaseImage.log";
+
     private static readonly TimeSpan PullTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan DebootstrapTimeout = TimeSpan.FromMinutes(40);
 
@@ -113,9 +116,13 @@ public sealed class BaseImageBuilder(IDockerClient docker, ProcessRunner runner,
         try
         {
             log.Information($"Building {name} from Debian {settings.DebianSuite} ({settings.DebianMirror}) with debootstrap --variant=minbase; this takes a few minutes.");
-            await runner.RunAsync("debootstrap",
-                ["--variant=minbase", "--force-check-gpg", settings.DebianSuite, rootfs, settings.DebianMirror],
-                new ProcessOptions { Timeout = DebootstrapTimeout }, cancellationToken);
+            // One line per debootstrap phase; every line in artifacts/logs/BaseImage.log, all of them shown if it fails.
+            using (var output = new ToolLog(log, Path.Combine(workDirectory, "logs", LogFile), "debootstrap", PhaseSteps.Debootstrap()))
+            {
+                await runner.RunAsync("debootstrap",
+                    ["--variant=minbase", "--force-check-gpg", settings.DebianSuite, rootfs, settings.DebianMirror],
+                    new ProcessOptions { Timeout = DebootstrapTimeout, Output = output }, cancellationToken);
+            }
             Trim(rootfs);
             await runner.RunAsync("tar", ["--numeric-owner", "--xattrs", "-C", rootfs, "-cf", tarball, "."], cancellationToken: cancellationToken);
             await ImportAsync(name, tarball, cancellationToken);

@@ -1,5 +1,6 @@
 using Docker.DotNet.Models;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Processes;
 
 namespace McastLab.Pipeline.Images;
 
@@ -7,9 +8,10 @@ namespace McastLab.Pipeline.Images;
 /// Reads the engine's JSON message stream of a build, pull, import or push: streams it to the log and keeps
 /// what matters afterwards (the first error, digests). The engine reports most failures here, not as an HTTP
 /// error. Synchronous on purpose: <see cref="Progress{T}"/> would post to the thread pool, so the last
-/// messages (the error) could arrive after the call returned.
+/// messages (the error) could arrive after the call returned. With a <see cref="ToolLog"/> (builds), the
+/// stream goes there instead: one line per step in the build log, every line in its file.
 /// </summary>
-public sealed class EngineMessages(IBuildLog log, bool quiet = false) : IProgress<JSONMessage>
+public sealed class EngineMessages(IBuildLog log, bool quiet = false, ToolLog? output = null) : IProgress<JSONMessage>
 {
     private readonly List<string> lines = [];
     private readonly Lock gate = new();
@@ -33,7 +35,9 @@ public sealed class EngineMessages(IBuildLog log, bool quiet = false) : IProgres
                 Error ??= text;
                 lines.Add(text);
             }
-            if (quiet) log.Verbose(text); else log.Error(text);
+            if (output is not null) output.Line(text); // replayed with the rest by whoever fails on it
+            else if (quiet) log.Verbose(text);
+            else log.Error(text);
             return;
         }
 
@@ -63,7 +67,8 @@ public sealed class EngineMessages(IBuildLog log, bool quiet = false) : IProgres
 
     private void Show(string line)
     {
-        if (quiet) log.Verbose(line); else log.Information(line);
+        if (output is not null) output.Line(line);
+        else if (quiet) log.Verbose(line); else log.Information(line);
     }
 
     private void Keep(string line)

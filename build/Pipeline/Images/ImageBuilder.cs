@@ -3,6 +3,7 @@ using System.Globalization;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Processes;
 
 namespace McastLab.Pipeline.Images;
 
@@ -10,12 +11,16 @@ namespace McastLab.Pipeline.Images;
 public sealed record BuiltImage(string Id, IReadOnlyList<string> References, long Size, IReadOnlyDictionary<string, string> Labels);
 
 /// <summary>
-/// Builds one image through the engine API: tars the context, streams the engine's output to the log, fails
-/// with the engine's own message when a step fails, tags registry/name:version (and :latest for the newest
-/// release only, see <see cref="SourceVersion.Latest"/>), sets the OCI labels.
+/// Builds one image through the engine API: tars the context, logs one line per step the engine works on
+/// (everything in artifacts/logs/Images.log, replayed when a step fails), fails with the engine's own message,
+/// tags registry/name:version (and :latest for the newest release only, see <see cref="SourceVersion.Latest"/>),
+/// sets the OCI labels.
 /// </summary>
-public sealed class ImageBuilder(IDockerClient docker, IBuildLog log, string repositoryRoot, string registry)
+public sealed class ImageBuilder(IDockerClient docker, IBuildLog log, string repositoryRoot, string registry, string? logDirectory = null)
 {
+    /// <summary>The build log's file under the logs directory, named for the target.</summary>
+    public const string LogFile = "Images.log";
+
     public static IReadOnlyList<string> Tags(SourceVersion version) => version.Latest ? [version.Version, "latest"] : [version.Version];
 
     public string Reference(ContainerImage image, string tag) => $"{registry}/{image.Repository}:{tag}";
@@ -35,11 +40,14 @@ public sealed class ImageBuilder(IDockerClient docker, IBuildLog log, string rep
     {
         var references = Tags(version).Select(tag => Reference(image, tag)).ToList();
         var dockerfile = Path.Combine(repositoryRoot, image.Dockerfile);
-        log.Information($"Building {references[0]} from {image.Dockerfile}");
+        // The step lines name the image and the "Built" line closes it: the start needs no line of its own.
+        log.Verbose($"Building {references[0]} from {image.Dockerfile}");
         var watch = Stopwatch.StartNew();
 
         await using var context = await BuildContext.CreateAsync(dockerfile, image.ContextFiles, cancellationToken);
-        var messages = new EngineMessages(log);
+        var steps = new DockerBuildSteps();
+        using var output = new ToolLog(log, logDirectory is null ? null : Path.Combine(logDirectory, LogFile), $"docker build {image.Repository}", steps);
+        var messages = new EngineMessages(log, output: output);
         var parameters = new ImageBuildParameters
         {
             Dockerfile = BuildContext.DockerfileName,
@@ -56,15 +64,17 @@ public sealed class ImageBuilder(IDockerClient docker, IBuildLog log, string rep
         }
         catch (DockerApiException e)
         {
+            output.Replay();
             throw new PipelineException($"The engine refused to build {references[0]}: {EngineError(e)}; fix {image.Dockerfile} and run again.", e);
         }
         if (messages.Error is { } error)
         {
+            output.Replay();
             throw new PipelineException($"Building {references[0]} failed: {error}; fix {image.Dockerfile} (or what that step needs) and run again.");
         }
 
         var inspected = await docker.Images.InspectImageAsync(references[0], cancellationToken);
-        log.Information($"Built {string.Join(", ", references)} ({ImageSize.Format(inspected.Size)}, {inspected.ID[..19]}) in {watch.Elapsed.TotalSeconds:0.0} s");
+        log.Information($"Built {string.Join(", ", references)} ({ImageSize.Format(inspected.Size)}, {inspected.ID[..19]}) in {watch.Elapsed.TotalSeconds:0.0} s, {steps.Summary}.");
         return new BuiltImage(inspected.ID, references, inspected.Size, inspected.Config?.Labels?.ToDictionary() ?? []);
     }
 

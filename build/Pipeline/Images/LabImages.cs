@@ -18,6 +18,9 @@ public sealed class LabImages(ProcessRunner runner, IBuildLog log, BuildParamete
 
     public string RegistryDirectory => Path.Combine(parameters.Artifacts, "registry");
 
+    /// <summary>artifacts/logs: the full output of the long tools, one file per target.</summary>
+    public string LogDirectory => Path.Combine(parameters.Artifacts, "logs");
+
     public ContainerImage Iperf => new(
         Settings.IperfImage,
         "src/IperfImage/Dockerfile",
@@ -43,7 +46,7 @@ public sealed class LabImages(ProcessRunner runner, IBuildLog log, BuildParamete
 
     /// <summary>McastTools target: the NativeAOT mcast binary in artifacts/mcast/.</summary>
     public Task<string> PublishMcastToolsAsync(CancellationToken cancellationToken = default) =>
-        new McastToolsPublisher(runner, log, parameters.RepositoryRoot).PublishAsync(McastPublishDirectory, cancellationToken);
+        new McastToolsPublisher(runner, log, parameters.RepositoryRoot, LogDirectory).PublishAsync(McastPublishDirectory, cancellationToken);
 
     /// <summary>BaseImage target.</summary>
     public async Task EnsureBaseImageAsync(CancellationToken cancellationToken = default)
@@ -66,20 +69,17 @@ public sealed class LabImages(ProcessRunner runner, IBuildLog log, BuildParamete
         var baseSize = await BaseImageBuilder.ImageSizeAsync(docker, Settings.BaseImage, cancellationToken)
             ?? throw new PipelineException($"The base image {Settings.BaseImage} is not in the engine; run './build.sh BaseImage' (Images depends on it), then run again.");
 
-        var builder = new ImageBuilder(docker, log, parameters.RepositoryRoot, Settings.Registry);
+        var builder = new ImageBuilder(docker, log, parameters.RepositoryRoot, Settings.Registry, LogDirectory);
         var built = new List<BuiltImage>();
         foreach (var image in new[] { Iperf, Mcast })
         {
             built.Add(await builder.BuildAsync(image, version, cancellationToken));
         }
 
-        log.Information($"Image sizes (base {Settings.BaseImage}: {ImageSize.Format(baseSize)}):");
-        foreach (var image in built)
-        {
-            // The mcast image is not layered on the base (it takes only glibc from it), so compare only when it is.
-            var relation = image.Size >= baseSize ? $"+{ImageSize.Format(image.Size - baseSize)} above the base" : "glibc from the base only";
-            log.Information($"  {image.References[0],-50} {ImageSize.Format(image.Size),10}  ({relation})");
-        }
+        // One line: the mcast image is not layered on the base (it takes only glibc from it), so compare only when it is.
+        var sizes = built.Select(image => $"{image.References[0].Split('/')[^1].Split(':')[0]} {ImageSize.Format(image.Size)} " +
+            (image.Size >= baseSize ? $"(+{ImageSize.Format(image.Size - baseSize)} above the base)" : "(glibc from the base only)"));
+        log.Information($"Image sizes: {string.Join(", ", sizes)}; base {Settings.BaseImage} {ImageSize.Format(baseSize)}.");
         if (built[1].Size >= built[0].Size)
         {
             log.Warning($"The mcast image ({ImageSize.Format(built[1].Size)}) is not smaller than the iperf image ({ImageSize.Format(built[0].Size)}); check what the mcast layer adds.");

@@ -3,25 +3,32 @@ using McastLab.Pipeline.Processes;
 
 namespace McastLab.Pipeline.Images;
 
-/// <summary>Publishes src/McastTools as one NativeAOT linux-x64 binary, the only file the mcast image needs.</summary>
-public sealed class McastToolsPublisher(ProcessRunner runner, IBuildLog log, string repositoryRoot)
+/// <summary>
+/// Publishes src/McastTools as one NativeAOT linux-x64 binary, the only file the mcast image needs. dotnet's
+/// output goes to artifacts/logs/McastTools.log (shown in full if the publish fails).
+/// </summary>
+public sealed class McastToolsPublisher(ProcessRunner runner, IBuildLog log, string repositoryRoot, string? logDirectory = null)
 {
+    public const string LogFile = "McastTools.log";
+
     public const string Project = "src/McastTools/McastTools.csproj";
     public const string Binary = "mcast";
 
     /// <summary>Returns the path of the published binary.</summary>
     public async Task<string> PublishAsync(string outputDirectory, CancellationToken cancellationToken = default)
     {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var output = new ToolLog(log, logDirectory is null ? null : Path.Combine(logDirectory, LogFile), "dotnet publish");
         await runner.RunAsync("dotnet",
             ["publish", Path.Combine(repositoryRoot, Project), "--runtime", "linux-x64", "--configuration", "Release",
              "--output", outputDirectory, "--nologo"],
-            new ProcessOptions { WorkingDirectory = repositoryRoot }, cancellationToken);
+            new ProcessOptions { WorkingDirectory = repositoryRoot, Output = output }, cancellationToken);
         var binary = Path.Combine(outputDirectory, Binary);
         if (!File.Exists(binary))
         {
             throw new PipelineException($"dotnet publish finished but {binary} is missing; check that {Project} sets AssemblyName 'mcast' and PublishAot, then run again.");
         }
-        log.Information($"Published {Path.GetRelativePath(repositoryRoot, binary)} ({ImageSize.Format(new FileInfo(binary).Length)}).");
+        log.Information($"Published {Path.GetRelativePath(repositoryRoot, binary)} ({ImageSize.Format(new FileInfo(binary).Length)}) in {watch.Elapsed.TotalSeconds:0.0} s{(output.Path is null ? "" : $"; dotnet's output: {output.Where(repositoryRoot)}")}.");
         return binary;
     }
 }

@@ -46,6 +46,7 @@ public sealed class LabVerification(ProcessRunner runner, IBuildLog log, BuildPa
 
         var report = await backend.RunAsync(request, cancellationToken);
         var path = report.Write(ReportDirectory);
+        new Views.LabViews(log).TryWrite(path);
         report.Print(log);
         log.Information($"Report: {Path.GetRelativePath(parameters.RepositoryRoot, path)} ({report.DurationSeconds} s)");
         report.EnsurePassed(Path.GetRelativePath(parameters.RepositoryRoot, path));

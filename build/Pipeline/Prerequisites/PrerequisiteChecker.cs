@@ -8,23 +8,39 @@ namespace McastLab.Pipeline.Prerequisites;
 /// Checks the programs the requested targets need and prints what it found. As root on Debian/Ubuntu it
 /// installs what is missing with apt-get and starts the Docker engine; elsewhere it stops with the command to run.
 /// </summary>
-public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, HostFacts host, IReadOnlyList<Requirement>? catalog = null)
+public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, HostFacts host, IReadOnlyList<Requirement>? catalog = null, string? logDirectory = null)
 {
+    /// <summary>apt-get's output, under the logs directory (shown in full if it fails).</summary>
+    public const string LogFile = "Prerequisites.log";
+
     private readonly IReadOnlyList<Requirement> catalog = catalog ?? PrerequisiteCatalog.All;
 
     /// <summary>The main job whose needs `./build.sh Prerequisites` prepares when it is the requested target itself.</summary>
     public const string MainTarget = "Lab";
 
-    /// <summary>Prepares what the requested target and everything it depends on need.</summary>
+    /// <summary>
+    /// Prepares what the requested target and everything it depends on need. `./build.sh Prerequisites` lists
+    /// each program with its version; as another target's dependency it says so in one line (the list at verbose).
+    /// </summary>
     public Task<IReadOnlyList<Finding>> EnsureForAsync(string requestedTarget, TargetGraph graph, CancellationToken cancellationToken = default)
     {
-        var target = string.Equals(requestedTarget, "Prerequisites", StringComparison.OrdinalIgnoreCase) ? MainTarget : requestedTarget;
-        log.Information($"Checking what {target} needs:");
-        return EnsureAsync(graph.Closure(target).Append(target).ToList(), cancellationToken);
+        var alone = string.Equals(requestedTarget, "Prerequisites", StringComparison.OrdinalIgnoreCase);
+        var target = alone ? MainTarget : requestedTarget;
+        if (alone) log.Information($"Checking what {target} needs:");
+        return EnsureAsync(graph.Closure(target).Append(target).ToList(), alone ? null : target, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<Finding>> EnsureAsync(IReadOnlyCollection<string> targets, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Finding>> EnsureAsync(IReadOnlyCollection<string> targets, CancellationToken cancellationToken = default) =>
+        EnsureAsync(targets, null, cancellationToken);
+
+    /// <param name="briefFor">The target to name in a one-line summary instead of the list, or null for the list.</param>
+    private async Task<IReadOnlyList<Finding>> EnsureAsync(IReadOnlyCollection<string> targets, string? briefFor, CancellationToken cancellationToken)
     {
+        void Show(string line)
+        {
+            if (briefFor is null) log.Information(line); else log.Verbose(line);
+        }
+
         var requirements = catalog.Where(r => r.IsNeededBy(targets)).ToList();
         var engine = new DockerEngine(runner, log, host);
         var needsEngine = requirements.Any(r => r.Program == "dockerd");
@@ -47,13 +63,20 @@ public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, Hos
         }
         foreach (var finding in findings)
         {
-            log.Information($"  {finding.Requirement.Program,-16} {finding.Version ?? "(no version reported)"}  [{finding.Location}]");
+            Show($"  {finding.Requirement.Program,-16} {finding.Version ?? "(no version reported)"}  [{finding.Location}]");
         }
 
         if (needsEngine)
         {
             var version = await engine.EnsureRunningAsync(cancellationToken);
-            log.Information($"  {"docker engine",-16} {version}");
+            Show($"  {"docker engine",-16} {version}");
+        }
+        if (briefFor is not null)
+        {
+            var names = findings.Select(f => f.Requirement.Program).Concat(needsEngine ? ["docker engine"] : []).ToList();
+            log.Information(names.Count == 0
+                ? $"{briefFor} needs no programs."
+                : $"{briefFor} needs {string.Join(", ", names)}: all there ('./build.sh Prerequisites' lists their versions).");
         }
         return findings;
     }
@@ -103,8 +126,16 @@ public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, Hos
         }
 
         log.Information($"Missing {programs}: installing {string.Join(' ', packages)} with apt-get.");
-        var options = new ProcessOptions { Environment = new Dictionary<string, string?> { ["DEBIAN_FRONTEND"] = "noninteractive" } };
-        await runner.RunAsync("apt-get", ["update", "-q"], options, cancellationToken);
-        await runner.RunAsync("apt-get", ["install", "-y", "-q", "--no-install-recommends", .. packages], options, cancellationToken);
+        var environment = new Dictionary<string, string?> { ["DEBIAN_FRONTEND"] = "noninteractive" };
+        var file = logDirectory is null ? null : Path.Combine(logDirectory, LogFile);
+        // One line per apt phase (fetching, unpacking, setting up); everything in the file.
+        using (var output = new ToolLog(log, file, "apt-get update", PhaseSteps.Apt()))
+        {
+            await runner.RunAsync("apt-get", ["update", "-q"], new ProcessOptions { Environment = environment, Output = output }, cancellationToken);
+        }
+        using (var output = new ToolLog(log, file, "apt-get install", PhaseSteps.Apt()))
+        {
+            await runner.RunAsync("apt-get", ["install", "-y", "-q", "--no-install-recommends", .. packages], new ProcessOptions { Environment = environment, Output = output }, cancellationToken);
+        }
     }
 }

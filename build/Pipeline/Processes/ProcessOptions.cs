@@ -20,4 +20,10 @@ public sealed record ProcessOptions
     public bool AllowFailure { get; init; }
 
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>
+    /// A long tool's quiet log: its output goes there (file, verbose level, one line per step) instead of
+    /// streaming to the build log, and is replayed in full when the program fails.
+    /// </summary>
+    public ToolLog? Output { get; init; }
 }

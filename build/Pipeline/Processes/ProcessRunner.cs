@@ -27,17 +27,23 @@ public sealed class ProcessRunner(IBuildLog log, SecretMasker masker, ProgramLoc
         log.Verbose("> " + display);
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
+        void Show(string masked)
+        {
+            if (options.Output is { } output) output.Line(masked);
+            else if (options.Quiet) log.Verbose(masked);
+            else log.Information(masked);
+        }
         void Out(string line)
         {
             var masked = masker.Mask(line);
             lock (stdout) stdout.AppendLine(masked);
-            if (options.Quiet) log.Verbose(masked); else log.Information(masked);
+            Show(masked);
         }
         void Err(string line)
         {
             var masked = masker.Mask(line);
             lock (stderr) stderr.AppendLine(masked);
-            if (options.Quiet) log.Verbose(masked); else log.Information(masked);
+            Show(masked);
         }
 
         var command = Cli.Wrap(executable)
@@ -62,6 +68,7 @@ public sealed class ProcessRunner(IBuildLog log, SecretMasker masker, ProgramLoc
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            options.Output?.Replay();
             throw new ProcessFailedException($"'{display}' did not finish within {options.Timeout}; see its output above.");
         }
         catch (Win32Exception e)
@@ -72,6 +79,7 @@ public sealed class ProcessRunner(IBuildLog log, SecretMasker masker, ProgramLoc
         var result = new ProcessResult(finished.ExitCode, stdout.ToString(), stderr.ToString(), watch.Elapsed);
         if (!options.AllowFailure && !options.SuccessCodes.Contains(result.ExitCode))
         {
+            options.Output?.Replay();
             throw new ProcessFailedException($"'{display}' failed with exit code {result.ExitCode}; see its output above.", result);
         }
         return result;

@@ -101,8 +101,11 @@ public sealed class ImageBuildTests(ImageFixture fixture)
         var log = new CapturingLog();
         var again = await fixture.Builder(log).BuildAsync(fixture.IperfImage, fixture.Version, TestContext.Current.CancellationToken);
         Assert.Equal(fixture.Iperf.Id, again.Id);
-        Assert.Contains(log.Lines, l => l.Contains("Using cache", StringComparison.Ordinal));
+        Assert.Contains(log.At("verbose"), l => l.Contains("Using cache", StringComparison.Ordinal));
         Assert.DoesNotContain(log.Lines, l => l.Contains("apt-get update", StringComparison.Ordinal) && l.Contains("Running in", StringComparison.Ordinal));
+        // Quiet: a warm build is one line, no step lines and none of the engine's stream.
+        var shown = Assert.Single(log.At("information"));
+        Assert.EndsWith("every step from the cache.", shown, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -120,7 +123,10 @@ public sealed class ImageBuildTests(ImageFixture fixture)
 
         Assert.Contains("returned a non-zero code: 7", error.Message, StringComparison.Ordinal);
         Assert.Contains(dockerfile, error.Message, StringComparison.Ordinal);
-        Assert.Contains(log.At("information"), line => line.Contains("mcastlab-broken-step", StringComparison.Ordinal));
+        // The step's output is replayed in full (it was only in the build's quiet log), the failed step named first.
+        Assert.Contains(log.At("information"), line => line.StartsWith("  docker build ", StringComparison.Ordinal) && line.Contains(": RUN echo mcastlab-broken-step", StringComparison.Ordinal));
+        Assert.Contains(log.At("error"), line => line.StartsWith($"docker build {image.Repository} failed; its output", StringComparison.Ordinal));
+        Assert.Contains(log.At("information"), line => line.StartsWith("  | ", StringComparison.Ordinal) && line.Contains("mcastlab-broken-step", StringComparison.Ordinal) && !line.Contains("RUN", StringComparison.Ordinal));
         Assert.Empty(await fixture.Docker.Images.ListImagesAsync(new() { Filters = new Dictionary<string, IDictionary<string, bool>> { ["reference"] = new Dictionary<string, bool> { [$"{fixture.RegistryAddress}/{image.Repository}"] = true } } }, TestContext.Current.CancellationToken));
         // The failed step's container was removed (ForceRemove).
         var containers = await fixture.Docker.Containers.ListContainersAsync(new() { All = true }, TestContext.Current.CancellationToken);

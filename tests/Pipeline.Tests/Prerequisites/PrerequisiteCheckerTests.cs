@@ -113,6 +113,22 @@ public sealed class PrerequisiteCheckerTests : IDisposable
         Assert.Equal("update -q\ninstall -y -q --no-install-recommends docker.io\n", AptLog);
     }
 
+    [Fact]
+    public async Task As_a_dependency_it_says_in_one_line_what_was_found_and_alone_it_lists_each_version()
+    {
+        var graph = new McastLab.Pipeline.Graph.TargetGraph([new("Prerequisites", "", []), new("Lab", "", ["Prerequisites"])]);
+
+        await Checker(RootOnDebian).EnsureForAsync("Lab", graph, TestContext.Current.CancellationToken);
+        Assert.Equal(["Lab needs iperf, macvlan: all there ('./build.sh Prerequisites' lists their versions)."], log.At("information"));
+        Assert.Contains(log.At("verbose"), l => l.StartsWith("  iperf            iperf version 2.1.8", StringComparison.Ordinal));
+
+        var alone = new CapturingLog();
+        await new PrerequisiteChecker(new ProcessRunner(alone, new SecretMasker(), new ProgramLocator(bin.Path)), alone, RootOnDebian, Catalog)
+            .EnsureForAsync("Prerequisites", graph, TestContext.Current.CancellationToken);
+        Assert.Equal("Checking what Lab needs:", alone.At("information").First());
+        Assert.Contains(alone.At("information"), l => l.StartsWith("  iperf            iperf version 2.1.8", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("ID=debian\nVERSION_ID=\"12\"", true)]
     [InlineData("ID=ubuntu\nID_LIKE=debian", true)]

@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace McastLab.Pipeline.Lab.Views;
+
+/// <summary>
+/// report.json as the views read it: leniently, through <see cref="JsonDocument"/>, so a report from an older
+/// or newer lab (a field missing, added, or of another type) still renders; what is missing stays null or empty.
+/// </summary>
+public sealed record LabResults
+{
+    public string? Backend { get; init; }
+    public DateTimeOffset? Started { get; init; }
+    public double? DurationSeconds { get; init; }
+
+    /// <summary>The run's parameters as text, in the report's order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Run { get; init; } = [];
+
+    public IReadOnlyList<HostResult> Hosts { get; init; } = [];
+    public IReadOnlyList<CheckResult> Checks { get; init; } = [];
+    public IReadOnlyList<PodResult> Pods { get; init; } = [];
+
+    /// <summary>True only when there are checks and each says it passed.</summary>
+    public bool Passed => Checks.Count > 0 && Checks.All(c => c.Passed == true);
+
+    public int FailedCount => Checks.Count(c => c.Passed != true);
+
+    /// <summary>The run's id (run.run), or null.</summary>
+    public string? RunId => Run.FirstOrDefault(p => p.Key == "run").Value;
+
+    public static LabResults Read(string path) => Parse(File.ReadAllText(path));
+
+    /// <summary>Throws <see cref="JsonException"/> only when the text is not JSON or not an object.</summary>
+    public static LabResults Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object) throw new JsonException("report.json is not a JSON object.");
+        return new LabResults
+        {
+            Backend = Text(root, "backend"),
+            Started = Text(root, "started") is { } s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ? t : null,
+            DurationSeconds = Number(root, "durationSeconds"),
+            Run = Property(root, "run") is { ValueKind: JsonValueKind.Object } run
+                ? [.. run.EnumerateObject().Select(p => new KeyValuePair<string, string>(p.Name, Display(p.Value)))]
+                : [],
+            Hosts = [.. Items(root, "hosts").Select(h => new HostResult(Text(h, "name"), Strings(h, "addresses")))],
+            Checks = [.. Items(root, "checks").Select(CheckResult.From)],
+            Pods = [.. Items(root, "pods").Select(PodResult.From)],
+        };
+    }
+
+    internal static JsonElement? Property(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    internal static string? Text(JsonElement element, string name) => Property(element, name) is { } value
+        ? value.ValueKind == JsonValueKind.String ? value.GetString() : Display(value)
+        : null;
+
+    internal static double? Number(JsonElement element, string name) => Property(element, name) switch
+    {
+        { ValueKind: JsonValueKind.Number } n => n.GetDouble(),
+        { ValueKind: JsonValueKind.String } s when double.TryParse(s.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+        _ => null,
+    };
+
+    internal static long? Count(JsonElement element, string name) => Number(element, name) is { } d ? (long)Math.Round(d) : null;
+
+    internal static bool? Flag(JsonElement element, string name) => Property(element, name) switch
+    {
+        { ValueKind: JsonValueKind.True } => true,
+        { ValueKind: JsonValueKind.False } => false,
+        _ => null,
+    };
+
+    internal static IEnumerable<JsonElement> Items(JsonElement element, string name) =>
+        Property(element, name) is { ValueKind: JsonValueKind.Array } array ? array.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object) : [];
+
+    internal static IReadOnlyList<string> Strings(JsonElement element, string name) => Property(element, name) switch
+    {
+        { ValueKind: JsonValueKind.Array } array => [.. array.EnumerateArray().Where(e => e.ValueKind != JsonValueKind.Null).Select(Display)],
+        { } single => [Display(single)],
+        null => [],
+    };
+
+    /// <summary>A value as a person reads it: strings bare, everything else as compact JSON.</summary>
+    internal static string Display(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : JsonSerializer.Serialize(value);
+}
+
+/// <summary>A lab host (k8s, k8s-2, mcastsrc) and its addresses on the segment.</summary>
+public sealed record HostResult(string? Name, IReadOnlyList<string> Addresses);
+
+/// <summary>One check of report.json; for a traffic check, its flow, figures and per-second intervals.</summary>
+public sealed record CheckResult
+{
+    public string Name { get; init; } = "";
+    public bool? Passed { get; init; }
+    public string? Detail { get; init; }
+    public string? Direction { get; init; }
+    public string? Sender { get; init; }
+    public string? Receiver { get; init; }
+    public string? Interface { get; init; }
+    public long? Sent { get; init; }
+    public long? Received { get; init; }
+    public long? Lost { get; init; }
+    public long? Reordered { get; init; }
+    public long? Duplicates { get; init; }
+    public double? JitterMs { get; init; }
+    public long? TtlSeen { get; init; }
+    public string? PodAddress { get; init; }
+
+    /// <summary>mcast recv's interval events; null when the report has none for this check.</summary>
+    public IReadOnlyList<IntervalResult>? Intervals { get; init; }
+
+    /// <summary>"pass", "FAIL", or "unknown" when the report does not say.</summary>
+    public string Verdict => Passed switch { true => "pass", false => "FAIL", null => "unknown" };
+
+    /// <summary>A check about datagrams someone received (it has a receiver, counts or intervals).</summary>
+    public bool IsTraffic => Receiver is not null || Received is not null || Intervals is not null;
+
+    internal static CheckResult From(JsonElement e) => new()
+    {
+        Name = LabResults.Text(e, "name") ?? "(unnamed check)",
+        Passed = LabResults.Flag(e, "passed"),
+        Detail = LabResults.Text(e, "detail"),
+        Direction = LabResults.Text(e, "direction"),
+        Sender = LabResults.Text(e, "sender"),
+        Receiver = LabResults.Text(e, "receiver"),
+        Interface = LabResults.Text(e, "interface"),
+        Sent = LabResults.Count(e, "sent"),
+        Received = LabResults.Count(e, "received"),
+        Lost = LabResults.Count(e, "lost"),
+        Reordered = LabResults.Count(e, "reordered"),
+        Duplicates = LabResults.Count(e, "duplicates"),
+        JitterMs = LabResults.Number(e, "jitterMs"),
+        TtlSeen = LabResults.Count(e, "ttlSeen"),
+        PodAddress = LabResults.Text(e, "podAddress"),
+        Intervals = LabResults.Property(e, "intervals") is { ValueKind: JsonValueKind.Array }
+            ? [.. LabResults.Items(e, "intervals").Select(IntervalResult.From).OfType<IntervalResult>()]
+            : null,
+    };
+}
+
+/// <summary>One interval event of mcast recv: [Start, End) seconds since the receiver joined, and its counts.</summary>
+public sealed record IntervalResult(double Start, double End, long Received, long Lost, long Reordered, long Duplicates)
+{
+    internal static IntervalResult? From(JsonElement e) =>
+        LabResults.Number(e, "start") is { } start && LabResults.Number(e, "end") is { } end
+            ? new IntervalResult(start, end, LabResults.Count(e, "received") ?? 0, LabResults.Count(e, "lost") ?? 0,
+                LabResults.Count(e, "reordered") ?? LabResults.Count(e, "outOfOrder") ?? 0, LabResults.Count(e, "duplicates") ?? 0)
+            : null;
+}
+
+/// <summary>A pod, its node, and its interfaces as Multus' network-status lists them.</summary>
+public sealed record PodResult(string? Node, string? Name, IReadOnlyList<AttachmentResult> NetworkStatus)
+{
+    internal static PodResult From(JsonElement e) => new(
+        LabResults.Text(e, "node"),
+        LabResults.Text(e, "name"),
+        [.. LabResults.Items(e, "networkStatus").Select(s => new AttachmentResult(
+            LabResults.Text(s, "name"), LabResults.Text(s, "interface"), LabResults.Strings(s, "ips"),
+            LabResults.Text(s, "mac"), LabResults.Flag(s, "default") ?? false))]);
+}
+
+/// <summary>One network-status entry: network name, interface in the pod, addresses, MAC, whether it is the default network.</summary>
+public sealed record AttachmentResult(string? Network, string? Interface, IReadOnlyList<string> Ips, string? Mac, bool Default);
