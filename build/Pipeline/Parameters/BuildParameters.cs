@@ -48,7 +48,7 @@ public sealed class BuildParameters
         var resolved = ParameterResolver.Resolve(definitions, file, commandLine, environment, ParameterCatalog.RunnerOptions);
         foreach (var secret in definitions.Where(d => d.IsSecret))
         {
-            masker.Add(resolved[secret.Name].Value);
+            masker.AddCredential(secret.UserParameter is { } user ? resolved[user].Value : null, resolved[secret.Name].Value);
         }
         return new BuildParameters(repositoryRoot, resolved);
     }

@@ -19,7 +19,7 @@ public sealed record ImageSettings(
     [
         new("registry", "images", "Registry the images are pushed to and pulled from (a local one is started on 127.0.0.1:5000)."),
         new("registry-user", "images", "User for a registry that needs a login (the password comes from MCASTLAB_REGISTRY_PASSWORD)."),
-        ParameterDefinition.Secret("registry-password", "MCASTLAB_REGISTRY_PASSWORD", "Password or token of --registry-user (environment only)."),
+        ParameterDefinition.Secret("registry-password", "MCASTLAB_REGISTRY_PASSWORD", "Password or token of --registry-user (environment only).") with { UserParameter = "registry-user" },
         new("base-image", "images", "Base of both images; built from Debian packages (debootstrap) when the engine lacks it and cannot pull it."),
         new("debian-suite", "images", "Debian suite debootstrap uses for the base image."),
         new("debian-mirror", "images", "Debian mirror debootstrap uses for the base image."),
