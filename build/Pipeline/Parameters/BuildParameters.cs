@@ -46,6 +46,7 @@ public sealed class BuildParameters
         var definitions = ParameterCatalog.All;
         var file = ParametersFile.Load(Path.Combine(repositoryRoot, ParametersFile.FileName), definitions);
         var resolved = ParameterResolver.Resolve(definitions, file, commandLine, environment, ParameterCatalog.RunnerOptions);
+        resolved.CheckForms();
         foreach (var secret in definitions.Where(d => d.IsSecret))
         {
             masker.AddCredential(secret.UserParameter is { } user ? resolved[user].Value : null, resolved[secret.Name].Value);
