@@ -13,15 +13,16 @@ public sealed record TestSummary(int Passed, int Failed, IReadOnlyList<(string N
     /// </summary>
     public string? Failure(int exitCode, bool skipsFail)
     {
-        if (exitCode != 0 || Failed > 0) return $"{Failed} test(s) failed (dotnet test exit code {exitCode})";
-        if (Passed == 0) return "No test ran; check that the test projects are in McastLab.sln";
+        var problems = new List<string>();
+        if (exitCode != 0 || Failed > 0) problems.Add($"{Failed} test(s) failed (dotnet test exit code {exitCode})");
+        else if (Passed == 0) problems.Add("No test ran; check that the test projects are in McastLab.sln");
         if (skipsFail && Skipped.Count > 0)
         {
-            return $"{Skipped.Count} test(s) skipped under CI=true, where every prerequisite is installed: "
+            problems.Add($"{Skipped.Count} test(s) skipped under CI=true, where every prerequisite is installed: "
                 + string.Join("; ", Skipped.Select(s => $"{s.Name} ({s.Reason})"))
-                + "; install or start what they name (.ci/run)";
+                + "; install or start what they name (.ci/run)");
         }
-        return null;
+        return problems.Count == 0 ? null : string.Join("; and ", problems);
     }
 
     public static TestSummary Read(string directory)

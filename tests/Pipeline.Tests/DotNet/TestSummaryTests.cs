@@ -45,6 +45,14 @@ public sealed class TestSummaryTests
     }
 
     [Fact]
+    public void Under_CI_failures_and_skips_are_both_named()
+    {
+        var failure = new TestSummary(5, 1, WithOneSkip.Skipped).Failure(exitCode: 1, skipsFail: true);
+        Assert.StartsWith("1 test(s) failed (dotnet test exit code 1); and 1 test(s) skipped under CI=true", failure, StringComparison.Ordinal);
+        Assert.Contains("A.needs_iperf (interop tests need iperf 2.1.8", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Outside_CI_a_skip_is_only_a_warning() =>
         Assert.Null(WithOneSkip.Failure(exitCode: 0, skipsFail: false));
 
