@@ -58,8 +58,10 @@ internal static class NativeMcast
         var binary = Path.Combine(artifacts, "publish", "McastTools", "release_linux-x64", "mcast");
         if (process.ExitCode != 0 || !File.Exists(binary))
         {
-            var lines = (output + error.Result).Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Take(3);
-            return (null, $"dotnet publish exited {process.ExitCode}: {string.Join(" | ", lines).Trim()}");
+            // The first error lines, shortened: MSBuild repeats the whole linker command in them.
+            var lines = (output + error.Result).Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase))
+                .Select(l => l.Trim()).Select(l => l.Length > 200 ? l[..200] + "…" : l).Distinct().Take(2);
+            return (null, $"dotnet publish exited {process.ExitCode}: {string.Join(" | ", lines)}");
         }
 
         return (binary, null);
