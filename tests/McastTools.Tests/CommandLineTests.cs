@@ -14,7 +14,7 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData("recv --group 10.0.0.1", "not a multicast group")]
-    [InlineData("recv --group 224.0.67.67 --port 70000", "--port 70000 is out of range")]
+    [InlineData("recv --group 224.0.67.67 --port 70000", "--port 70000 is out of range; give one in 1-65535.")]
     [InlineData("recv --group 224.0.67.67 --port 0", "out of range")]
     [InlineData("recv --group 224.0.67.67 --format xml", "--format 'xml' is not known")]
     [InlineData("recv --group 224.0.67.67 --max-loss 101", "--max-loss 101 is out of range")]
@@ -31,6 +31,33 @@ public sealed class CommandLineTests
     [InlineData("send --group 224.0.67.67 --tos 300", "--tos 300 is out of range")]
     [InlineData("send --group 224.0.67.67 --length 8", "--length 8 is out of range")]
     [InlineData("send --group 224.0.67.67 --rate fast", "is not a rate")]
+    [InlineData("send --group 224.0.67.67 --rate NaN", "'NaN' is not a rate")]
+    [InlineData("send --group 224.0.67.67 --rate NaNpps", "'NaNpps' is not a rate")]
+    [InlineData("send --group 224.0.67.67 --rate Infinity", "'Infinity' is not a rate")]
+    [InlineData("send --group 224.0.67.67 --rate 1e400", "'1e400' is not a rate")]
+    [InlineData("send --group 224.0.67.67 --rate -1M", "'-1M' is not a rate")]
+    [InlineData("send --group 224.0.67.67 --rate 1e300G", "rate '1e300G' is out of range")]
+    [InlineData("send --group 224.0.67.67 --rate 2e9pps", "rate '2e9pps' is out of range")]
+    [InlineData("send --group 224.0.67.67 --duration NaN", "--duration 'NaN' is not a number")]
+    [InlineData("send --group 224.0.67.67 --duration Infinity", "--duration Infinity is out of range")]
+    [InlineData("send --group 224.0.67.67 --duration 1e999", "--duration 1e999 is out of range")]
+    [InlineData("send --group 224.0.67.67 --duration -5", "--duration -5 is out of range")]
+    [InlineData("send --group 224.0.67.67 --count 0", "--count 0 is out of range")]
+    [InlineData("send --group 224.0.67.67 --count 99999999999999999999", "--count 99999999999999999999 is out of range")]
+    [InlineData("send --group 224.0.67.67 --count 1.5", "--count '1.5' is not a whole number")]
+    [InlineData("send --group 224.0.67.67 --port -1", "--port -1 is out of range")]
+    [InlineData("send --group 224.0.67.67 --length 65508", "--length 65508 is out of range")]
+    [InlineData("recv --group 224.0.67.67 --interval 0.0001", "--interval 0.0001 is out of range; give 0 (summary only) or 0.001-86400.")]
+    [InlineData("recv --group 224.0.67.67 --interval NaN", "--interval 'NaN' is not a number")]
+    [InlineData("recv --group 224.0.67.67 --interval -1", "--interval -1 is out of range")]
+    [InlineData("recv --group 224.0.67.67 --idle-timeout -Infinity", "--idle-timeout -Infinity is out of range")]
+    [InlineData("recv --group 224.0.67.67 --expect-packets -1", "--expect-packets -1 is out of range")]
+    [InlineData("recv --group 224.0.67.67 --max-loss NaN", "--max-loss 'NaN' is not a number")]
+    [InlineData("iperf -s -u -B 224.0.67.67 -t NaN", "--time 'NaN' is not a number")]
+    [InlineData("iperf -s -u -B 224.0.67.67 -i 1e-9", "--interval 1e-9 is out of range")]
+    [InlineData("iperf -c 224.0.67.67 -u -b NaN", "'NaN' is not a rate")]
+    [InlineData("iperf -c 224.0.67.67 -u -l 70000", "--len 70000 is out of range")]
+    [InlineData("iperf -c 224.0.67.67 -u -p 70000", "--port 70000 is out of range")]
     [InlineData("send --group 224.0.67.67 --count 5 --duration 1", "either --duration or --count")]
     [InlineData("send --group 224.0.67.67 --interface lo --bind 127.0.0.1", "either --interface or --bind")]
     [InlineData("send --group 224.0.67.67 --bind 192.0.2.77", "is not an address of this host")]
@@ -92,7 +119,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Iperf_client_flags_map_onto_a_send_plan()
     {
-        var options = ParsedOptions.Parse("iperf", IperfCommand.Options, ["-c", "224.0.67.67", "-u", "--ttl", "5", "-t", "5", "-b", "10m", "-l", "1000", "-p", "5002"]);
+        var options = IperfGetopt.Parse(IperfCommand.Options, ["-c", "224.0.67.67", "-u", "--ttl", "5", "-t", "5", "-b", "10m", "-l", "1000", "-p", "5002"]);
 
         var plan = IperfCommand.ClientPlan(options);
 
@@ -103,7 +130,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Iperf_server_flags_map_onto_a_persistent_receive_plan()
     {
-        var options = ParsedOptions.Parse("iperf", IperfCommand.Options, ["-s", "-u", "-B", "224.0.67.67%lo", "-i", "1"]);
+        var options = IperfGetopt.Parse(IperfCommand.Options, ["-s", "-u", "-B", "224.0.67.67%lo", "-i", "1"]);
 
         var plan = IperfCommand.ServerPlan(options);
 

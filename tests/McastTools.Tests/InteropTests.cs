@@ -16,6 +16,7 @@ public sealed partial class InteropTests
     {
         Assert.SkipUnless(NamespaceLab.IsRoot, "interop tests create network namespaces and need root");
         Assert.SkipUnless(NamespaceLab.HasIperf, "interop tests need iperf 2.1.8 (apt-get install iperf)");
+        NativeMcast.Require();
     }
 
     private static List<JsonElement> JsonLines(string output) =>
@@ -163,7 +164,9 @@ public sealed partial class InteropTests
 
         Assert.Equal(1, receiver.WaitForExit(RunLimit));
 
-        var end = Assert.Single(JsonLines(receiver.Output));
+        var lines = JsonLines(receiver.Output);
+        Assert.Equal(["joined", "end"], lines.Select(l => l.GetProperty("event").GetString()));
+        var end = lines[^1];
         Assert.False(end.GetProperty("ok").GetBoolean());
         Assert.Equal("no datagrams were received", end.GetProperty("reason").GetString());
     }
@@ -182,6 +185,34 @@ public sealed partial class InteropTests
 
         Assert.Equal(130, receiver.WaitForExit(RunLimit));
         Assert.Contains("end: 0 stream(s), FAILED: no datagrams were received", receiver.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_receiver_reports_the_buffer_it_got_and_warns_without_the_capability_to_force_it()
+    {
+        RequireLab();
+        using var lab = new NamespaceLab();
+        using var root = StartReceiver(lab.Pod, "--group", "224.0.67.67%eth1", "--format", "json", "--idle-timeout", "0.5");
+        Assert.Equal(0, root.WaitForExit(RunLimit));
+        var joined = JsonLines(root.Output)[0];
+        Assert.Equal("joined", joined.GetProperty("event").GetString());
+        Assert.Equal(16 << 20, joined.GetProperty("receiveBufferBytes").GetInt32());
+        Assert.Equal(16 << 20, joined.GetProperty("receiveBufferRequestedBytes").GetInt32());
+        Assert.DoesNotContain("warning", root.Error, StringComparison.Ordinal);
+
+        // As the images run in a pod: uid 65534, no CAP_NET_ADMIN, so SO_RCVBUFFORCE fails and rmem_max caps the buffer.
+        using var limit = new LabProcess(["ip", "netns", "exec", lab.Pod, "cat", "/proc/sys/net/core/rmem_max"]);
+        Assert.Equal(0, limit.WaitForExit(RunLimit));
+        var rmemMax = int.Parse(limit.Output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.SkipWhen(rmemMax >= 16 << 20, $"net.core.rmem_max here is {rmemMax}, already enough for the 16 MiB buffer: nothing to warn about");
+        using var pod = NamespaceLab.McastUnprivileged(lab.Pod, "recv", "--group", "224.0.67.67%eth1", "--format", "json", "--idle-timeout", "0.5");
+        Assert.Equal(0, pod.WaitForExit(RunLimit));
+
+        var podJoined = JsonLines(pod.Output)[0];
+        Assert.Equal(rmemMax, podJoined.GetProperty("receiveBufferBytes").GetInt32());
+        Assert.Contains($"receive buffer {rmemMax / 1024} KiB", pod.Error, StringComparison.Ordinal);
+        Assert.Contains($"mcast recv: warning: the receive buffer is {rmemMax / 1024} KiB, less than the 16384 KiB asked for", pod.Error, StringComparison.Ordinal);
+        Assert.Contains("sysctl -w net.core.rmem_max=16777216", pod.Error, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"Sent (\d+) datagrams")]

@@ -56,7 +56,6 @@ internal sealed class NamespaceLab : IDisposable
 
     public static bool HasIperf => File.Exists("/usr/bin/iperf");
 
-    public static string McastDll => Path.Combine(AppContext.BaseDirectory, "mcast.dll");
 
     public static void Address(string ns, params string[] cidrs)
     {
@@ -69,9 +68,13 @@ internal sealed class NamespaceLab : IDisposable
         }
     }
 
-    /// <summary>Starts `mcast ARGS` (the built mcast.dll) inside a namespace.</summary>
+    /// <summary>Starts `mcast ARGS` (the NativeAOT binary, as users run it) inside a namespace.</summary>
     public static LabProcess Mcast(string ns, params string[] args) =>
-        new(["ip", "netns", "exec", ns, "dotnet", McastDll, .. args]);
+        new(["ip", "netns", "exec", ns, NativeMcast.Require(), .. args]);
+
+    /// <summary>Starts `mcast ARGS` inside a namespace as uid/gid 65534 without capabilities, as the images run in a pod.</summary>
+    public static LabProcess McastUnprivileged(string ns, params string[] args) =>
+        new(["ip", "netns", "exec", ns, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", NativeMcast.Require(), .. args]);
 
     public static LabProcess Iperf(string ns, params string[] args) =>
         new(["ip", "netns", "exec", ns, "iperf", .. args]);

@@ -37,18 +37,18 @@ public sealed record BoxSettings
     [
         new("box-os", "boxes", "OS of the boxes: centos7 (the walkthrough's, end-of-life) or rocky9 (supported, same family)."),
         new("box-provider", "boxes", "Vagrant provider the boxes are built for and the lab runs on: virtualbox or libvirt."),
-        new("box-version", "boxes", "Version the boxes get in their catalog; empty means the build time (yyyyMMdd.HHmmss)."),
+        new("box-version", "boxes", "Version the boxes get in their catalog; empty means the build time (yyyyMMdd.HHmmss).") { Form = ParameterForm.BoxVersion },
         new("workers", "boxes", "Worker VMs that join the k8s node's cluster (0 to 9)."),
         new("worker-address-start", "boxes", "Address of the first worker on the segment; the others follow it."),
         new("k8s-host", "boxes", "VM and node name of the Kubernetes control plane."),
         new("mcastsrc-host", "boxes", "VM name of the multicast source."),
         new("pod-cidr", "boxes", "Pod network of the cluster (flannel's default 10.244.0.0/16)."),
-        new("centos7-box-version", "versions", "Version of the centos/7 base box (2004.01 is its last)."),
-        new("rocky9-box-version", "versions", "Version of the rockylinux/9 base box; required with --box-os=rocky9 (none could be checked here to pin)."),
-        new("docker-ce-rocky9-version", "versions", "Docker CE on Rocky Linux 9."),
-        new("containerd-io-centos7-version", "versions", "containerd.io from Docker's el7 repository (1.6.33 is its last), the k8s box's runtime."),
-        new("containerd-io-rocky9-version", "versions", "containerd.io from Docker's el9 repository, the k8s box's runtime."),
-        new("kubernetes-minor-rocky9", "versions", "Kubernetes minor from pkgs.k8s.io on Rocky Linux 9 (cgroup v2: current minors work)."),
+        new("centos7-box-version", "versions", "Version of the centos/7 base box (2004.01 is its last).") { Form = ParameterForm.BoxVersion },
+        new("rocky9-box-version", "versions", "Version of the rockylinux/9 base box; required with --box-os=rocky9 (none could be checked here to pin).") { Form = ParameterForm.BoxVersion },
+        new("docker-ce-rocky9-version", "versions", "Docker CE on Rocky Linux 9.") { Form = ParameterForm.PackageVersion },
+        new("containerd-io-centos7-version", "versions", "containerd.io from Docker's el7 repository (1.6.33 is its last), the k8s box's runtime.") { Form = ParameterForm.PackageVersion },
+        new("containerd-io-rocky9-version", "versions", "containerd.io from Docker's el9 repository, the k8s box's runtime.") { Form = ParameterForm.PackageVersion },
+        new("kubernetes-minor-rocky9", "versions", "Kubernetes minor from pkgs.k8s.io on Rocky Linux 9 (cgroup v2: current minors work).") { Form = ParameterForm.KubernetesMinor },
     ];
 
     public required BoxOs Os { get; init; }

@@ -7,6 +7,24 @@ public sealed record TestSummary(int Passed, int Failed, IReadOnlyList<(string N
 {
     private static readonly XNamespace Trx = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
 
+    /// <summary>
+    /// Why the run failed, or null. In CI everything is installed, so a skipped test means something broke
+    /// (a package, a service, a path): there a skip fails the run, with every skipped test and its reason.
+    /// </summary>
+    public string? Failure(int exitCode, bool skipsFail)
+    {
+        var problems = new List<string>();
+        if (exitCode != 0 || Failed > 0) problems.Add($"{Failed} test(s) failed (dotnet test exit code {exitCode})");
+        else if (Passed == 0) problems.Add("No test ran; check that the test projects are in McastLab.sln");
+        if (skipsFail && Skipped.Count > 0)
+        {
+            problems.Add($"{Skipped.Count} test(s) skipped under CI=true, where every prerequisite is installed: "
+                + string.Join("; ", Skipped.Select(s => $"{s.Name} ({s.Reason})"))
+                + "; install or start what they name (.ci/run)");
+        }
+        return problems.Count == 0 ? null : string.Join("; and ", problems);
+    }
+
     public static TestSummary Read(string directory)
     {
         int passed = 0, failed = 0;

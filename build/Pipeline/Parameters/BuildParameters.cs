@@ -46,9 +46,10 @@ public sealed class BuildParameters
         var definitions = ParameterCatalog.All;
         var file = ParametersFile.Load(Path.Combine(repositoryRoot, ParametersFile.FileName), definitions);
         var resolved = ParameterResolver.Resolve(definitions, file, commandLine, environment, ParameterCatalog.RunnerOptions);
+        resolved.CheckForms();
         foreach (var secret in definitions.Where(d => d.IsSecret))
         {
-            masker.Add(resolved[secret.Name].Value);
+            masker.AddCredential(secret.UserParameter is { } user ? resolved[user].Value : null, resolved[secret.Name].Value);
         }
         return new BuildParameters(repositoryRoot, resolved);
     }

@@ -13,11 +13,11 @@ public sealed partial record ClusterAddonPins(PinnedFile Multus, string MultusIm
 {
     public static IReadOnlyList<ParameterDefinition> Definitions { get; } =
     [
-        new("multus-version", "versions", "Multus release tag the cluster installs."),
+        new("multus-version", "versions", "Multus release tag the cluster installs.") { Form = ParameterForm.ReleaseTag },
         new("multus-manifest-url", "versions", "URL of the Multus DaemonSet manifest at that release tag (never a branch)."),
         new("multus-manifest-sha256", "versions", "sha256 of that manifest; a download that differs stops the lab."),
         new("multus-image", "versions", "Image that replaces the manifest's moving :snapshot image (tagged with the release)."),
-        new("flannel-version", "versions", "flannel release whose kube-flannel.yml the cluster applies."),
+        new("flannel-version", "versions", "flannel release whose kube-flannel.yml the cluster applies.") { Form = ParameterForm.ReleaseTag },
         new("flannel-manifest-url", "versions", "URL of kube-flannel.yml among that release's assets."),
         new("flannel-manifest-sha256", "versions", "sha256 of that kube-flannel.yml."),
     ];

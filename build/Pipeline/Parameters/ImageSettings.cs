@@ -17,15 +17,15 @@ public sealed record ImageSettings(
 {
     public static IReadOnlyList<ParameterDefinition> Definitions { get; } =
     [
-        new("registry", "images", "Registry the images are pushed to and pulled from (a local one is started on 127.0.0.1:5000)."),
-        new("registry-user", "images", "User for a registry that needs a login (the password comes from MCASTLAB_REGISTRY_PASSWORD)."),
-        ParameterDefinition.Secret("registry-password", "MCASTLAB_REGISTRY_PASSWORD", "Password or token of --registry-user (environment only)."),
-        new("base-image", "images", "Base of both images; built from Debian packages (debootstrap) when the engine lacks it and cannot pull it."),
-        new("debian-suite", "images", "Debian suite debootstrap uses for the base image."),
-        new("debian-mirror", "images", "Debian mirror debootstrap uses for the base image."),
-        new("iperf-image", "images", "Repository name of the iperf 2 image."),
-        new("mcast-image", "images", "Repository name of the mcast image."),
-        new("manifest-tag", "images", "Image tag the generated Kubernetes manifests refer to."),
+        new("registry", "images", "Registry the images are pushed to and pulled from (a local one is started on 127.0.0.1:5000).") { Form = ParameterForm.Registry },
+        new("registry-user", "images", "User for a registry that needs a login (the password comes from MCASTLAB_REGISTRY_PASSWORD).") { Form = ParameterForm.UserName },
+        ParameterDefinition.Secret("registry-password", "MCASTLAB_REGISTRY_PASSWORD", "Password or token of --registry-user (environment only).") with { UserParameter = "registry-user", Form = ParameterForm.Password },
+        new("base-image", "images", "Base of both images; built from Debian packages (debootstrap) when the engine lacks it and cannot pull it.") { Form = ParameterForm.ImageReference },
+        new("debian-suite", "images", "Debian suite debootstrap uses for the base image.") { Form = ParameterForm.DebianSuite },
+        new("debian-mirror", "images", "Debian mirror debootstrap uses for the base image.") { Form = ParameterForm.HttpUrl },
+        new("iperf-image", "images", "Repository name of the iperf 2 image.") { Form = ParameterForm.ImageRepository },
+        new("mcast-image", "images", "Repository name of the mcast image.") { Form = ParameterForm.ImageRepository },
+        new("manifest-tag", "images", "Image tag the generated Kubernetes manifests refer to.") { Form = ParameterForm.ImageTag },
     ];
 
     public static ImageSettings From(ResolvedParameters p) => new(

@@ -30,7 +30,7 @@ public sealed partial record LabSettings
         new("interface", "lab", "Name of the segment's interface on the hosts and in the pods."),
         new("network-name", "lab", "Name of the NetworkAttachmentDefinition the pods ask for."),
         new("duration", "lab", "Seconds each lab sender sends."),
-        new("rate", "lab", "Send rate of the lab's senders (iperf units: 1M = 1,048,576 bit/s; or 500pps)."),
+        new("rate", "lab", "Send rate of the lab's senders (iperf units: 1M = 1,048,576 bit/s; or 500pps).") { Form = ParameterForm.IperfRate },
         new("pods", "lab", "Receiver pods per node in the lab."),
         new("nodes", "lab", "Nodes in the lab (the local backend joins them with a bridge as the L2 switch)."),
     ];
@@ -102,6 +102,9 @@ public sealed partial record LabSettings
         if (K8sAddress.Equals(McastsrcAddress)) throw p.Invalid("mcastsrc-address", "different from --k8s-address");
         if (!InterfaceName().IsMatch(Interface)) throw p.Invalid("interface", "a Linux interface name (1-15 letters, digits, '-', '_' or '.')");
         if (!DnsLabel().IsMatch(NetworkName)) throw p.Invalid("network-name", "a Kubernetes name (lower-case letters, digits and '-', at most 63)");
+        // Checked here, not when the lab starts: a rate the lab cannot use stops the build before anything is built.
+        if (Pipeline.Lab.LabTraffic.NominalDatagrams(Rate, DurationSeconds) < 1)
+            throw p.Invalid("rate", $"a rate that sends at least one {Pipeline.Lab.LabTraffic.PayloadBytes}-byte datagram in --duration {DurationSeconds} s");
         if (RangeSize() < Pods * Nodes) throw p.Invalid("pods", $"at most the {RangeSize()} addresses of the IPAM range across {Nodes} node(s)");
     }
 

@@ -14,6 +14,12 @@ public sealed record ParameterDefinition(string Name, string Section, string Des
     /// <summary>Only on the command line (such as --skip): not in the file, not from the environment.</summary>
     public bool CommandLineOnly { get; init; }
 
+    /// <summary>The written form a value must have (checked for every parameter at start-up); null when any text goes.</summary>
+    public ParameterForm? Form { get; init; }
+
+    /// <summary>For a secret: the parameter holding the user name it logs in with, so user:secret is masked too.</summary>
+    public string? UserParameter { get; init; }
+
     public static ParameterDefinition Secret(string name, string environmentVariable, string description) =>
         new(name, "secrets", description) { IsSecret = true, EnvironmentVariable = environmentVariable };
 }

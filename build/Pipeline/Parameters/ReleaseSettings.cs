@@ -17,9 +17,9 @@ public sealed partial record ReleaseSettings(
     [
         new("github-repository", "releases", "GitHub repository (owner/name) whose releases receive the boxes; CI passes its own."),
         new("github-api-url", "releases", "GitHub API base URL; a GitHub Enterprise server's URL makes it use /api/v3."),
-        new("box-directory", "releases", "Directory (relative to the repository root) with the .box files and their metadata to publish."),
+        new("box-directory", "releases", "Directory (relative to the repository root) with the .box files and their metadata to publish.") { Form = ParameterForm.PathText },
         new("release-tag", "releases", "Version tag of the release the boxes go to, such as v1.2.0 (box version 1.2.0); per run, so command line only.") { CommandLineOnly = true },
-        ParameterDefinition.Secret("github-token", "GITHUB_TOKEN", "GitHub token with contents:write on --github-repository (environment only)."),
+        ParameterDefinition.Secret("github-token", "GITHUB_TOKEN", "GitHub token with contents:write on --github-repository (environment only).") with { Form = ParameterForm.Token },
     ];
 
     public static ReleaseSettings From(ResolvedParameters p)

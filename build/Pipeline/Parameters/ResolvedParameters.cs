@@ -71,6 +71,18 @@ public sealed class ResolvedParameters(IReadOnlyCollection<ParameterDefinition> 
     public IReadOnlyList<string> List(string name) =>
         (Optional(name) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>Every set value against its definition's form, before any settings class reads it.</summary>
+    public void CheckForms()
+    {
+        foreach (var definition in Definitions)
+        {
+            if (definition.Form is { } form && Optional(definition.Name) is { } value && !form.Accepts(value))
+            {
+                throw Invalid(definition.Name, form.Expected);
+            }
+        }
+    }
+
     /// <summary>The error for a value of the wrong form, naming where the value came from.</summary>
     public ParameterException Invalid(string name, string expected)
     {

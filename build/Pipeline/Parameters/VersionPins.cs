@@ -8,9 +8,9 @@ public sealed record VersionPins(string Iperf, string KubernetesMinor, string Do
 {
     public static IReadOnlyList<ParameterDefinition> Definitions { get; } =
     [
-        new("iperf-version", "versions", "iperf 2 version the images and interop tests expect (Debian bookworm ships 2.1.8)."),
-        new("kubernetes-minor", "versions", "Kubernetes minor for kubeadm/kubelet/kubectl from pkgs.k8s.io (CentOS 7 is cgroup v1: at most 1.34)."),
-        new("docker-ce-centos7-version", "versions", "Docker CE on CentOS 7 (26.1.x is the last el7 line)."),
+        new("iperf-version", "versions", "iperf 2 version the images and interop tests expect (Debian bookworm ships 2.1.8).") { Form = ParameterForm.PackageVersion },
+        new("kubernetes-minor", "versions", "Kubernetes minor for kubeadm/kubelet/kubectl from pkgs.k8s.io (CentOS 7 is cgroup v1: at most 1.34).") { Form = ParameterForm.KubernetesMinor },
+        new("docker-ce-centos7-version", "versions", "Docker CE on CentOS 7 (26.1.x is the last el7 line).") { Form = ParameterForm.PackageVersion },
     ];
 
     public static VersionPins From(ResolvedParameters p) =>

@@ -34,7 +34,7 @@ internal static class IperfCommand
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
     {
-        var options = ParsedOptions.Parse("iperf", Options, args);
+        var options = IperfGetopt.Parse(Options, args);
         if (options.HelpRequested)
         {
             Console.Out.Write(HelpText.Render("mcast iperf -s -u -B G[%IF] [-i N] | -c G -u [-B ADDR] [-T N] [-t N] [-b RATE] [-l N]", Description, Options, ExitCodes));
@@ -54,7 +54,7 @@ internal static class IperfCommand
         var group = options.Value("bind") ?? throw new UsageException("'mcast iperf -s' needs -B G[%IF], the multicast group to join, e.g. -B 224.0.67.67%eth1.");
         var port = (int)options.Integer("port", 5001, 1, 65535);
         var endpoint = EndpointResolver.Receive(group, null, options.Value("ssm-host"), port);
-        return new ReceivePlan(endpoint, options.Number("interval", 0, 86_400) ?? 0, options.Number("time", 0.001, 1e9), null, null, null, Persistent: true);
+        return new ReceivePlan(endpoint, options.Interval("interval") ?? 0, options.Number("time", 0.001, 1e9), null, null, null, Persistent: true);
     }
 
     public static SendPlan ClientPlan(ParsedOptions options)
@@ -73,6 +73,19 @@ internal static class IperfCommand
         var endpoint = EndpointResolver.Send(options.Value("client")!, iface, bind, port, ttl, null);
         var length = (int)options.Integer("len", endpoint.Group.IsIPv6 ? 1450 : 1470, Wire.DatagramTemplate.MinimumLength, Wire.DatagramTemplate.MaximumLength);
         return new SendPlan(endpoint, Rate.Parse(options.Value("bandwidth") ?? "1M"), length, options.Number("time", 0.001, 1e9) ?? 10, null);
+    }
+
+    /// <summary>
+    /// iperf 2.1.8's closing client lines, counted as iperf counts (measured on the wire): the transfer
+    /// includes its one end-of-test datagram, and "Sent N" is the data datagrams plus two.
+    /// </summary>
+    public static IEnumerable<string> ClientSummary(long dataDatagrams, int length, double seconds)
+    {
+        var bytes = (dataDatagrams + 1) * (double)length;
+        var bits = seconds > 0 ? bytes * 8 / seconds : 0;
+        yield return "[ ID] Interval       Transfer     Bandwidth";
+        yield return string.Create(CultureInfo.InvariantCulture, $"[  1] 0.0000-{seconds:0.0000} sec  {IperfUnits.Bytes(bytes, 4)}  {IperfUnits.BitsPerSecond(bits, 4)}");
+        yield return string.Create(CultureInfo.InvariantCulture, $"[  1] Sent {dataDatagrams + 2} datagrams");
     }
 
     private static int Serve(ParsedOptions options, CancellationToken cancel)
@@ -97,9 +110,11 @@ internal static class IperfCommand
         output.Flush();
         var result = new Sender(plan).Run(cancel);
         output.WriteLine($"[  1] local {result.Local?.Address} port {result.Local?.Port} connected with {endpoint.Group.Address} port {endpoint.Port}");
-        output.WriteLine("[ ID] Interval       Transfer     Bandwidth");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[  1] 0.00-{result.Seconds:0.00} sec  {IperfUnits.Bytes(result.Bytes)}  {IperfUnits.BitsPerSecond(result.BitsPerSecond)}"));
-        output.WriteLine($"[  1] Sent {result.Datagrams} datagrams");
+        foreach (var line in ClientSummary(result.Datagrams, plan.Length, result.Seconds))
+        {
+            output.WriteLine(line);
+        }
+
         output.Flush();
         return result.Interrupted ? 130 : 0;
     }

@@ -9,7 +9,20 @@ internal sealed class ParsedOptions
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 
-    public bool HelpRequested { get; private init; }
+    public bool HelpRequested { get; init; }
+
+    /// <summary>Records an option another parser (iperf's getopt rules) found; a null value is a flag.</summary>
+    public void Set(string name, string? value)
+    {
+        if (value is null)
+        {
+            _flags.Add(name);
+        }
+        else
+        {
+            _values[name] = value;
+        }
+    }
 
     public static ParsedOptions Parse(string command, IReadOnlyList<OptionSpec> specs, IReadOnlyList<string> args)
     {
@@ -56,16 +69,18 @@ internal sealed class ParsedOptions
             return fallback;
         }
 
-        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
-            throw new UsageException($"--{name} '{text}' is not a whole number; give one in {min}-{max}.");
+            // Digits that overflow a long are a value out of range, not a different kind of error.
+            return text.TrimStart('-', '+').All(char.IsAsciiDigit) && text.TrimStart('-', '+').Length > 0
+                ? throw OutOfRange(name, text, Range(min, max))
+                : throw new UsageException($"--{name} '{text}' is not a whole number; give one in {Range(min, max)}.");
         }
 
-        return value < min || value > max
-            ? throw new UsageException($"--{name} {value} is out of range; give one in {min}-{max}.")
-            : value;
+        return value < min || value > max ? throw OutOfRange(name, text, Range(min, max)) : value;
     }
 
+    /// <summary>A finite decimal in [min, max]: NaN, infinities, overflow ("1e999") and out-of-range values are refused.</summary>
     public double? Number(string name, double min, double max)
     {
         if (Value(name) is not { } text)
@@ -73,15 +88,33 @@ internal sealed class ParsedOptions
             return null;
         }
 
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value))
+        if (!double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var value)
+            || double.IsNaN(value))
         {
-            throw new UsageException($"--{name} '{text}' is not a number; give one in {min}-{max}.");
+            throw new UsageException($"--{name} '{text}' is not a number; give one in {Range(min, max)}.");
         }
 
-        return value < min || value > max
-            ? throw new UsageException($"--{name} {value} is out of range; give one in {min}-{max}.")
+        // Infinity and overflow ("1e999" parses as infinity) fall outside every range.
+        return value < min || value > max || !double.IsFinite(value) ? throw OutOfRange(name, text, Range(min, max)) : value;
+    }
+
+    /// <summary>A report interval: 0 (off) or at least a millisecond, so reporting cannot starve receiving.</summary>
+    public double? Interval(string name)
+    {
+        var value = Number(name, 0, 86_400);
+        return value is > 0 and < MinimumInterval
+            ? throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--{name} {Value(name)} is out of range; give 0 (summary only) or {MinimumInterval}-86400."))
             : value;
     }
+
+    public const double MinimumInterval = 0.001;
+
+    private static string Range(double min, double max) => string.Create(CultureInfo.InvariantCulture, $"{min}-{max}");
+
+    private static string Range(long min, long max) => string.Create(CultureInfo.InvariantCulture, $"{min}-{max}");
+
+    private static UsageException OutOfRange(string name, string text, string range) =>
+        new($"--{name} {text} is out of range; give one in {range}.");
 
     public string Required(string name, string command) =>
         Value(name) ?? throw new UsageException($"'mcast {command}' needs --{name}; run 'mcast {command} --help'.");

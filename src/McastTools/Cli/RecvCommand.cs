@@ -54,7 +54,7 @@ internal static class RecvCommand
             throw new UsageException($"--format '{format}' is not known; use text, json or csv.");
         }
 
-        var interval = options.Number("interval", 0, 86_400) ?? 1;
+        var interval = options.Interval("interval") ?? 1;
         var duration = options.Number("duration", 0.001, 1e9);
         var idle = options.Number("idle-timeout", 0.001, 1e9);
         long? expect = options.Has("expect-packets") ? options.Integer("expect-packets", 0, 0, long.MaxValue) : null;

@@ -20,10 +20,15 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
 
     public ReceiveOutcome Run(CancellationToken cancel)
     {
-        using var socket = MulticastSockets.OpenReceiver(plan.Endpoint);
+        using var socket = MulticastSockets.OpenReceiver(plan.Endpoint, out var buffer);
         MulticastSockets.SetReceiveTimeout(socket, Wakeup);
         using var batch = new BatchReceiver(socket);
-        sink.Listening(plan);
+        sink.Listening(plan, buffer);
+        if (buffer.Warning() is { } warning)
+        {
+            Console.Error.WriteLine(warning);
+        }
+
         var clock = Stopwatch.StartNew();
         var lastDatagram = 0.0;
         string reason;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using McastLab.McastTools.Receive;
+using McastLab.McastTools.Sockets;
 
 namespace McastLab.McastTools.Reports;
 
@@ -8,9 +9,9 @@ internal sealed class CsvReport(TextWriter output, TextWriter log) : IReportSink
 {
     public const string Header = "event,group,port,source,start,end,received,bytes,lost,outOfOrder,duplicates,invalid,jitterMs,ttl,kernelDrops,bitsPerSecond,latencyAvgMs,streams,ok,reason";
 
-    public void Listening(ReceivePlan plan)
+    public void Listening(ReceivePlan plan, ReceiveBuffer buffer)
     {
-        log.WriteLine(TextReport.Joined(plan));
+        log.WriteLine(TextReport.Joined(plan, buffer));
         output.WriteLine(Header);
         output.Flush();
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using McastLab.McastTools.Receive;
+using McastLab.McastTools.Sockets;
 
 namespace McastLab.McastTools.Reports;
 
@@ -9,13 +10,17 @@ internal sealed class IperfServerReport(TextWriter output) : IReportSink
     private const string Rule = "------------------------------------------------------------";
     private readonly Dictionary<int, double> _streamStart = [];
 
-    public void Listening(ReceivePlan plan)
+    public void Listening(ReceivePlan plan, ReceiveBuffer buffer)
     {
         output.WriteLine(Rule);
         output.WriteLine($"Server listening on UDP port {plan.Endpoint.Port}");
         var source = plan.Endpoint.Source is null ? "" : $" (S,G)=({plan.Endpoint.Source},{plan.Endpoint.Group.Address})";
         var on = plan.Endpoint.Interface is null ? "" : $" w/iface {plan.Endpoint.Interface.Name}";
         output.WriteLine($"Joining multicast group  {plan.Endpoint.Group.Address}{source}{on}");
+        // iperf's own line and units: getsockopt's (doubled) value, with a warning when it is short of the request.
+        var size = IperfUnits.Bytes(buffer.GrantedBytes * 2.0, 4).TrimEnd('s');
+        var shortOf = buffer.Short ? $" (WARNING: requested {IperfUnits.Bytes(buffer.RequestedBytes * 2.0).TrimEnd('s')})" : "";
+        output.WriteLine($"UDP buffer size: {size}{shortOf}");
         output.WriteLine(Rule);
         output.Flush();
     }

@@ -5,7 +5,8 @@ namespace McastLab.McastTools.Reports;
 /// <summary>iperf 2's adaptive units: bytes in powers of 1024, bits/s in powers of 1000, 3-4 significant digits.</summary>
 internal static class IperfUnits
 {
-    public static string Bytes(double bytes)
+    /// <summary>Bytes in iperf's units; <paramref name="width"/> right-aligns the number as iperf's %4.xf does.</summary>
+    public static string Bytes(double bytes, int width = 0)
     {
         string[] units = ["Bytes", "KBytes", "MBytes", "GBytes"];
         var unit = 0;
@@ -15,10 +16,10 @@ internal static class IperfUnits
             unit++;
         }
 
-        return $"{Number(bytes)} {units[unit]}";
+        return $"{Number(bytes).PadLeft(width)} {units[unit]}";
     }
 
-    public static string BitsPerSecond(double bits)
+    public static string BitsPerSecond(double bits, int width = 0)
     {
         string[] units = ["bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec"];
         var unit = 0;
@@ -28,7 +29,7 @@ internal static class IperfUnits
             unit++;
         }
 
-        return $"{Number(bits)} {units[unit]}";
+        return $"{Number(bits).PadLeft(width)} {units[unit]}";
     }
 
     private static string Number(double value) => value switch

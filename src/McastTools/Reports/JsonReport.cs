@@ -1,5 +1,6 @@
 using System.Text.Json;
 using McastLab.McastTools.Receive;
+using McastLab.McastTools.Sockets;
 
 namespace McastLab.McastTools.Reports;
 
@@ -11,7 +12,37 @@ internal sealed class JsonReport(Stream output, TextWriter log) : IReportSink
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
-    public void Listening(ReceivePlan plan) => log.WriteLine(TextReport.Joined(plan));
+    public void Listening(ReceivePlan plan, ReceiveBuffer buffer)
+    {
+        log.WriteLine(TextReport.Joined(plan, buffer));
+        var endpoint = plan.Endpoint;
+        WriteLine(writer =>
+        {
+            writer.WriteString("event", "joined");
+            writer.WriteString("group", endpoint.Group.Address.ToString());
+            writer.WriteNumber("port", endpoint.Port);
+            if (endpoint.Interface is null)
+            {
+                writer.WriteNull("interface");
+            }
+            else
+            {
+                writer.WriteString("interface", endpoint.Interface.Name);
+            }
+
+            if (endpoint.Source is null)
+            {
+                writer.WriteNull("sourceFilter");
+            }
+            else
+            {
+                writer.WriteString("sourceFilter", endpoint.Source.ToString());
+            }
+
+            writer.WriteNumber("receiveBufferBytes", buffer.GrantedBytes);
+            writer.WriteNumber("receiveBufferRequestedBytes", buffer.RequestedBytes);
+        });
+    }
 
     public void StreamStarted(StreamReport stream)
     {

@@ -1,24 +1,25 @@
 using System.Globalization;
 using McastLab.McastTools.Receive;
+using McastLab.McastTools.Sockets;
 
 namespace McastLab.McastTools.Reports;
 
 /// <summary>Human-readable lines: one per stream per interval, a summary per stream, a verdict.</summary>
 internal sealed class TextReport(TextWriter output) : IReportSink
 {
-    public void Listening(ReceivePlan plan)
+    public void Listening(ReceivePlan plan, ReceiveBuffer buffer)
     {
-        output.WriteLine(Joined(plan));
+        output.WriteLine(Joined(plan, buffer));
         output.Flush();
     }
 
     /// <summary>The line that says the join is done: scripts and tests wait for it before sending.</summary>
-    public static string Joined(ReceivePlan plan)
+    public static string Joined(ReceivePlan plan, ReceiveBuffer buffer)
     {
         var endpoint = plan.Endpoint;
         var on = endpoint.Interface is null ? "the default interface" : endpoint.Interface.Name;
         var source = endpoint.Source is null ? "any source" : $"source {endpoint.Source}";
-        return $"mcast recv: joined {endpoint.Group.Address} port {endpoint.Port} on {on}, {source}";
+        return $"mcast recv: joined {endpoint.Group.Address} port {endpoint.Port} on {on}, {source}, {buffer.Describe()}";
     }
 
     public void StreamStarted(StreamReport stream)

@@ -8,6 +8,11 @@ namespace McastLab.McastTools.Send;
 /// </summary>
 internal readonly record struct Rate(double BitsPerSecond, double PacketsPerSecond)
 {
+    /// <summary>Far beyond any NIC; a larger value is a typo, and pacing arithmetic stays finite below it.</summary>
+    public const double MaximumBitsPerSecond = 1e12;
+
+    public const double MaximumPacketsPerSecond = 1e9;
+
     public bool Unlimited => BitsPerSecond == 0 && PacketsPerSecond == 0;
 
     public static Rate Parse(string text)
@@ -15,7 +20,7 @@ internal readonly record struct Rate(double BitsPerSecond, double PacketsPerSeco
         var value = text.Trim();
         if (value.EndsWith("pps", StringComparison.Ordinal))
         {
-            return new Rate(0, Number(value[..^3], text));
+            return new Rate(0, Number(value[..^3], 1, text, MaximumPacketsPerSecond));
         }
 
         double multiplier = 1;
@@ -34,19 +39,24 @@ internal readonly record struct Rate(double BitsPerSecond, double PacketsPerSeco
         }
 
         var digits = multiplier == 1 ? value : value[..^1];
-        return new Rate(Number(digits, text) * multiplier, 0);
+        return new Rate(Number(digits, multiplier, text, MaximumBitsPerSecond), 0);
     }
 
     /// <summary>Datagrams per second for datagrams of <paramref name="length"/> bytes (iperf counts UDP payload bits).</summary>
     public double PacketsPerSecondFor(int length) => PacketsPerSecond > 0 ? PacketsPerSecond : BitsPerSecond / (length * 8.0);
 
-    private static double Number(string digits, string original)
+    private static double Number(string digits, double multiplier, string original, double maximum)
     {
-        if (!double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || number < 0 || double.IsInfinity(number))
+        // NaN would pace nothing (one datagram, then a spinning core); infinity and overflow never finish.
+        if (!double.TryParse(digits, NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var number)
+            || !double.IsFinite(number))
         {
             throw new Sockets.UsageException($"'{original}' is not a rate; write bits/s with an optional k/m/g (x1000) or K/M/G (x1024) suffix, e.g. 1M, or packets/s, e.g. 5000pps.");
         }
 
-        return number;
+        var rate = number * multiplier;
+        return rate <= maximum
+            ? rate
+            : throw new Sockets.UsageException(string.Create(CultureInfo.InvariantCulture, $"rate '{original}' is out of range; give at most {maximum:0e0} {(maximum == MaximumPacketsPerSecond ? "pps" : "bit/s")} (0 sends as fast as possible)."));
     }
 }

@@ -10,6 +10,8 @@ internal sealed class Sender(SendPlan plan)
     /// <summary>iperf sends one end-of-test datagram to a multicast group, which a receiver can lose.</summary>
     public const int EndOfTestCopies = 5;
 
+    private const double MaximumWaitSeconds = 0.25;
+
     public SendResult Run(CancellationToken cancel)
     {
         using var socket = MulticastSockets.OpenSender(plan.Endpoint);
@@ -66,7 +68,8 @@ internal sealed class Sender(SendPlan plan)
         var remaining = dueSeconds - clock.Elapsed.TotalSeconds;
         if (remaining > 0.002)
         {
-            cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(remaining - 0.0015));
+            // At most a slice at a time: the caller re-checks the duration, so a very low rate cannot outlast it.
+            cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(Math.Min(remaining - 0.0015, MaximumWaitSeconds)));
         }
         else if (remaining > 0.0002)
         {

@@ -15,7 +15,7 @@ internal static class MulticastSockets
 {
     private const int BufferBytes = 16 << 20;
 
-    public static Socket OpenReceiver(ReceiveEndpoint endpoint)
+    public static Socket OpenReceiver(ReceiveEndpoint endpoint, out ReceiveBuffer buffer)
     {
         var group = endpoint.Group;
         var family = group.Address.AddressFamily;
@@ -23,7 +23,8 @@ internal static class MulticastSockets
         try
         {
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            SetBuffer(socket, LinuxNative.SoRcvbufForce, LinuxNative.SoRcvbuf);
+            var forced = SetBuffer(socket, LinuxNative.SoRcvbufForce, LinuxNative.SoRcvbuf);
+            buffer = new ReceiveBuffer(BufferBytes, ReceiveBuffer.Granted(socket), forced);
             var ifIndex = endpoint.Interface?.Index ?? 0;
             // Binding to the group (not the wildcard) keeps other groups on the same port out.
             var bindAddress = group.IsIPv6 ? new IPAddress(group.Address.GetAddressBytes(), ifIndex) : group.Address;
@@ -167,13 +168,17 @@ internal static class MulticastSockets
         socket.SetRawSocketOption(LinuxNative.SolSocket, LinuxNative.SoRcvtimeo, timeval);
     }
 
-    private static void SetBuffer(Socket socket, int forceOption, int option)
+    /// <summary>True when the *FORCE variant worked (CAP_NET_ADMIN): it ignores net.core.[rw]mem_max.</summary>
+    private static bool SetBuffer(Socket socket, int forceOption, int option)
     {
-        // The *FORCE variant (root) ignores net.core.[rw]mem_max; otherwise take what the limit allows.
-        if (!TrySetInt(socket, LinuxNative.SolSocket, forceOption, BufferBytes))
+        if (TrySetInt(socket, LinuxNative.SolSocket, forceOption, BufferBytes))
         {
-            TrySetInt(socket, LinuxNative.SolSocket, option, BufferBytes);
+            return true;
         }
+
+        // Otherwise the kernel caps the value at the limit.
+        TrySetInt(socket, LinuxNative.SolSocket, option, BufferBytes);
+        return false;
     }
 
     private static void SetInt(Socket socket, int level, int option, int value)

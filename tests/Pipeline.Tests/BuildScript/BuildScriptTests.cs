@@ -48,6 +48,16 @@ public sealed class BuildScriptTests
     }
 
     [Fact]
+    public async Task A_bad_rate_stops_Lab_before_any_target_with_one_sentence()
+    {
+        var result = await BuildAsync(null, "Lab", "--rate=fast");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Parameter --rate must be an iperf rate such as 1M, 500k or 200pps (got 'fast' from the command line).", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
+        // Nothing ran: Cake prints a task's name as it starts it.
+        Assert.DoesNotContain("Prerequisites", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_secret_from_the_environment_never_appears_in_the_output()
     {
         const string secret = "Zq9-registry-secret-77";

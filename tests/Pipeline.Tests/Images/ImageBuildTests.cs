@@ -37,6 +37,29 @@ public sealed class ImageBuildTests(ImageFixture fixture)
         Assert.Equal(["/usr/local/bin/mcast"], config.Entrypoint);
     }
 
+    /// <summary>The tests run what this checkout builds: the image's binary is the one just published from the working tree.</summary>
+    [Fact]
+    public async Task The_mcast_image_holds_the_binary_published_from_this_checkout()
+    {
+        Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
+        var token = TestContext.Current.CancellationToken;
+        var created = await fixture.Runner.RunAsync("docker", ["create", fixture.Mcast.Id], cancellationToken: token);
+        var container = created.StandardOutput.Trim();
+        using var copy = new TemporaryDirectory();
+        try
+        {
+            await fixture.Runner.RunAsync("docker", ["cp", $"{container}:/usr/local/bin/mcast", Path.Combine(copy.Path, "mcast")], cancellationToken: token);
+        }
+        finally
+        {
+            await fixture.Runner.RunAsync("docker", ["rm", "-f", container], new ProcessOptions { Quiet = true, AllowFailure = true }, CancellationToken.None);
+        }
+
+        Assert.Equal(McastLab.Pipeline.Boxes.Sha256.OfFile(fixture.McastBinary), McastLab.Pipeline.Boxes.Sha256.OfFile(Path.Combine(copy.Path, "mcast")));
+        // The version tag the build gave points at this very image, not at an older one of the same name.
+        Assert.Equal(fixture.Mcast.Id, (await fixture.Docker.Images.InspectImageAsync(fixture.Mcast.References[0], token)).ID);
+    }
+
     [Fact]
     public async Task Iperf_image_is_iperf_2_1_8_as_non_root()
     {

@@ -41,6 +41,9 @@ public sealed class ImageFixture : IAsyncLifetime
     public BuiltImage Mcast { get; private set; } = null!;
     public long BaseSize { get; private set; }
 
+    /// <summary>The NativeAOT mcast published from this checkout for this run, which the mcast image must hold.</summary>
+    public string McastBinary { get; private set; } = null!;
+
     public ImageFixture() => Runner = new ProcessRunner(Log, new SecretMasker());
 
     public string RegistryAddress => Registry.Address;
@@ -69,9 +72,9 @@ public sealed class ImageFixture : IAsyncLifetime
         BaseSize = (await Docker.Images.InspectImageAsync(Parameters.Images.BaseImage)).Size;
 
         var labImages = new LabImages(Runner, Log, Parameters);
-        var binary = await new McastToolsPublisher(Runner, Log, RepositoryRoot).PublishAsync(Path.Combine(Scratch, "mcast"));
+        McastBinary = await new McastToolsPublisher(Runner, Log, RepositoryRoot).PublishAsync(Path.Combine(Scratch, "mcast"));
         IperfImage = labImages.Iperf with { Repository = Prefix + "/iperf" };
-        McastImage = labImages.Mcast with { Repository = Prefix + "/mcast", ContextFiles = new Dictionary<string, string> { ["mcast"] = binary } };
+        McastImage = labImages.Mcast with { Repository = Prefix + "/mcast", ContextFiles = new Dictionary<string, string> { ["mcast"] = McastBinary } };
 
         var read = await SourceVersion.ReadAsync(Runner, RepositoryRoot);
         Version = read with { Version = "test-" + Prefix[^8..] };

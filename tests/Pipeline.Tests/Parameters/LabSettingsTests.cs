@@ -66,4 +66,14 @@ public sealed class LabSettingsTests
         var shown = parameters.Describe().Single(p => p.Name == "registry-password");
         Assert.Equal(SecretMasker.Placeholder, shown.Value);
     }
+
+    [Fact]
+    public void The_registry_login_is_masked_as_http_basic_sends_it()
+    {
+        var masker = new SecretMasker();
+        var environment = new Dictionary<string, string> { ["MCASTLAB_REGISTRY_USER"] = "my-user", ["MCASTLAB_REGISTRY_PASSWORD"] = "pa:ss/wo+rd=" };
+        BuildParameters.Resolve(RepositoryRoot.Path, new Dictionary<string, string>(), environment.GetValueOrDefault, masker);
+        var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("my-user:pa:ss/wo+rd="));
+        Assert.Equal("Authorization: Basic ***", masker.Mask("Authorization: Basic " + basic));
+    }
 }

@@ -1,0 +1,97 @@
+using System.Text.RegularExpressions;
+
+namespace McastLab.Pipeline.Parameters;
+
+/// <summary>
+/// The written form a parameter's value must have, checked for every parameter at start-up (whichever target
+/// runs), so a typo stops the build at once with one sentence instead of deep inside a late step.
+/// </summary>
+public sealed partial record ParameterForm(Regex Pattern, string Expected)
+{
+    /// <summary>Three-part version as packages pin them: 2.1.8, 26.1.4 (a Debian revision is allowed).</summary>
+    public static ParameterForm PackageVersion { get; } = new(PackageVersionPattern(), "a version such as 2.1.8");
+
+    public static ParameterForm KubernetesMinor { get; } = new(KubernetesMinorPattern(), "a Kubernetes minor such as 1.34");
+
+    /// <summary>A release tag of an upstream project: v4.3.0, v0.27.4.</summary>
+    public static ParameterForm ReleaseTag { get; } = new(ReleaseTagPattern(), "a release tag such as v4.3.0");
+
+    /// <summary>A Vagrant box version: numbers separated by dots (2004.01, 20250101.120000), maybe a -suffix.</summary>
+    public static ParameterForm BoxVersion { get; } = new(BoxVersionPattern(), "a box version of numbers and dots such as 2004.01");
+
+    /// <summary>host[:port] of a registry, as Docker writes it before the first '/'.</summary>
+    public static ParameterForm Registry { get; } = new(RegistryPattern(), "a registry host[:port] such as 127.0.0.1:5000 or ghcr.io, without a scheme or path");
+
+    /// <summary>A repository path without registry or tag: lower-case components separated by '/'.</summary>
+    public static ParameterForm ImageRepository { get; } = new(ImageRepositoryPattern(), "an image repository such as mcastlab/iperf (lower-case, no registry or tag)");
+
+    public static ParameterForm ImageTag { get; } = new(ImageTagPattern(), "an image tag such as latest or 1.2.0 (letters, digits, '_', '.', '-', at most 128)");
+
+    /// <summary>name[:tag] of an image the engine pulls or builds from (a registry prefix is allowed).</summary>
+    public static ParameterForm ImageReference { get; } = new(ImageReferencePattern(), "an image reference such as debian:bookworm-slim (lower-case name, optional :tag)");
+
+    public static ParameterForm DebianSuite { get; } = new(DebianSuitePattern(), "a Debian suite such as bookworm");
+
+    public static ParameterForm HttpUrl { get; } = new(HttpUrlPattern(), "an http(s) URL such as http://deb.debian.org/debian");
+
+    /// <summary>A registry user goes into HTTP Basic's user:password, where ':' and line breaks cannot be.</summary>
+    public static ParameterForm UserName { get; } = new(UserNamePattern(), "a user name without ':', spaces or line breaks");
+
+    /// <summary>A token pasted with a line break or a space fails every login; say so before it is sent.</summary>
+    public static ParameterForm Token { get; } = new(TokenPattern(), "a token without spaces or line breaks");
+
+    /// <summary>A password may hold any printable character, but not a line break or other control character.</summary>
+    public static ParameterForm Password { get; } = new(PasswordPattern(), "a password without line breaks or control characters");
+
+    public static ParameterForm PathText { get; } = new(PathPattern(), "a directory path without line breaks or control characters");
+
+    /// <summary>An iperf rate: bits/s with k/m/g (x1000) or K/M/G (x1024), or packets/s with pps.</summary>
+    public static ParameterForm IperfRate { get; } = new(IperfRatePattern(), "an iperf rate such as 1M, 500k or 200pps");
+
+    public bool Accepts(string value) => Pattern.IsMatch(value);
+
+    [GeneratedRegex(@"^[0-9]+(\.[0-9]+)?([kmgKMG]|pps)?$")]
+    private static partial Regex IperfRatePattern();
+
+    [GeneratedRegex(@"^[0-9]+\.[0-9]+\.[0-9]+([-+~][0-9A-Za-z.+~-]+)?$")]
+    private static partial Regex PackageVersionPattern();
+
+    [GeneratedRegex(@"^1\.[0-9]{1,3}$")]
+    private static partial Regex KubernetesMinorPattern();
+
+    [GeneratedRegex(@"^v[0-9]+\.[0-9]+\.[0-9]+([-.][0-9A-Za-z.-]+)?$")]
+    private static partial Regex ReleaseTagPattern();
+
+    [GeneratedRegex(@"^[0-9]+(\.[0-9]+)*(-[0-9A-Za-z.-]+)?$")]
+    private static partial Regex BoxVersionPattern();
+
+    [GeneratedRegex(@"^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$")]
+    private static partial Regex RegistryPattern();
+
+    [GeneratedRegex(@"^[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$")]
+    private static partial Regex ImageRepositoryPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
+    private static partial Regex ImageTagPattern();
+
+    [GeneratedRegex(@"^([A-Za-z0-9.-]+(:[0-9]{1,5})?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$")]
+    private static partial Regex ImageReferencePattern();
+
+    [GeneratedRegex(@"^[a-z][a-z0-9-]*$")]
+    private static partial Regex DebianSuitePattern();
+
+    [GeneratedRegex(@"^https?://[^\s/?#]+(/[^\s]*)?$")]
+    private static partial Regex HttpUrlPattern();
+
+    [GeneratedRegex(@"^[^:\s\p{Cc}]+$")]
+    private static partial Regex UserNamePattern();
+
+    [GeneratedRegex(@"^[^\s\p{Cc}]+$")]
+    private static partial Regex TokenPattern();
+
+    [GeneratedRegex(@"^[^\p{Cc}]+$")]
+    private static partial Regex PasswordPattern();
+
+    [GeneratedRegex(@"^[^\p{Cc}]+$")]
+    private static partial Regex PathPattern();
+}
