@@ -60,6 +60,8 @@ public sealed class ParameterCatalogTests
         ["centos7-box-version"] = ("latest", "a box version of numbers and dots"),
         ["rocky9-box-version"] = ("latest-9", "a box version of numbers and dots"),
         ["docker-ce-rocky9-version"] = ("27", "a version such as 2.1.8"),
+        ["containerd-io-centos7-version"] = ("1.6", "a version such as 2.1.8"),
+        ["containerd-io-rocky9-version"] = ("latest", "a version such as 2.1.8"),
         ["kubernetes-minor-rocky9"] = ("1.x", "a Kubernetes minor such as 1.34"),
         ["cluster-namespace"] = ("Default", "a Kubernetes namespace name"),
         ["pod-timeout"] = ("1e3", "a whole number from 1 to 3600"),
