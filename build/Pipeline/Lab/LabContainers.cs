@@ -137,6 +137,3 @@ public sealed record LabContainer(string Id, string Name, int Pid)
 {
     public string NetworkNamespacePath => $"/proc/{Pid}/ns/net";
 }
-
-/// <summary>How a container ended.</summary>
-public sealed record ContainerOutcome(int ExitCode, string Stdout, string Stderr);

@@ -5,6 +5,7 @@ using Docker.DotNet;
 using McastLab.Pipeline.Cni;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Docker;
+using McastLab.Pipeline.Lab.Local;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;
@@ -20,16 +21,25 @@ public sealed record LocalLabOptions
     /// <summary>Where runs keep their lock and IPAM state.</summary>
     public string StateRoot { get; init; } = LabRunLock.StateRoot;
 
-    /// <summary>How long receivers get after the sender ended to finish on its end-of-test datagram.</summary>
+    /// <summary>How long receivers get after the senders ended to finish on their end-of-test datagram.</summary>
     public TimeSpan ReceiverGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Gives the control pod its eth0 from the attachment instead of the cluster network: a cluster network
+    /// that is the multicast segment. The negative control must then fail (its test shows it can).
+    /// </summary>
+    public bool ControlPodOnSegment { get; init; }
+
+    /// <summary>This run's id; null makes a new one.</summary>
+    public LabRunId? Run { get; init; }
 }
 
 /// <summary>
-/// The lab on one machine with the real parts (DESIGN.md, "The default lab needs no VMs"): hosts as network
-/// namespaces, pods as containers whose eth1 the real macvlan and host-local plugins make from the generated
-/// NetworkAttachmentDefinition, the built images sending and receiving. Checks, in the walkthrough's order:
-/// outside Kubernetes; iperf → every pod's mcast receiver; a pod without the attachment hears nothing; mcast →
-/// iperf's receiver in a pod; and finally that nothing of the run is left.
+/// The lab on one machine with the real parts (DESIGN.md, "The lab: one experiment, backends that realize it"):
+/// hosts as network namespaces, pods as sandbox containers whose eth0 (the cluster network, flannel's role)
+/// and eth1 (the generated NetworkAttachmentDefinition) the real CNI plugins make, in Multus' order, with
+/// host-local's leases kept per node; then every flow of <see cref="LabExperiment"/> at once, judged by
+/// <see cref="FlowVerdict"/>; finally that nothing of the run is left.
 /// </summary>
 public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOptions? options = null) : ILabBackend
 {
@@ -37,7 +47,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
     private readonly NetworkNamespaces namespaces = new(runner);
 
     /// <summary>This run's prefix (known before it starts, so a test can find its containers).</summary>
-    public LabRunId Run { get; } = LabRunId.New();
+    public LabRunId Run { get; } = options?.Run ?? LabRunId.New();
 
     public async Task<LabReport> RunAsync(LabRequest request, CancellationToken cancellationToken)
     {
@@ -51,13 +61,14 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         {
             throw new PipelineException($"The local lab runs the walkthrough's IPv4 segment, so --group must be an IPv4 multicast address such as 224.0.67.67, not {request.Settings.Group}.");
         }
-        var nadConfig = NetworkAttachmentFile.ReadCniConfig(Path.Combine(request.ManifestsDirectory, NetworkAttachmentFile.FileName));
+        var experiment = LabExperiment.Plan(request.Settings);
+        var nodeConfigs = NodeAttachmentConfigs.Read(request.ManifestsDirectory, request.Settings.NetworkName, experiment.Nodes);
         var cni = new CniPlugin(runner, options.CniPluginDirectory ?? CniPlugin.FindPluginDirectory());
-        foreach (var plugin in PodAttachment.RequiredPlugins(nadConfig))
+        foreach (var plugin in nodeConfigs.Values.SelectMany(PodAttachment.RequiredPlugins).Append("bridge").Distinct())
         {
             if (!File.Exists(Path.Combine(cni.PluginDirectory, plugin)))
             {
-                throw new PipelineException($"The CNI plugin '{plugin}' that the NetworkAttachmentDefinition needs is not in {cni.PluginDirectory}; install it with 'apt-get install -y containernetworking-plugins' or run ./build.sh Prerequisites.");
+                throw new PipelineException($"The CNI plugin '{plugin}' that the {(plugin == "bridge" ? "pods' cluster network" : "NetworkAttachmentDefinition")} needs is not in {cni.PluginDirectory}; install it with 'apt-get install -y containernetworking-plugins' or run ./build.sh Prerequisites.");
             }
         }
 
@@ -78,14 +89,13 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         log.Information($"Lab run {Run}: {request.Settings.Nodes} node(s) × {request.Settings.Pods} pod(s), group {request.Settings.Group}:{request.Settings.Port}, {request.Settings.Rate} for {request.Settings.DurationSeconds} s.");
 
         var checks = new List<LabCheck>();
-        var attachments = new ConcurrentBag<PodAttachment>();
-        using (var runLock = LabRunLock.Acquire(Run, options.StateRoot))
+        var pods = new ConcurrentDictionary<string, LocalPod>();
+        using (LabRunLock.Acquire(Run, options.StateRoot))
         {
-            var ipamDirectory = Path.Combine(LabRunLock.StateDirectory(Run, options.StateRoot), "ipam");
-            var config = PodAttachment.ForRun(nadConfig, ipamDirectory);
+            var ipamRoot = Path.Combine(LabRunLock.StateDirectory(Run, options.StateRoot), "ipam");
             try
             {
-                await ExperimentAsync(request, docker, cni, config, checks, attachments, cancellationToken);
+                await ExperimentAsync(request, experiment, docker, cni, nodeConfigs, ipamRoot, checks, pods, cancellationToken);
             }
             catch (Exception e) when (e is PipelineException or DockerApiException && !cancellationToken.IsCancellationRequested)
             {
@@ -94,10 +104,11 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             }
             finally
             {
-                checks.Add(await CleanupAsync(docker, attachments, ipamDirectory, request.Settings.NetworkName));
+                checks.Add(await CleanupAsync(docker, pods.Values, ipamRoot));
             }
         }
 
+        var s = request.Settings;
         return new LabReport
         {
             Backend = "local",
@@ -106,19 +117,25 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             Run = new Dictionary<string, string>
             {
                 ["run"] = Run.Value,
-                ["group"] = $"{request.Settings.Group}:{request.Settings.Port}",
-                ["nodes"] = request.Settings.Nodes.ToString(CultureInfo.InvariantCulture),
-                ["podsPerNode"] = request.Settings.Pods.ToString(CultureInfo.InvariantCulture),
-                ["rate"] = request.Settings.Rate,
-                ["durationSeconds"] = request.Settings.DurationSeconds.ToString(CultureInfo.InvariantCulture),
+                ["group"] = s.Group.ToString(),
+                ["port"] = s.Port.ToString(CultureInfo.InvariantCulture),
+                ["nodes"] = s.Nodes.ToString(CultureInfo.InvariantCulture),
+                ["pods"] = s.Pods.ToString(CultureInfo.InvariantCulture),
+                ["rate"] = s.Rate,
+                ["ttl"] = s.Ttl.ToString(CultureInfo.InvariantCulture),
+                ["durationSeconds"] = s.DurationSeconds.ToString(CultureInfo.InvariantCulture),
+                ["network"] = s.NetworkName,
                 ["mcastImage"] = request.McastImage,
                 ["iperfImage"] = request.IperfImage,
             },
             Checks = checks,
+            Pods = [.. experiment.Pods.Where(p => pods.ContainsKey(p.Key)).Select(p => new PodReport(p.Node, p.Name, pods[p.Key].NetworkStatus()))],
+            Hosts = Hosts(experiment, s),
         };
     }
 
-    private async Task ExperimentAsync(LabRequest request, DockerClient docker, CniPlugin cni, string config, List<LabCheck> checks, ConcurrentBag<PodAttachment> attachments, CancellationToken cancellationToken)
+    private async Task ExperimentAsync(LabRequest request, LabExperiment experiment, DockerClient docker, CniPlugin cni, IReadOnlyDictionary<string, string> nodeConfigs,
+        string ipamRoot, List<LabCheck> checks, ConcurrentDictionary<string, LocalPod> pods, CancellationToken cancellationToken)
     {
         var s = request.Settings;
         var containers = new LabContainers(docker, Run);
@@ -129,109 +146,132 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         await topology.BuildAsync(cancellationToken);
         log.Information($"Hosts up: {string.Join(", ", topology.Nodes)} and {LabTopology.SourceHost}, joined on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}).");
 
-        var minimum = LabTraffic.MinimumDatagrams(s.Rate, s.DurationSeconds);
-        var senderLimit = TimeSpan.FromSeconds(s.DurationSeconds + 30);
-        var send = new LabSend(containers, log, s.Group);
-        var source = topology.Host(LabTopology.SourceHost);
-        var text = (int n) => n.ToString(CultureInfo.InvariantCulture);
-        var group = s.Group.ToString();
-        string[] iperfSender = ["-c", group, "-u", "--ttl", text(s.Ttl), "-t", text(s.DurationSeconds), "-b", s.Rate, "-B", s.McastsrcAddress.ToString(), "-p", text(s.Port)];
-        string[] McastReceiver(string interfaceName, bool expect) =>
-        [
-            "recv", "--group", group, "--port", text(s.Port), "--interface", interfaceName, "--format", "json",
-            "--duration", text(s.DurationSeconds + 60),
-            .. expect ? new[] { "--expect-packets", minimum.ToString(CultureInfo.InvariantCulture), "--max-loss", "0" } : [],
-        ];
-
-        // 1. Outside Kubernetes, as the walkthrough starts: iperf on mcastsrc, a receiver on k8s's eth1.
-        var node = topology.Nodes[0];
-        var outside = await send.RunAsync(
-            [new ReceiverSpec($"{node}-recv", topology.Host(node), request.McastImage, McastReceiver(s.Interface, true), s.Interface)],
-            new SenderSpec("mcastsrc-iperf-1", source, request.IperfImage, iperfSender), senderLimit, options.ReceiverGrace, cancellationToken);
-        checks.Add(ReceiverVerdict.McastReceiver("outside-kubernetes", outside.Receivers[0], outside.Sender,
-            ReceiverVerdict.IperfDataSent(outside.Sender), minimum, s.K8sAddress.ToString(), !outside.NotJoined.Contains(0)));
-
-        // 2. The pods: N per node, each with its own macvlan child of the node's eth1; one without the attachment.
-        var pods = topology.Nodes.SelectMany(n => Enumerable.Range(1, s.Pods).Select(j => (Node: n, Name: $"pod-{j}"))).ToList();
-        var iperfPod = (Node: topology.Nodes[^1], Name: "iperf-pod");
-        var sandboxes = new ConcurrentDictionary<string, (LabContainer Sandbox, PodAttachment? Attachment)>();
-        var all = pods.Select(p => (p.Node, p.Name, Attached: true))
-            .Append((Node: iperfPod.Node, Name: iperfPod.Name, Attached: true))
-            .Append((Node: node, Name: "no-attachment", Attached: false))
-            .ToList();
-        await Parallel.ForEachAsync(all, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (pod, token) =>
+        // Pods as kubelet and Multus make them: the sandbox, eth0 from the cluster network, then eth1 from the NAD.
+        var attachmentName = $"default/{s.NetworkName}";
+        await Parallel.ForEachAsync(experiment.Pods, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (pod, token) =>
         {
-            var sandbox = await containers.StartSandboxAsync($"{pod.Node}-{pod.Name}", "pod", sandboxImage, token);
-            PodAttachment? attachment = null;
+            var nodeIndex = experiment.Nodes.ToList().IndexOf(pod.Node);
+            var ipam = Path.Combine(ipamRoot, pod.Node);
+            var sandbox = await containers.StartSandboxAsync(pod.Key.Replace('/', '-'), "pod", sandboxImage, token);
+            var local = new LocalPod(pod, sandbox);
+            pods[pod.Key] = local;
+            var nodeNamespace = topology.Namespace(pod.Node);
+            var control = pod.Name == LabExperiment.ControlPod && options.ControlPodOnSegment;
+            var primary = control
+                ? new PodAttachment(cni, PodAttachment.ForRun(nodeConfigs[pod.Node], ipam), nodeNamespace, pod.Key, sandbox, PrimaryNetwork.InterfaceName, attachmentName, true)
+                : new PodAttachment(cni, PrimaryNetwork.Config(nodeIndex, ipam), nodeNamespace, pod.Key, sandbox, PrimaryNetwork.InterfaceName, PrimaryNetwork.Name, true);
+            local.Interfaces.Add(primary);
+            await primary.AddAsync(token);
             if (pod.Attached)
             {
-                attachment = new PodAttachment(cni, config, topology.Namespace(pod.Node), $"{pod.Node}-{pod.Name}", sandbox, s.Interface);
-                attachments.Add(attachment);
+                var attachment = new PodAttachment(cni, PodAttachment.ForRun(nodeConfigs[pod.Node], ipam), nodeNamespace, pod.Key, sandbox, s.Interface, attachmentName, false);
+                local.Interfaces.Add(attachment);
                 await attachment.AddAsync(token);
             }
-            sandboxes[$"{pod.Node}/{pod.Name}"] = (sandbox, attachment);
         });
-        checks.Add(AttachmentVerdict(all.Where(p => p.Attached).Select(p => sandboxes[$"{p.Node}/{p.Name}"].Attachment!).ToList(), s));
-        log.Information($"Pods attached: {string.Join(", ", all.Where(p => p.Attached).Select(p => $"{p.Node}/{p.Name} {sandboxes[$"{p.Node}/{p.Name}"].Attachment!.Address}"))}.");
+        var attached = experiment.Pods.Where(p => p.Attached).Select(p => pods[p.Key]).ToList();
+        checks.Add(AttachmentVerdict(experiment.Pods.Select(p => pods[p.Key]).ToList(), s));
+        checks.Add(SegmentAddresses(attached, s));
+        log.Information($"Pods up: {string.Join(", ", experiment.Pods.Select(p => $"{p.Key} {string.Join(" ", pods[p.Key].Interfaces.Select(i => $"{i.InterfaceName}={i.Address}"))}"))}.");
 
-        var receivers = pods.Select(p => new ReceiverSpec($"{p.Node}-{p.Name}-recv", sandboxes[$"{p.Node}/{p.Name}"].Sandbox, request.McastImage, McastReceiver(s.Interface, true), s.Interface))
-            .Append(new ReceiverSpec($"{node}-no-attachment-recv", sandboxes[$"{node}/no-attachment"].Sandbox, request.McastImage, McastReceiver("lo", false), "lo"))
-            .ToList();
-        var toPods = await send.RunAsync(receivers, new SenderSpec("mcastsrc-iperf-2", source, request.IperfImage, iperfSender), senderLimit, options.ReceiverGrace, cancellationToken);
-        var sent = ReceiverVerdict.IperfDataSent(toPods.Sender);
-        for (var i = 0; i < pods.Count; i++)
+        var minimum = LabTraffic.MinimumDatagrams(s.Rate, s.DurationSeconds);
+        LabContainer Owner(string place) => pods.TryGetValue(place, out var pod) ? pod.Sandbox : topology.Host(place);
+        string? AddressOf(string place) => pods.TryGetValue(place, out var pod)
+            ? pod.Interfaces.FirstOrDefault(i => i.InterfaceName == s.Interface)?.Address
+            : place == LabTopology.SourceHost ? s.McastsrcAddress.ToString() : place == topology.Nodes[0] ? s.K8sAddress.ToString() : null;
+        var flows = experiment.Flows.Select(f => new RunningFlow(
+            f,
+            Owner(f.Sender.Place),
+            LabExperiment.ImageOf(f.Sender.Tool, request.McastImage, request.IperfImage),
+            LabExperiment.SenderArguments(f.Sender, f.Port, s, AddressOf(f.Sender.Place) ?? ""),
+            [.. f.Receivers.Select(r => new RunningReceiver(r, Owner(r.Place), LabExperiment.ImageOf(r.Tool, request.McastImage, request.IperfImage),
+                LabExperiment.ReceiverArguments(r, f.Port, s, minimum), r.Interface ?? s.Interface))])).ToList();
+
+        var outcomes = await new FlowRunner(containers, log, s.Group)
+            .RunAsync(flows, TimeSpan.FromSeconds(s.DurationSeconds + 30), options.ReceiverGrace, cancellationToken);
+        foreach (var outcome in outcomes)
         {
-            var key = $"{pods[i].Node}/{pods[i].Name}";
-            checks.Add(ReceiverVerdict.McastReceiver(key, toPods.Receivers[i], toPods.Sender, sent, minimum, sandboxes[key].Attachment!.Address, !toPods.NotJoined.Contains(i)));
+            var flow = outcome.Flow.Flow;
+            for (var i = 0; i < flow.Receivers.Count; i++)
+            {
+                checks.Add(FlowVerdict.Judge(flow, flow.Receivers[i], outcome.Sender, outcome.Receivers[i], outcome.Joined[i], minimum,
+                    AddressOf(flow.Sender.Place), AddressOf(flow.Receivers[i].Place)));
+            }
         }
-        checks.Add(ReceiverVerdict.NegativeControl("negative-control", toPods.Receivers[^1], !toPods.NotJoined.Contains(pods.Count)));
-
-        // 3. The other way round: our sender, iperf 2's receiver in a pod (on the last node, so across the switch).
-        var iperfKey = $"{iperfPod.Node}/{iperfPod.Name}";
-        string[] iperfReceiver = ["-s", "-u", "-B", $"{group}%{s.Interface}", "-i", "1", "-p", text(s.Port)];
-        string[] mcastSender = ["send", "--group", group, "--port", text(s.Port), "--bind", s.McastsrcAddress.ToString(), "--ttl", text(s.Ttl), "--rate", s.Rate, "--duration", text(s.DurationSeconds)];
-        var toIperf = await send.RunAsync(
-            [new ReceiverSpec($"{iperfPod.Node}-{iperfPod.Name}-recv", sandboxes[iperfKey].Sandbox, request.IperfImage, iperfReceiver, s.Interface)],
-            new SenderSpec("mcastsrc-mcast", source, request.McastImage, mcastSender), senderLimit, TimeSpan.FromSeconds(2), cancellationToken);
-        checks.Add(ReceiverVerdict.IperfReceiver(iperfKey, toIperf.Receivers[0], toIperf.Sender, ReceiverVerdict.McastSent(toIperf.Sender), minimum,
-            sandboxes[iperfKey].Attachment!.Address, !toIperf.NotJoined.Contains(0)));
     }
 
-    /// <summary>Every attachment got a distinct address inside the NAD's range, and CHECK agreed with ADD.</summary>
-    private static LabCheck AttachmentVerdict(List<PodAttachment> attachments, LabSettings s)
+    /// <summary>Every interface got an address (eth1 inside the NAD's range), and CHECK agreed with ADD.</summary>
+    private static LabCheck AttachmentVerdict(List<LocalPod> pods, LabSettings s)
     {
         var problems = new List<string>();
-        foreach (var a in attachments)
+        foreach (var pod in pods)
         {
-            if (a.Address is null || !System.Net.IPAddress.TryParse(a.Address, out var address)
-                || LabSettings.Compare(address, s.RangeStart) < 0 || LabSettings.Compare(address, s.RangeEnd) > 0)
+            foreach (var i in pod.Interfaces)
             {
-                problems.Add($"{a.PodName} got {a.Address ?? "no address"}, outside {s.RangeStart}-{s.RangeEnd}");
+                if (i.Address is null) problems.Add($"{pod.Pod.Key} has no address on {i.InterfaceName}");
+                if (i.CheckFailure is { } failure) problems.Add($"{pod.Pod.Key}: {failure.TrimEnd('.')}");
             }
-            if (a.CheckFailure is { } failure) problems.Add($"{a.PodName}: {failure.TrimEnd('.')}");
+            var eth1 = pod.Interfaces.FirstOrDefault(i => i.InterfaceName == s.Interface);
+            if (eth1?.Address is { } a && (!System.Net.IPAddress.TryParse(a, out var address)
+                || LabSettings.Compare(address, s.RangeStart) < 0 || LabSettings.Compare(address, s.RangeEnd) > 0))
+            {
+                problems.Add($"{pod.Pod.Key} got {a} on {s.Interface}, outside {s.RangeStart}-{s.RangeEnd}");
+            }
         }
-        var duplicates = attachments.GroupBy(a => a.Address).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        if (duplicates.Count > 0) problems.Add($"addresses given twice: {string.Join(", ", duplicates)}");
         return new LabCheck
         {
             Name = "cni-attachments",
             Passed = problems.Count == 0,
             Detail = problems.Count == 0
-                ? $"CNI ADD gave {attachments.Count} pod(s) an {s.Interface} with distinct addresses in {s.RangeStart}-{s.RangeEnd}; CHECK passed for each."
+                ? $"CNI ADD gave {pods.Count} pod(s) {PrimaryNetwork.InterfaceName} from the cluster network (default route) and the attached ones {s.Interface} from {s.NetworkName} in {s.RangeStart}-{s.RangeEnd}; CHECK passed for each."
                 : string.Join("; ", problems) + ".",
         };
     }
 
+    /// <summary>Every pod's eth1 address is unique on the segment (and none is a host's).</summary>
+    public static LabCheck SegmentAddresses(IEnumerable<LocalPod> pods, LabSettings s)
+    {
+        var owners = pods.Select(p => (Owner: p.Pod.Key, Address: p.Interfaces.FirstOrDefault(i => i.InterfaceName == s.Interface)?.Address))
+            .Where(o => o.Address is not null)
+            .Append((Owner: LabTopology.SourceHost, Address: (string?)s.McastsrcAddress.ToString()))
+            .Append((Owner: "k8s", Address: (string?)s.K8sAddress.ToString()))
+            .ToList();
+        return UniqueAddresses(owners!, s.Interface);
+    }
+
+    /// <summary>The address check over (owner, address) pairs: one sentence per address held twice.</summary>
+    public static LabCheck UniqueAddresses(IReadOnlyList<(string Owner, string Address)> owners, string segment)
+    {
+        var clashes = owners.GroupBy(o => o.Address).Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key} is held by {string.Join(" and ", g.Select(o => o.Owner))}").ToList();
+        return new LabCheck
+        {
+            Name = "segment-addresses",
+            Passed = clashes.Count == 0,
+            Detail = clashes.Count == 0
+                ? $"All {owners.Count} addresses on the {segment} segment are unique."
+                : string.Join("; ", clashes) + " (host-local keeps its leases per node: on several nodes give each node its own range, see README).",
+        };
+    }
+
+    private static IReadOnlyList<HostReport> Hosts(LabExperiment experiment, LabSettings s) =>
+    [
+        new HostReport(LabTopology.SourceHost, [s.McastsrcAddress.ToString()]),
+        .. experiment.Nodes.Select((n, i) => new HostReport(n,
+            [.. i == 0 ? new[] { s.K8sAddress.ToString() } : [], PrimaryNetwork.Gateway(i)])),
+    ];
+
     /// <summary>
     /// Removes everything of this run whatever happened before (CNI DEL while the pod namespaces still
-    /// exist, then every container with the run label, then the namespaces), and checks that nothing is left.
+    /// exist, the attachment before the cluster network as Multus does, then every container with the run
+    /// label, then the namespaces), and checks that nothing of the run is left.
     /// </summary>
-    private async Task<LabCheck> CleanupAsync(DockerClient docker, IEnumerable<PodAttachment> attachments, string ipamDirectory, string networkName)
+    private async Task<LabCheck> CleanupAsync(DockerClient docker, IEnumerable<LocalPod> pods, string ipamRoot)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var token = limit.Token;
         var problems = new List<string>();
-        foreach (var attachment in attachments)
+        foreach (var attachment in pods.SelectMany(p => Enumerable.Reverse(p.Interfaces)))
         {
             try
             {
@@ -239,11 +279,12 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             }
             catch (Exception e) when (e is PipelineException or OperationCanceledException)
             {
-                problems.Add($"CNI DEL for {attachment.PodName}: {e.Message}");
+                problems.Add($"CNI DEL of {attachment.InterfaceName} for {attachment.PodName}: {e.Message}");
             }
         }
-        var leases = Directory.Exists(Path.Combine(ipamDirectory, networkName))
-            ? Directory.GetFiles(Path.Combine(ipamDirectory, networkName)).Select(Path.GetFileName).Where(f => f != "lock" && !f!.StartsWith("last_reserved_ip", StringComparison.Ordinal)).ToList()
+        var leases = Directory.Exists(ipamRoot)
+            ? Directory.GetFiles(ipamRoot, "*", SearchOption.AllDirectories).Select(Path.GetFileName)
+                .Where(f => f != "lock" && !f!.StartsWith("last_reserved_ip", StringComparison.Ordinal)).ToList()
             : [];
         if (leases.Count > 0) problems.Add($"IPAM leases left after DEL: {string.Join(", ", leases)}");
 
@@ -273,4 +314,17 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
                 : string.Join("; ", problems) + ".",
         };
     }
+}
+
+/// <summary>A pod of the local lab: its sandbox and its interfaces in the order they were made (eth0, then eth1).</summary>
+public sealed class LocalPod(LabPod pod, LabContainer sandbox)
+{
+    public LabPod Pod => pod;
+
+    public LabContainer Sandbox => sandbox;
+
+    public List<PodAttachment> Interfaces { get; } = [];
+
+    /// <summary>The network-status annotation Multus would write, from the CNI results.</summary>
+    public IReadOnlyList<NetworkStatusEntry> NetworkStatus() => [.. Interfaces.Select(i => i.Status()).OfType<NetworkStatusEntry>()];
 }

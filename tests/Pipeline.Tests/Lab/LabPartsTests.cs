@@ -90,14 +90,21 @@ public sealed class LabPartsTests
     [Fact]
     public void Iperf_client_sent_count_is_two_more_than_its_data_datagrams()
     {
-        var sender = new ContainerOutcome(0, "[  1] 0.0000-1.0120 sec   131 KBytes  1.06 Mbits/sec\n[  1] Sent 94 datagrams\n", "");
-        Assert.Equal(92, ReceiverVerdict.IperfDataSent(sender));
-        Assert.Null(ReceiverVerdict.IperfDataSent(new ContainerOutcome(137, "[  1] local 10.0.0.12 port 1\n", "")));
+        Assert.Equal(92, SenderReport.DataDatagrams(FlowTool.IperfClient, "[  1] 0.0000-1.0120 sec   131 KBytes  1.06 Mbits/sec\n[  1] Sent 94 datagrams\n"));
+        Assert.Null(SenderReport.DataDatagrams(FlowTool.IperfClient, "[  1] local 10.0.0.12 port 1\n"));
     }
 
     [Fact]
     public void Mcast_send_count_is_read_from_its_summary_line() =>
-        Assert.Equal(179, ReceiverVerdict.McastSent(new ContainerOutcome(0, "mcast send: 179 datagrams (263130 bytes) from 10.0.0.12:40000 to 224.0.67.67:5001 ttl 5 in 2.000 s: 1.05 Mbits/sec, 90 pps\n", "")));
+        Assert.Equal(179, SenderReport.DataDatagrams(FlowTool.McastSend, "mcast send: 179 datagrams (263130 bytes) from 10.0.0.12:40000 to 224.0.67.67:5001 ttl 5 in 2.000 s: 1.05 Mbits/sec, 90 pps\n"));
+
+    private static readonly LabExperiment Experiment = LabExperiment.Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Lab);
+
+    private static (TrafficFlow Flow, FlowReceiver Receiver) Receiver(string check)
+    {
+        var flow = Experiment.Flows.Single(f => f.Receivers.Any(r => r.Check == check));
+        return (flow, flow.Receivers.Single(r => r.Check == check));
+    }
 
     [Fact]
     public void A_receiver_short_of_datagrams_fails_and_says_how_many_are_missing()
@@ -106,24 +113,13 @@ public sealed class LabPartsTests
             {"event":"summary","source":"10.0.0.12:1","received":150,"lost":0,"outOfOrder":0,"duplicates":0,"jitterMs":0.01,"ttl":5}
             {"event":"end","streams":1,"ok":false,"reason":"expected at least 400 datagrams, received 150"}
             """;
-        var check = ReceiverVerdict.McastReceiver("k8s/pod-1", new ContainerOutcome(1, json, ""), new ContainerOutcome(137, "", ""), null, 400, "10.0.0.13", joined: true);
+        var (flow, receiver) = Receiver("k8s/pod-1");
+        var check = FlowVerdict.Judge(flow, receiver, new ContainerOutcome(137, "", ""), new ContainerOutcome(1, json, ""), true, 400, "10.0.0.12", "10.0.0.13");
         Assert.False(check.Passed);
         Assert.Equal(150, check.Received);
         Assert.Contains("sender exited with code 137 before it finished", check.Detail, StringComparison.Ordinal);
         Assert.Contains("250 or more missing", check.Detail, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_complete_receive_passes_with_its_figures()
-    {
-        const string json = """
-            {"event":"summary","source":"10.0.0.12:1","received":445,"lost":0,"outOfOrder":0,"duplicates":0,"jitterMs":0.01,"ttl":5}
-            {"event":"end","streams":1,"ok":true,"reason":"every stream sent its end-of-test datagram"}
-            """;
-        var check = ReceiverVerdict.McastReceiver("k8s/pod-1", new ContainerOutcome(0, json, ""), new ContainerOutcome(0, "Sent 447 datagrams", ""), 445, 400, "10.0.0.13", joined: true);
-        Assert.True(check.Passed, check.Detail);
-        Assert.Equal(445, check.Sent);
-        Assert.Equal(5, check.TtlSeen);
+        Assert.Equal(FlowDirection.OutsideToPod, check.Direction);
     }
 
     [Fact]
@@ -133,8 +129,21 @@ public sealed class LabPartsTests
             {"event":"summary","source":"10.0.0.12:1","received":3,"lost":0,"outOfOrder":0,"duplicates":0,"jitterMs":0.01,"ttl":5}
             {"event":"end","streams":1,"ok":true,"reason":"interrupted"}
             """;
-        Assert.False(ReceiverVerdict.NegativeControl("negative-control", new ContainerOutcome(130, json, ""), joined: true).Passed);
-        Assert.True(ReceiverVerdict.NegativeControl("negative-control", new ContainerOutcome(130, """{"event":"end","streams":0,"ok":true,"reason":"interrupted"}""", ""), joined: true).Passed);
+        var (flow, control) = Receiver(LabExperiment.NegativeControl);
+        var heard = FlowVerdict.Judge(flow, control, new ContainerOutcome(0, "", ""), new ContainerOutcome(130, json, ""), true, 400, "10.0.0.12", null);
+        var deaf = FlowVerdict.Judge(flow, control, new ContainerOutcome(0, "", ""), new ContainerOutcome(130, """{"event":"end","streams":0,"ok":true,"reason":"interrupted"}""", ""), true, 400, "10.0.0.12", null);
+        Assert.False(heard.Passed);
+        Assert.True(deaf.Passed, deaf.Detail);
+        Assert.Equal("eth0", deaf.Interface);
+    }
+
+    [Fact]
+    public void A_control_that_never_joined_proves_nothing_and_fails()
+    {
+        var (flow, control) = Receiver(LabExperiment.NegativeControl);
+        var check = FlowVerdict.Judge(flow, control, new ContainerOutcome(0, "", ""), new ContainerOutcome(130, """{"event":"end","streams":0,"ok":true,"reason":"interrupted"}""", ""), false, 400, "10.0.0.12", null);
+        Assert.False(check.Passed);
+        Assert.Contains("proves nothing", check.Detail, StringComparison.Ordinal);
     }
 
     [Theory]
