@@ -108,32 +108,18 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         };
     }
 
-    /// <summary>The receiver's verdict on the sender's stream: every datagram, none lost, and a clean end.</summary>
-    public static LabCheck Judge(string name, string? podAddress, long? sent, ReceiverLog.Outcome outcome, Parameters.LabSettings lab)
+    /// <summary>
+    /// The receiver's verdict, by the lab's one verdict: the walkthrough's flow (iperf on mcastsrc → `mcast recv`
+    /// on eth1 in the pod), the sender's count from its own output, only mcastsrc's stream counted.
+    /// </summary>
+    public static LabCheck Judge(string name, string? podAddress, ContainerOutcome sender, ReceiverLog.Outcome outcome, Parameters.LabSettings lab)
     {
-        var source = lab.McastsrcAddress.ToString();
-        // Only mcastsrc's stream counts: other senders on the segment are not the walkthrough's.
-        var report = outcome.Ended ? ReceiverReport.FromMcastJson(outcome.JsonLines, source) : null;
-        bool passed;
-        string detail;
-        if (report is null)
-        {
-            passed = false;
-            detail = $"the receiver reported nothing within the wait after the sender finished (is {lab.Interface} in promiscuous mode on the host?)";
-        }
-        else if (report.Streams == 0)
-        {
-            passed = false;
-            detail = $"the receiver ended ({report.Reason}) without a datagram from {source}";
-        }
-        else
-        {
-            passed = report.Ok == true && report.Received > 0 && report.Lost == 0 && (sent is null || report.Received == sent);
-            detail = passed
-                ? string.Create(CultureInfo.InvariantCulture, $"{report.Received} datagram(s) from {source} reached the pod, none lost")
-                : string.Create(CultureInfo.InvariantCulture, $"received {report.Received} of {(sent is null ? "?" : sent)} datagram(s), {report.Lost} lost (receiver: {report.Reason})");
-        }
-        return LabCheck.FromReceiver(name, passed, detail, report, sent, podAddress);
+        var receiver = new FlowReceiver(name, FlowDirection.OutsideToPod, name, FlowTool.McastRecv, lab.Interface, Expectation.Everything);
+        var flow = new TrafficFlow("outside-to-pods", lab.Port, new FlowSender(LabExperiment.SourceHost, FlowTool.IperfClient, SourceChoice.Bind), [receiver]);
+        // A log that never reached its end line is a receiver that never finished: no report to judge.
+        var output = new ContainerOutcome(outcome.Ended ? 0 : -1, outcome.Ended ? outcome.JsonLines : "", outcome.Ended ? "" : "the receiver did not finish within the wait after the sender ended");
+        return FlowVerdict.Judge(flow, receiver, sender, output, null, LabTraffic.MinimumDatagrams(lab.Rate, lab.DurationSeconds),
+            lab.McastsrcAddress.ToString(), podAddress);
     }
 
     /// <summary>Removes what the run applied, pods first; a failure here is reported, not thrown over the result.</summary>
