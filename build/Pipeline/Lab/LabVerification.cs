@@ -1,4 +1,5 @@
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Lab.Local;
 using McastLab.Pipeline.Images;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab;
+using McastLab.Pipeline.Lab.Local;
 
 namespace McastLab.Pipeline.Tests.Lab;
 

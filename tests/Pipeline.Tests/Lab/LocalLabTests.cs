@@ -3,6 +3,7 @@ using Docker.DotNet.Models;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Docker;
 using McastLab.Pipeline.Lab;
+using McastLab.Pipeline.Lab.Local;
 using McastLab.Pipeline.Processes;
 
 namespace McastLab.Pipeline.Tests.Lab;

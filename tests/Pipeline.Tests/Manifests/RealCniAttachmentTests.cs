@@ -52,7 +52,7 @@ public sealed class RealCniAttachmentTests
         var lease = Path.Combine(lab.LeaseDirectory, network.Name, address.ToString());
         Assert.True(File.Exists(lease), $"host-local keeps no lease file {lease}");
 
-        await cni.CheckAsync(CniPlugin.WithPreviousResult(config, McastLab.Pipeline.Lab.PodAttachment.AsKernelHoldsIt(added)), invocation, TestContext.Current.CancellationToken);
+        await cni.CheckAsync(CniPlugin.WithPreviousResult(config, McastLab.Pipeline.Lab.Local.PodAttachment.AsKernelHoldsIt(added)), invocation, TestContext.Current.CancellationToken);
         await cni.DeleteAsync(CniPlugin.WithPreviousResult(config, added), invocation, TestContext.Current.CancellationToken);
 
         Assert.Null(await lab.PodLinkAsync("eth1"));

@@ -5,12 +5,11 @@ using Docker.DotNet;
 using McastLab.Pipeline.Cni;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Docker;
-using McastLab.Pipeline.Lab.Local;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;
 
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>Knobs of the local backend that tests change; the defaults are the real thing.</summary>
 public sealed record LocalLabOptions

@@ -1,6 +1,6 @@
 using McastLab.Pipeline.Parameters;
 
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>
 /// The walkthrough's hosts as network namespaces: node "k8s" (and with --nodes=M, "k8s-2".."k8s-M") and

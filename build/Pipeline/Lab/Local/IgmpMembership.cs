@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>
 /// Whether a network namespace has joined a group on an interface, read from /proc/PID/net/igmp (which shows

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using McastLab.Pipeline.Cni;
 using McastLab.Pipeline.Core;
 
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>
 /// One interface of a pod made the way Multus makes it on a node: a CNI configuration (the cluster network's

@@ -1,6 +1,6 @@
 using McastLab.Pipeline.Processes;
 
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>
 /// The iproute2 operations the local lab needs: named network namespaces and the links between them.
