@@ -137,13 +137,15 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         string ipamRoot, List<LabCheck> checks, ConcurrentDictionary<string, LocalPod> pods, CancellationToken cancellationToken)
     {
         var s = request.Settings;
+        var phase = Stopwatch.StartNew();
+        string Took() { var t = phase.Elapsed.TotalSeconds; phase.Restart(); return t.ToString("0.0", CultureInfo.InvariantCulture) + " s"; }
         var containers = new LabContainers(docker, Run);
         // Hosts and pod sandboxes only hold a namespace with `sleep infinity`: the iperf image has a Debian
         // userland for that, the mcast image (scratch: the binary and its libraries) has nothing but mcast.
         var sandboxImage = request.IperfImage;
         var topology = new LabTopology(namespaces, containers, Run, s, sandboxImage);
         await topology.BuildAsync(cancellationToken);
-        log.Information($"Hosts up: {string.Join(", ", topology.Nodes)} and {LabTopology.SourceHost}, joined on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}).");
+        log.Information($"Hosts up: {string.Join(", ", topology.Nodes)} and {LabTopology.SourceHost}, joined on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}) in {Took()}.");
 
         // Pods as kubelet and Multus make them: the sandbox, eth0 from the cluster network, then eth1 from the NAD.
         var attachmentName = $"default/{s.NetworkName}";
@@ -171,7 +173,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         var attached = experiment.Pods.Where(p => p.Attached).Select(p => pods[p.Key]).ToList();
         checks.Add(AttachmentVerdict(experiment.Pods.Select(p => pods[p.Key]).ToList(), s));
         checks.Add(SegmentAddresses(attached, s));
-        log.Information($"Pods up: {string.Join(", ", experiment.Pods.Select(p => $"{p.Key} {string.Join(" ", pods[p.Key].Interfaces.Select(i => $"{i.InterfaceName}={i.Address}"))}"))}.");
+        log.Information($"Pods up in {Took()}: {string.Join(", ", experiment.Pods.Select(p => $"{p.Key} {string.Join(" ", pods[p.Key].Interfaces.Select(i => $"{i.InterfaceName}={i.Address}"))}"))}.");
 
         var minimum = LabTraffic.MinimumDatagrams(s.Rate, s.DurationSeconds);
         LabContainer Owner(string place) => pods.TryGetValue(place, out var pod) ? pod.Sandbox : topology.Host(place);
@@ -188,6 +190,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
 
         var outcomes = await new FlowRunner(containers, log, s.Group)
             .RunAsync(flows, TimeSpan.FromSeconds(s.DurationSeconds + 30), options.ReceiverGrace, cancellationToken);
+        log.Information($"{flows.Count} flow(s) with {flows.Sum(f => f.Receivers.Count)} receiver(s) done in {Took()}.");
         foreach (var outcome in outcomes)
         {
             var flow = outcome.Flow.Flow;
@@ -269,6 +272,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var token = limit.Token;
+        var watch = Stopwatch.StartNew();
         var problems = new List<string>();
         foreach (var attachment in pods.SelectMany(p => Enumerable.Reverse(p.Interfaces)))
         {
@@ -304,6 +308,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         if (Directory.Exists(stateDirectory)) Directory.Delete(stateDirectory, recursive: true);
 
         foreach (var problem in problems) log.Warning(problem);
+        log.Information($"Cleanup done in {watch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s.");
         return new LabCheck
         {
             Name = "cleanup",
