@@ -48,11 +48,12 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
             senders[i] = await containers.WaitAsync(container, senderLimit, token);
         });
 
-        // Receivers that expect data end on the end-of-test datagram; those that expect nothing are stopped
-        // once the others are done (what they could have heard has arrived by then).
+        // `mcast recv` expecting data ends by itself on the end-of-test datagram. The others are stopped once
+        // those are done: a receiver expecting nothing, and iperf's server, which never exits (it printed its
+        // report on the end-of-test datagram, which arrived with the mcast receivers' own).
         var outcomes = new ContainerOutcome[receivers.Count];
         var grace = Stopwatch.StartNew();
-        bool ExpectsData(int i) => receivers[i].Spec.Receiver.Expect == Expectation.Everything;
+        bool ExpectsData(int i) => receivers[i].Spec.Receiver is { Expect: Expectation.Everything, Tool: FlowTool.McastRecv };
         await Parallel.ForAsync(0, receivers.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, token) =>
         {
             if (ExpectsData(i)) outcomes[i] = await FinishAsync(started[i], receiverGrace - grace.Elapsed, token);
