@@ -53,6 +53,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
 
         var applied = new List<AppliedObject>();
         var checks = new List<LabCheck>();
+        var podReports = new List<PodReport>();
         try
         {
             var apply = new ServerSideApply(client);
@@ -69,6 +70,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
                 var name = $"pod-{i + 1}";
                 var pod = await watcher.WaitForRunningAsync(pods[i].Name, pods[i].Namespace!, cluster.PodTimeout, cancellationToken);
                 var attachment = NetworkStatus.Check(pod.Metadata.Annotations, lab);
+                podReports.Add(new PodReport(pod.Spec.NodeName ?? "", pods[i].Name, NetworkStatus.Entries(pod.Metadata.Annotations)));
                 checks.Add(new LabCheck { Name = $"{name}/attachment", Passed = attachment.Passed, PodAddress = attachment.Address, Detail = $"{pods[i].Name}: {attachment.Detail}" });
                 var container = pod.Spec.Containers.Count > 1 ? pod.Spec.Containers.First(c => c.Command?.FirstOrDefault() == "mcast").Name : null;
                 followers.Add(($"{name}/iperf-to-mcast", attachment.Address,
@@ -96,9 +98,12 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
             Started = started,
             DurationSeconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
             Checks = checks,
+            Pods = podReports,
+            Hosts = [new HostReport(LabExperiment.SourceHost, [lab.McastsrcAddress.ToString()]), new HostReport("k8s", [lab.K8sAddress.ToString()])],
             Run = new Dictionary<string, string>
             {
-                ["group"] = $"{lab.Group}:{lab.Port}",
+                ["group"] = lab.Group.ToString(),
+                ["port"] = lab.Port.ToString(CultureInfo.InvariantCulture),
                 ["sender"] = $"iperf on mcastsrc {lab.McastsrcAddress}, ttl {lab.Ttl}, {lab.DurationSeconds} s at {lab.Rate}",
                 ["receiver"] = request.McastImage,
                 ["iperf-image"] = request.IperfImage,

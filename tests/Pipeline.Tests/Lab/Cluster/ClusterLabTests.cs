@@ -151,6 +151,9 @@ public sealed class ClusterLabTests : IDisposable
         Assert.Equal(0, received.Lost);
         Assert.Equal(5, received.TtlSeen);
         Assert.NotEmpty(received.Intervals!);
+        Assert.Equal(FlowDirection.OutsideToPod, received.Direction);
+        var pod = Assert.Single(report.Pods);
+        Assert.Equal([("cbr0", "eth0", true), ("default/eth1-multicast", "eth1", false)], pod.NetworkStatus.Select(e => (e.Name, e.Interface, e.Default)));
         Assert.Equal("10.0.0.13", received.PodAddress);
         Assert.Equal(["load 127.0.0.1:5000/mcastlab/mcast:0.1.0-test 127.0.0.1:5000/mcastlab/iperf:0.1.0-test", "send 127.0.0.1:5000/mcastlab/iperf:0.1.0-test"], hosts.Calls);
     }
