@@ -99,8 +99,8 @@ Target("LabUp").Description("Starts the two-VM lab (vagrant up in Vagrant/) and 
     .IsDependentOn("Boxes")
     .Does(async () => await new VagrantLab(runner, log, boxLayout, parameters).UpAsync(interruption.Token));
 
-Target("Lab").Description("Proves that multicast reaches pods through the generated NetworkAttachmentDefinition (--lab-backend; report in artifacts/lab/).")
-    .IsDependentOn("Prerequisites").IsDependentOn("Manifests").IsDependentOn("Images")
+Target("Lab").Description("Proves multicast in every direction between pods and the outside, with manifests generated into its run folder (--lab-backend; report in artifacts/lab/).")
+    .IsDependentOn("Prerequisites").IsDependentOn("Images")
     .Does(async () => await new LabVerification(runner, log, parameters).RunTargetAsync(interruption.Token));
 
 var graph = Graph();

@@ -11,6 +11,24 @@ public sealed record LabCheck
 
     public required bool Passed { get; init; }
 
+    /// <summary>For traffic checks: outside-to-pod, pod-to-outside, pod-to-pod-same-node, pod-to-pod-cross-node or node-from-own-pod.</summary>
+    public string? Direction { get; init; }
+
+    /// <summary>Which flow (one sender, one port) the check belongs to.</summary>
+    public string? Flow { get; init; }
+
+    /// <summary>Where the sender ran and how it chose its interface, such as "k8s/sender (mcast send --bind)".</summary>
+    public string? Sender { get; init; }
+
+    /// <summary>Where the receiver ran: a host, or a pod as node/name.</summary>
+    public string? Receiver { get; init; }
+
+    /// <summary>The interface the receiver joined on; "(route)" when it named none.</summary>
+    public string? Interface { get; init; }
+
+    /// <summary>What the receiver had to see: "everything sent", "nothing", or nothing because of a known limitation.</summary>
+    public string? Expected { get; init; }
+
     /// <summary>Datagrams the sender says it sent.</summary>
     public long? Sent { get; init; }
 
@@ -34,6 +52,9 @@ public sealed record LabCheck
     /// <summary>One sentence: what was verified, or why it failed.</summary>
     public string? Detail { get; init; }
 
+    /// <summary>mcast recv's per-second figures, when the receiver was mcast.</summary>
+    public IReadOnlyList<ReceiverInterval>? Intervals { get; init; }
+
     /// <summary>A receiver's check with the figures of its report (null figures when it printed none).</summary>
     public static LabCheck FromReceiver(string name, bool passed, string detail, ReceiverReport? report, long? sent, string? podAddress) => new()
     {
@@ -48,5 +69,6 @@ public sealed record LabCheck
         TtlSeen = report?.Ttl,
         PodAddress = podAddress,
         Detail = detail,
+        Intervals = report is { Intervals.Count: > 0 } ? report.Intervals : null,
     };
 }

@@ -33,6 +33,12 @@ public sealed record LabReport
 
     public required IReadOnlyList<LabCheck> Checks { get; init; }
 
+    /// <summary>Every pod with its interfaces as Multus reports them (k8s.v1.cni.cncf.io/network-status).</summary>
+    public IReadOnlyList<PodReport> Pods { get; init; } = [];
+
+    /// <summary>The hosts on the segment and their addresses (mcastsrc, the nodes), for drawing the topology.</summary>
+    public IReadOnlyList<HostReport> Hosts { get; init; } = [];
+
     [JsonIgnore]
     public bool Passed => Checks.Count > 0 && Checks.All(c => c.Passed);
 
@@ -92,4 +98,25 @@ public sealed record LabReport
     private static string Figure(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "-";
 
     private static string Figure(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "-";
+}
+
+/// <summary>A pod of the run: its node, name and network-status entries (eth0 from the cluster network, eth1 from the attachment).</summary>
+public sealed record PodReport(string Node, string Name, IReadOnlyList<NetworkStatusEntry> NetworkStatus);
+
+/// <summary>A host on the lab's segment and its addresses.</summary>
+public sealed record HostReport(string Name, IReadOnlyList<string> Addresses);
+
+/// <summary>
+/// One entry of Multus' k8s.v1.cni.cncf.io/network-status annotation: the network ("cbr0" for the cluster
+/// network, "namespace/name" for an attachment), the interface, its addresses and MAC, and whether it holds the
+/// default route.
+/// </summary>
+public sealed record NetworkStatusEntry
+{
+    public required string Name { get; init; }
+    public required string Interface { get; init; }
+    public IReadOnlyList<string> Ips { get; init; } = [];
+    public string? Mac { get; init; }
+    public bool Default { get; init; }
+    public IReadOnlyList<string>? Gateway { get; init; }
 }

@@ -1,4 +1,5 @@
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Lab.Local;
 using McastLab.Pipeline.Images;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
@@ -7,9 +8,10 @@ using McastLab.Pipeline.Processes;
 namespace McastLab.Pipeline.Lab;
 
 /// <summary>
-/// The Lab target: runs the chosen backend against the images Images just built (their version tag) and the
-/// manifests Manifests just wrote, writes artifacts/lab/report.json, logs the table, and fails naming each
-/// failed check. Ctrl+C and SIGTERM cancel the run, which then removes what it created before exiting.
+/// The Lab target: generates the manifests for its parameters into its own run folder
+/// (artifacts/lab/runs/RUN/), runs the chosen backend against them and the images Images just built (their
+/// version tag), writes artifacts/lab/report.json (and the run folder's copy), logs the table, and fails
+/// naming each failed check. Ctrl+C and SIGTERM cancel the run, which then removes what it created before exiting.
 /// --lab-backend picks the backend: local (this machine) or vagrant (the two-VM lab LabUp started).
 /// </summary>
 public sealed class LabVerification(ProcessRunner runner, IBuildLog log, BuildParameters parameters)
@@ -31,24 +33,31 @@ public sealed class LabVerification(ProcessRunner runner, IBuildLog log, BuildPa
 
     public async Task<LabReport> RunAsync(CancellationToken cancellationToken)
     {
+        var run = LabRunId.New();
         var backend = parameters.Lab.Backend switch
         {
             LabBackend.Vagrant => (ILabBackend)Cluster.ClusterLab.Create(runner, log, parameters),
-            _ => new LocalLab(runner, log),
+            _ => new LocalLab(runner, log, new LocalLabOptions { Run = run }),
         };
         var version = await SourceVersion.ReadAsync(runner, parameters.RepositoryRoot, cancellationToken);
         var images = parameters.Images;
+        // The run's own folder: what it applies is generated there from its parameters, so a run never
+        // rewrites the committed manifests/ (only ./build.sh Manifests does) and two runs never share files.
+        var runDirectory = Path.Combine(ReportDirectory, "runs", run.Value);
+        new ManifestWriter(log, runDirectory).Write(new LabManifests(parameters).Files());
         var request = new LabRequest(
             parameters.Lab,
             images.Reference(images.McastImage, version.Version),
             images.Reference(images.IperfImage, version.Version),
-            Path.Combine(parameters.RepositoryRoot, LabManifests.ManifestsDirectory));
+            Path.Combine(runDirectory, LabManifests.ManifestsDirectory));
 
         var report = await backend.RunAsync(request, cancellationToken);
+        report.Write(runDirectory);
         var path = report.Write(ReportDirectory);
+        // Report views (HTML, JUnit) are made from report.json here, for every run, passed or failed.
         new Views.LabViews(log).TryWrite(path);
         report.Print(log);
-        log.Information($"Report: {Path.GetRelativePath(parameters.RepositoryRoot, path)} ({report.DurationSeconds} s)");
+        log.Information($"Report: {Path.GetRelativePath(parameters.RepositoryRoot, path)} ({report.DurationSeconds} s; this run's copy and manifests in {Path.GetRelativePath(parameters.RepositoryRoot, runDirectory)})");
         report.EnsurePassed(Path.GetRelativePath(parameters.RepositoryRoot, path));
         return report;
     }

@@ -20,6 +20,9 @@ public sealed partial record ReceiverReport
     public double? LossPercent { get; init; }
     public int Streams { get; init; }
 
+    /// <summary>mcast's "interval" events (one per stream per second with `--interval 1`), in the order printed.</summary>
+    public IReadOnlyList<ReceiverInterval> Intervals { get; init; } = [];
+
     /// <summary>The tool's own verdict (mcast's end event), when it gives one.</summary>
     public bool? Ok { get; init; }
     public string? Reason { get; init; }
@@ -31,6 +34,7 @@ public sealed partial record ReceiverReport
     public static ReceiverReport? FromMcastJson(string output, string? source = null)
     {
         var summaries = new List<JsonNode>();
+        var intervals = new List<ReceiverInterval>();
         JsonNode? end = null;
         foreach (var line in output.Split('\n'))
         {
@@ -48,6 +52,10 @@ public sealed partial record ReceiverReport
             switch ((string?)node?["event"])
             {
                 case "summary" when source is null || IsFrom((string?)node!["source"], source): summaries.Add(node!); break;
+                case "interval" when source is null || IsFrom((string?)node!["source"], source):
+                    intervals.Add(new ReceiverInterval(Double(node!["start"]) ?? 0, Double(node["end"]) ?? 0, Long(node["received"]) ?? 0,
+                        Long(node["lost"]) ?? 0, Long(node["outOfOrder"]) ?? 0, Long(node["duplicates"]) ?? 0));
+                    break;
                 case "end": end = node; break;
             }
         }
@@ -62,6 +70,7 @@ public sealed partial record ReceiverReport
             JitterMs = summaries.Select(s => Double(s["jitterMs"])).Where(j => j is not null).Max(),
             Ttl = summaries.Select(s => (int?)Long(s["ttl"])).FirstOrDefault(t => t is not null),
             Streams = summaries.Count,
+            Intervals = intervals,
             Ok = end["ok"] is JsonValue ok && ok.TryGetValue<bool>(out var b) ? b : null,
             Reason = (string?)end["reason"],
         };
@@ -97,10 +106,6 @@ public sealed partial record ReceiverReport
         };
     }
 
-    /// <summary>Datagrams an iperf 2 client says it sent ("Sent 447 datagrams"); null when it did not finish.</summary>
-    public static long? IperfSent(string output) =>
-        IperfSentLine().Match(output) is { Success: true } m ? long.Parse(m.Groups["count"].Value, CultureInfo.InvariantCulture) : null;
-
     private static long? Long(JsonNode? node) => node is JsonValue v && v.TryGetValue<double>(out var d) ? (long)d : null;
 
     private static double? Double(JsonNode? node) => node is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
@@ -110,7 +115,7 @@ public sealed partial record ReceiverReport
 
     [GeneratedRegex(@"(?<count>[0-9]+)\s+datagrams received out-of-order")]
     private static partial Regex IperfOutOfOrder();
-
-    [GeneratedRegex(@"Sent\s+(?<count>[0-9]+)\s+datagrams")]
-    private static partial Regex IperfSentLine();
 }
+
+/// <summary>One "interval" event of `mcast recv`: seconds since the stream started, and that interval's figures.</summary>
+public sealed record ReceiverInterval(double Start, double End, long Received, long Lost, long Reordered, long Duplicates);

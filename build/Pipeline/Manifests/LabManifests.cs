@@ -28,10 +28,19 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
     /// <summary>The pod annotation value: the network, attached as the lab's interface name.</summary>
     public string NetworksAnnotation => $"{lab.NetworkName}@{lab.Interface}";
 
-    public MacvlanNetwork CniNetwork()
+    /// <summary>Several nodes on one segment: each node gets its own slice of the range (<see cref="NodeNetworkFiles"/>).</summary>
+    public bool PerNodeRanges => lab.Nodes > 1;
+
+    public const string MulticastRoute = "224.0.0.0/4";
+
+    /// <summary>The "gw" of a route that has none (host-local would otherwise fill in its gateway).</summary>
+    public const string NoGateway = "0.0.0.0";
+
+    public MacvlanNetwork CniNetwork() => CniNetwork(lab.RangeStart, lab.RangeEnd);
+
+    private MacvlanNetwork CniNetwork(IPAddress rangeStart, IPAddress rangeEnd)
     {
-        // host-local's own default gateway, written out: the plugins add a route without "gw" via the
-        // gateway but CHECK then looks for it without one, so the route must name it.
+        // host-local's own default gateway, written out (it would take the subnet's first address anyway).
         var gateway = FirstHost(lab.Subnet).ToString();
         return new MacvlanNetwork
         {
@@ -41,11 +50,15 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
             Ipam = new HostLocalIpam
             {
                 Subnet = lab.Subnet.ToString(),
-                RangeStart = lab.RangeStart.ToString(),
-                RangeEnd = lab.RangeEnd.ToString(),
+                RangeStart = rangeStart.ToString(),
+                RangeEnd = rangeEnd.ToString(),
                 Gateway = gateway,
-                // A join that names no interface follows the route to the group: keep it on the segment.
-                Routes = [new CniRoute("224.0.0.0/4") { Gateway = gateway }],
+                // A join or a send that names no interface follows the route to the group: keep multicast on the
+                // segment, not on eth0's default route. The route must have no gateway: with one, a socket that
+                // names its interface (IP_MULTICAST_IF, mcast --interface/--bind) sends to the gateway's MAC,
+                // which nobody answers ARP for, and nothing leaves (measured in the lab). host-local adds its
+                // gateway to a route without "gw"; "0.0.0.0" is the way to say none (the kernel stores none).
+                Routes = [new CniRoute(MulticastRoute) { Gateway = NoGateway }],
             },
         };
     }
@@ -60,8 +73,16 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
     public NetworkAttachmentDefinition NetworkAttachment() => new()
     {
         Metadata = new V1ObjectMeta { Name = lab.NetworkName, Labels = Labels("network") },
-        Spec = new NetworkAttachmentDefinitionSpec { Config = CniNetwork().ToJson() },
+        // With a range per node the configuration comes from each node's file, which Multus reads when the NAD has none.
+        Spec = new NetworkAttachmentDefinitionSpec { Config = PerNodeRanges ? "" : CniNetwork().ToJson() },
     };
+
+    /// <summary>Each node's CNI configuration file (only with several nodes), relative to the manifests directory.</summary>
+    public IReadOnlyList<ManifestFile> NodeFiles() => PerNodeRanges
+        ? [.. NodeNetworkFiles.Slices(lab, Lab.LabExperiment.NodeNames(lab.Nodes)).Select(slice => new ManifestFile(
+            $"{ManifestsDirectory}/{NodeNetworkFiles.Directory}/{slice.Node}/{NodeNetworkFiles.FileName(lab.NetworkName)}",
+            CniNetwork(slice.Start, slice.End).ToJson() + "\n"))]
+        : [];
 
     /// <summary>Our receiver, printing one JSON report per source.</summary>
     public V1Pod ReceiverPod() => Pod(ReceiverPodName, "receiver", ReceiverContainer());
@@ -118,6 +139,7 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
         // The original walkthrough's file names, for `kubectl apply -f` on the Vagrant cluster.
         new("Vagrant/net-config.yml", ManifestYaml.Render(NetworkAttachment())),
         new("Vagrant/example-mcast-pod.yml", ManifestYaml.Render(IperfPod())),
+        .. NodeFiles(),
     ];
 
     private V1Container ReceiverContainer() => new()

@@ -4,6 +4,7 @@ using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Docker;
 using McastLab.Pipeline.Images;
 using McastLab.Pipeline.Lab;
+using McastLab.Pipeline.Lab.Local;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;
@@ -53,12 +54,22 @@ public sealed class LabHost : IAsyncLifetime
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    /// <summary>The lab's request with the given settings (a short send keeps the tests quick).</summary>
-    public LabRequest Request(Func<LabSettings, LabSettings>? change = null) => new(
-        (change ?? (s => s with { DurationSeconds = 2 }))(Parameters.Lab),
-        McastImage,
-        IperfImage,
-        Path.Combine(Tests.RepositoryRoot.Path, LabManifests.ManifestsDirectory));
+    /// <summary>
+    /// The lab's request with the given settings (a short send keeps the tests quick), with the manifests
+    /// generated for those settings into a folder of their own, as a Lab run does.
+    /// </summary>
+    public LabRequest Request(Func<LabSettings, LabSettings>? change = null)
+    {
+        var settings = (change ?? (s => s with { DurationSeconds = 2 }))(Parameters.Lab);
+        var root = Directory.CreateTempSubdirectory("mcastlab-lab-manifests-").FullName;
+        foreach (var file in new LabManifests(settings, Parameters.Images).Files())
+        {
+            var path = Path.Combine(root, file.Path);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, file.Content);
+        }
+        return new LabRequest(settings, McastImage, IperfImage, Path.Combine(root, LabManifests.ManifestsDirectory));
+    }
 
     public static async Task<bool> HasAsync(DockerClient docker, string image)
     {
@@ -75,28 +86,30 @@ public sealed class LabHost : IAsyncLifetime
 }
 
 /// <summary>
-/// What exists on the host: every link of the host's namespace, and the network namespaces and containers
-/// of the lab's naming scheme (everything the lab creates is named mclXXXXXX-…). Other people's namespaces and
-/// containers are left out: on a shared machine their tests and docker builds come and go all the time.
+/// What one lab run has on the host: its network namespaces, containers and links, all named after its run id
+/// (mclXXXXXX-…). Only the run's own things are compared, so other labs running at the same time, and other
+/// people's containers and links on a shared machine, never make a leak check fail.
 /// </summary>
 public sealed record HostInventory(IReadOnlyList<string> Namespaces, IReadOnlyList<string> Links, IReadOnlyList<string> Containers)
 {
-    public static async Task<HostInventory> TakeAsync()
+    public static async Task<HostInventory> TakeAsync(LabRunId run)
     {
         var links = Run("ip", "-o", "link", "show");
         using var docker = await DockerConnection.ConnectAsync();
         var containers = await docker.Containers.ListContainersAsync(new global::Docker.DotNet.Models.ContainersListParameters { All = true });
         return new HostInventory(
-            [.. NetworkNamespaces.List().Where(n => LabRunId.FromName(n) is not null)],
-            [.. NetworkNamespaces.ParseLinkNames(links).Order(StringComparer.Ordinal)],
-            [.. containers.SelectMany(c => c.Names).Where(n => LabRunId.FromName(n.TrimStart('/')) is not null).Order(StringComparer.Ordinal)]);
+            [.. NetworkNamespaces.List().Where(n => LabRunId.FromName(n) == run)],
+            [.. NetworkNamespaces.ParseLinkNames(links).Where(n => LabRunId.FromName(n) == run).Order(StringComparer.Ordinal)],
+            [.. containers.Where(c => c.Labels.TryGetValue(LabRunId.RunLabel, out var v) && v == run.Value).SelectMany(c => c.Names)
+                .Concat(containers.SelectMany(c => c.Names).Where(n => LabRunId.FromName(n.TrimStart('/')) == run)).Distinct().Order(StringComparer.Ordinal)]);
     }
 
-    public void AssertSameAs(HostInventory before)
+    /// <summary>Fails naming whatever of the run is still there.</summary>
+    public void AssertEmpty()
     {
-        Assert.Equal(before.Namespaces, Namespaces);
-        Assert.Equal(before.Links, Links);
-        Assert.Equal(before.Containers, Containers);
+        Assert.Empty(Namespaces);
+        Assert.Empty(Links);
+        Assert.Empty(Containers);
     }
 
     private static string Run(string program, params string[] arguments)

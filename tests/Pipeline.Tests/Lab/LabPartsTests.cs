@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab;
+using McastLab.Pipeline.Lab.Local;
 
 namespace McastLab.Pipeline.Tests.Lab;
 
@@ -41,6 +42,79 @@ public sealed class LabPartsTests
         Assert.True(IgmpMembership.IsJoined(Igmp, "eth1", group));
         Assert.False(IgmpMembership.IsJoined(Igmp, "lo", group));
         Assert.False(IgmpMembership.IsJoined(Igmp, "eth1", IPAddress.Parse("224.0.67.68")));
+    }
+
+    [Fact]
+    public void Igmp_users_count_every_socket_joined_in_the_namespace()
+    {
+        const string table = """
+            Idx	Device    : Count Querier	Group    Users Timer	Reporter
+            2	eth1      :     2      V3
+            				434300E0     4 0:00000000		0
+            				010000E0     1 0:00000000		0
+
+            """;
+        Assert.Equal(4, IgmpMembership.Users(table, "eth1", IPAddress.Parse("224.0.67.67")));
+        Assert.Equal(0, IgmpMembership.Users(table, "eth0", IPAddress.Parse("224.0.67.67")));
+    }
+
+    [Fact]
+    public void The_experiment_has_every_direction_and_crosses_nodes_only_with_several()
+    {
+        var one = LabExperiment.Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Lab);
+        var two = LabExperiment.Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters(("nodes", "2"), ("pods", "2")).Lab);
+        string[] Directions(LabExperiment e) => [.. e.Flows.SelectMany(f => f.Receivers).Select(r => r.Direction).Distinct().Order(StringComparer.Ordinal)];
+
+        Assert.Equal([FlowDirection.NodeFromOwnPod, FlowDirection.OutsideToPod, FlowDirection.PodToOutside, FlowDirection.PodToPodSameNode], Directions(one));
+        Assert.Contains(FlowDirection.PodToPodCrossNode, Directions(two));
+        // Flows run at once: each on its own port.
+        Assert.Equal(one.Flows.Count, one.Flows.Select(f => f.Port).Distinct().Count());
+        var control = one.Flows.SelectMany(f => f.Receivers).Single(r => r.Check == LabExperiment.NegativeControl);
+        Assert.Equal(("eth0", Expectation.Nothing), (control.Interface, control.Expect));
+        Assert.False(one.Pods.Single(p => p.Name == LabExperiment.ControlPod).Attached);
+        Assert.Equal(
+            [SourceChoice.Route, SourceChoice.Interface, SourceChoice.Bind, SourceChoice.Bind],
+            one.Flows.Where(f => f.Sender.Place == "k8s/sender").Select(f => f.Sender.Source));
+    }
+
+    [Fact]
+    public void The_node_hearing_its_own_pods_is_flagged_as_a_change()
+    {
+        var experiment = LabExperiment.Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Lab);
+        var flow = experiment.Flows.Single(f => f.Receivers.Any(r => r.Direction == FlowDirection.NodeFromOwnPod));
+        var node = flow.Receivers.Single(r => r.Direction == FlowDirection.NodeFromOwnPod);
+        var heard = """{"event":"summary","source":"10.0.0.13:1","received":5,"lost":0}""" + "\n" + """{"event":"end","streams":1,"ok":true,"reason":"interrupted"}""";
+
+        var check = FlowVerdict.Judge(flow, node, new ContainerOutcome(0, "", ""), new ContainerOutcome(130, heard, ""), true, 400, "10.0.0.13", "10.0.0.11");
+
+        Assert.False(check.Passed);
+        Assert.StartsWith("nothing (macvlan", check.Expected, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_is_given_the_multicast_route_without_its_no_gateway_marker()
+    {
+        var result = JsonNode.Parse("""{"routes":[{"dst":"224.0.0.0/4","gw":"0.0.0.0"},{"dst":"0.0.0.0/0","gw":"10.244.0.1"}]}""")!;
+
+        var routes = PodAttachment.AsKernelHoldsIt(result)["routes"]!.AsArray();
+
+        Assert.Null(routes[0]!["gw"]);
+        Assert.Equal("10.244.0.1", (string?)routes[1]!["gw"]);
+        Assert.Equal("0.0.0.0", (string?)result["routes"]![0]!["gw"]);
+    }
+
+    [Fact]
+    public void Several_nodes_get_consecutive_equal_slices_of_the_range()
+    {
+        var lab = McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters(("nodes", "2")).Lab;
+
+        var slices = McastLab.Pipeline.Manifests.NodeNetworkFiles.Slices(lab, LabExperiment.NodeNames(2));
+
+        Assert.Equal([("k8s", "10.0.0.13", "10.0.0.133"), ("k8s-2", "10.0.0.134", "10.0.0.254")],
+            slices.Select(x => (x.Node, x.Start.ToString(), x.End.ToString())));
+        var files = new McastLab.Pipeline.Manifests.LabManifests(lab, McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Images).Files();
+        Assert.Contains(files, f => f.Path == "manifests/nodes/k8s-2/eth1-multicast.conf" && f.Content.Contains("\"rangeStart\": \"10.0.0.134\"", StringComparison.Ordinal));
+        Assert.Contains("config: \"\"", files.Single(f => f.Path == "manifests/network-attachment.yaml").Content, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,14 +164,21 @@ public sealed class LabPartsTests
     [Fact]
     public void Iperf_client_sent_count_is_two_more_than_its_data_datagrams()
     {
-        var sender = new ContainerOutcome(0, "[  1] 0.0000-1.0120 sec   131 KBytes  1.06 Mbits/sec\n[  1] Sent 94 datagrams\n", "");
-        Assert.Equal(92, ReceiverVerdict.IperfDataSent(sender));
-        Assert.Null(ReceiverVerdict.IperfDataSent(new ContainerOutcome(137, "[  1] local 10.0.0.12 port 1\n", "")));
+        Assert.Equal(92, SenderReport.DataDatagrams(FlowTool.IperfClient, "[  1] 0.0000-1.0120 sec   131 KBytes  1.06 Mbits/sec\n[  1] Sent 94 datagrams\n"));
+        Assert.Null(SenderReport.DataDatagrams(FlowTool.IperfClient, "[  1] local 10.0.0.12 port 1\n"));
     }
 
     [Fact]
     public void Mcast_send_count_is_read_from_its_summary_line() =>
-        Assert.Equal(179, ReceiverVerdict.McastSent(new ContainerOutcome(0, "mcast send: 179 datagrams (263130 bytes) from 10.0.0.12:40000 to 224.0.67.67:5001 ttl 5 in 2.000 s: 1.05 Mbits/sec, 90 pps\n", "")));
+        Assert.Equal(179, SenderReport.DataDatagrams(FlowTool.McastSend, "mcast send: 179 datagrams (263130 bytes) from 10.0.0.12:40000 to 224.0.67.67:5001 ttl 5 in 2.000 s: 1.05 Mbits/sec, 90 pps\n"));
+
+    private static readonly LabExperiment Experiment = LabExperiment.Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Lab);
+
+    private static (TrafficFlow Flow, FlowReceiver Receiver) Receiver(string check)
+    {
+        var flow = Experiment.Flows.Single(f => f.Receivers.Any(r => r.Check == check));
+        return (flow, flow.Receivers.Single(r => r.Check == check));
+    }
 
     [Fact]
     public void A_receiver_short_of_datagrams_fails_and_says_how_many_are_missing()
@@ -106,24 +187,13 @@ public sealed class LabPartsTests
             {"event":"summary","source":"10.0.0.12:1","received":150,"lost":0,"outOfOrder":0,"duplicates":0,"jitterMs":0.01,"ttl":5}
             {"event":"end","streams":1,"ok":false,"reason":"expected at least 400 datagrams, received 150"}
             """;
-        var check = ReceiverVerdict.McastReceiver("k8s/pod-1", new ContainerOutcome(1, json, ""), new ContainerOutcome(137, "", ""), null, 400, "10.0.0.13", joined: true);
+        var (flow, receiver) = Receiver("k8s/pod-1");
+        var check = FlowVerdict.Judge(flow, receiver, new ContainerOutcome(137, "", ""), new ContainerOutcome(1, json, ""), true, 400, "10.0.0.12", "10.0.0.13");
         Assert.False(check.Passed);
         Assert.Equal(150, check.Received);
         Assert.Contains("sender exited with code 137 before it finished", check.Detail, StringComparison.Ordinal);
         Assert.Contains("250 or more missing", check.Detail, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_complete_receive_passes_with_its_figures()
-    {
-        const string json = """
-            {"event":"summary","source":"10.0.0.12:1","received":445,"lost":0,"outOfOrder":0,"duplicates":0,"jitterMs":0.01,"ttl":5}
-            {"event":"end","streams":1,"ok":true,"reason":"every stream sent its end-of-test datagram"}
-            """;
-        var check = ReceiverVerdict.McastReceiver("k8s/pod-1", new ContainerOutcome(0, json, ""), new ContainerOutcome(0, "Sent 447 datagrams", ""), 445, 400, "10.0.0.13", joined: true);
-        Assert.True(check.Passed, check.Detail);
-        Assert.Equal(445, check.Sent);
-        Assert.Equal(5, check.TtlSeen);
+        Assert.Equal(FlowDirection.OutsideToPod, check.Direction);
     }
 
     [Fact]
@@ -133,8 +203,21 @@ public sealed class LabPartsTests
             {"event":"summary","source":"10.0.0.12:1","received":3,"lost":0,"outOfOrder":0,"duplicates":0,"jitterMs":0.01,"ttl":5}
             {"event":"end","streams":1,"ok":true,"reason":"interrupted"}
             """;
-        Assert.False(ReceiverVerdict.NegativeControl("negative-control", new ContainerOutcome(130, json, ""), joined: true).Passed);
-        Assert.True(ReceiverVerdict.NegativeControl("negative-control", new ContainerOutcome(130, """{"event":"end","streams":0,"ok":true,"reason":"interrupted"}""", ""), joined: true).Passed);
+        var (flow, control) = Receiver(LabExperiment.NegativeControl);
+        var heard = FlowVerdict.Judge(flow, control, new ContainerOutcome(0, "", ""), new ContainerOutcome(130, json, ""), true, 400, "10.0.0.12", null);
+        var deaf = FlowVerdict.Judge(flow, control, new ContainerOutcome(0, "", ""), new ContainerOutcome(130, """{"event":"end","streams":0,"ok":true,"reason":"interrupted"}""", ""), true, 400, "10.0.0.12", null);
+        Assert.False(heard.Passed);
+        Assert.True(deaf.Passed, deaf.Detail);
+        Assert.Equal("eth0", deaf.Interface);
+    }
+
+    [Fact]
+    public void A_control_that_never_joined_proves_nothing_and_fails()
+    {
+        var (flow, control) = Receiver(LabExperiment.NegativeControl);
+        var check = FlowVerdict.Judge(flow, control, new ContainerOutcome(0, "", ""), new ContainerOutcome(130, """{"event":"end","streams":0,"ok":true,"reason":"interrupted"}""", ""), false, 400, "10.0.0.12", null);
+        Assert.False(check.Passed);
+        Assert.Contains("proves nothing", check.Detail, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -3,12 +3,13 @@ using Docker.DotNet.Models;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Docker;
 using McastLab.Pipeline.Lab;
+using McastLab.Pipeline.Lab.Local;
 using McastLab.Pipeline.Processes;
 
 namespace McastLab.Pipeline.Tests.Lab;
 
-/// <summary>The lab tests run alone: their leak check compares the whole host before and after.</summary>
-[CollectionDefinition(DisableParallelization = true)]
+/// <summary>The lab tests share the images fixture; their leak checks look only at their own run id.</summary>
+[CollectionDefinition]
 public sealed class LocalLabGroup : ICollectionFixture<LabHost>;
 
 /// <summary>The local backend for real: namespaces, CNI plugins, dockerd, the built images (root; CI runs them).</summary>
@@ -22,44 +23,113 @@ public sealed class LocalLabTests(LabHost host)
     private void RequireHost() => Assert.SkipWhen(host.Missing is not null, $"The local lab needs {host.Missing}.");
 
     [Fact]
-    public async Task Lab_passes_every_check_and_leaves_nothing_behind()
+    public async Task Lab_passes_every_direction_with_pods_as_Kubernetes_makes_them_and_leaves_nothing_behind()
     {
         RequireHost();
-        var before = await HostInventory.TakeAsync();
+        var lab = NewLab();
 
-        var report = await NewLab().RunAsync(host.Request(), TestContext.Current.CancellationToken);
+        var report = await lab.RunAsync(host.Request(), TestContext.Current.CancellationToken);
 
         report.Print(log);
         Assert.True(report.Passed, string.Join(" ", report.Failed.Select(c => $"{c.Name}: {c.Detail}")));
-        Assert.Equal(["outside-kubernetes", "cni-attachments", "k8s/pod-1", "negative-control", "k8s/iperf-pod", "cleanup"], report.Checks.Select(c => c.Name));
+        Assert.Equal(
+            [FlowDirection.NodeFromOwnPod, FlowDirection.OutsideToPod, FlowDirection.PodToOutside, FlowDirection.PodToPodSameNode],
+            report.Checks.Select(c => c.Direction).OfType<string>().Distinct().Order(StringComparer.Ordinal));
         var pod = report.Checks.Single(c => c.Name == "k8s/pod-1");
         Assert.Equal(pod.Sent, pod.Received);
         Assert.Equal(0, pod.Lost);
         Assert.Equal(host.Parameters.Lab.Ttl, pod.TtlSeen);
-        Assert.Equal(0, report.Checks.Single(c => c.Name == "negative-control").Received);
-        (await HostInventory.TakeAsync()).AssertSameAs(before);
+        Assert.NotEmpty(pod.Intervals!);
+        // Every way a pod picks its interface gets everything out.
+        Assert.Equal(4, report.Checks.Count(c => c.Direction == FlowDirection.PodToOutside && c.Passed && c.Received == c.Sent && c.Sent > 0));
+        Assert.True(report.Checks.Single(c => c.Name == "k8s/sender/no-interface").Received > 0);
+        var control = report.Checks.Single(c => c.Name == LabExperiment.NegativeControl);
+        Assert.Equal(("eth0", 0L), (control.Interface, control.Received));
+        Assert.Equal(0, report.Checks.Single(c => c.Direction == FlowDirection.NodeFromOwnPod).Received);
+        // The pods' network status as Multus writes it: eth0 from the cluster network with the default route, then eth1.
+        var status = report.Pods.Single(p => p.Name == "pod-1").NetworkStatus;
+        Assert.Equal([("cbr0", "eth0", true), ("default/eth1-multicast", "eth1", false)], status.Select(e => (e.Name, e.Interface, e.Default)));
+        Assert.All(status, e => Assert.Matches("^([0-9a-f]{2}:){5}[0-9a-f]{2}$", e.Mac));
+        Assert.Equal(["eth0"], report.Pods.Single(p => p.Name == LabExperiment.ControlPod).NetworkStatus.Select(e => e.Interface));
+        Assert.True(report.Checks.Single(c => c.Name == "segment-addresses").Passed);
+        Assert.Contains(report.Hosts, h => h.Name == "mcastsrc" && h.Addresses.Contains("10.0.0.12"));
+        (await HostInventory.TakeAsync(lab.Run)).AssertEmpty();
     }
 
     [Fact]
-    public async Task Two_nodes_with_two_pods_each_receive_across_the_bridge()
+    public async Task The_negative_control_fails_when_its_cluster_network_is_the_segment()
     {
         RequireHost();
-        var before = await HostInventory.TakeAsync();
+        var lab = NewLab(new LocalLabOptions { ControlPodOnSegment = true });
 
-        var report = await NewLab().RunAsync(host.Request(s => s with { DurationSeconds = 2, Nodes = 2, Pods = 2 }), TestContext.Current.CancellationToken);
+        var report = await lab.RunAsync(host.Request(), TestContext.Current.CancellationToken);
 
+        var control = report.Checks.Single(c => c.Name == LabExperiment.NegativeControl);
+        Assert.False(control.Passed);
+        Assert.True(control.Received > 0, control.Detail);
+        Assert.Equal([LabExperiment.NegativeControl], report.Failed.Select(c => c.Name));
+        (await HostInventory.TakeAsync(lab.Run)).AssertEmpty();
+    }
+
+    [Fact]
+    public async Task Two_nodes_with_a_range_per_node_receive_across_the_bridge_with_unique_addresses()
+    {
+        RequireHost();
+        var lab = NewLab();
+
+        var report = await lab.RunAsync(host.Request(s => s with { DurationSeconds = 2, Nodes = 2, Pods = 2 }), TestContext.Current.CancellationToken);
+
+        report.Print(log);
         Assert.True(report.Passed, string.Join(" ", report.Failed.Select(c => $"{c.Name}: {c.Detail}")));
-        Assert.Equal(["k8s-2/pod-1", "k8s-2/pod-2", "k8s/pod-1", "k8s/pod-2"], report.Checks.Select(c => c.Name).Where(n => n.Contains("/pod-", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
-        Assert.Equal(4, report.Checks.Where(c => c.Name.Contains("/pod-", StringComparison.Ordinal)).Select(c => c.PodAddress).Distinct().Count());
-        Assert.Contains(report.Checks, c => c.Name == "k8s-2/iperf-pod" && c.Passed);
-        (await HostInventory.TakeAsync()).AssertSameAs(before);
+        Assert.Equal(["k8s-2/pod-1", "k8s-2/pod-2", "k8s/pod-1", "k8s/pod-2"],
+            report.Checks.Where(c => c.Flow == "outside-to-pods" && c.Receiver == c.Name).Select(c => c.Name).Order(StringComparer.Ordinal));
+        Assert.Contains(report.Checks, c => c.Direction == FlowDirection.PodToPodCrossNode && c.Name == "k8s-2/pod-1/from-k8s/sender" && c.Passed);
+        var eth1 = report.Pods.SelectMany(p => p.NetworkStatus).Where(e => e.Interface == "eth1").SelectMany(e => e.Ips).ToList();
+        Assert.Equal(5, eth1.Distinct().Count());
+        Assert.Equal(eth1.Count, eth1.Distinct().Count());
+        (await HostInventory.TakeAsync(lab.Run)).AssertEmpty();
+    }
+
+    [Fact]
+    public async Task One_range_on_two_nodes_hands_out_the_same_addresses_and_the_address_check_fails()
+    {
+        RequireHost();
+        var lab = NewLab();
+        var request = host.Request(s => s with { DurationSeconds = 1, Nodes = 2 });
+        // The single-node NAD on every node, as a cluster would run it: no per-node files.
+        Directory.Delete(Path.Combine(request.ManifestsDirectory, McastLab.Pipeline.Manifests.NodeNetworkFiles.Directory), recursive: true);
+        var single = new McastLab.Pipeline.Manifests.LabManifests(request.Settings with { Nodes = 1 }, host.Parameters.Images).Files()
+            .Single(f => f.Path.EndsWith(McastLab.Pipeline.Manifests.NetworkAttachmentFile.FileName, StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(request.ManifestsDirectory, McastLab.Pipeline.Manifests.NetworkAttachmentFile.FileName), single.Content);
+
+        var report = await lab.RunAsync(request, TestContext.Current.CancellationToken);
+
+        var addresses = report.Checks.Single(c => c.Name == "segment-addresses");
+        Assert.False(addresses.Passed);
+        Assert.Contains("10.0.0.13 is held by", addresses.Detail, StringComparison.Ordinal);
+        (await HostInventory.TakeAsync(lab.Run)).AssertEmpty();
+    }
+
+    [Fact]
+    public async Task Two_labs_at_once_with_different_groups_both_pass_and_each_leaves_nothing()
+    {
+        RequireHost();
+        var first = NewLab();
+        var second = NewLab();
+
+        var runs = await Task.WhenAll(
+            first.RunAsync(host.Request(s => s with { DurationSeconds = 2 }), TestContext.Current.CancellationToken),
+            second.RunAsync(host.Request(s => s with { DurationSeconds = 2, Group = System.Net.IPAddress.Parse("239.1.1.1"), Port = 6001 }), TestContext.Current.CancellationToken));
+
+        Assert.All(runs, r => Assert.True(r.Passed, string.Join(" ", r.Failed.Select(c => $"{c.Name}: {c.Detail}"))));
+        (await HostInventory.TakeAsync(first.Run)).AssertEmpty();
+        (await HostInventory.TakeAsync(second.Run)).AssertEmpty();
     }
 
     [Fact]
     public async Task A_sender_killed_mid_run_is_reported_as_missing_datagrams_and_nothing_is_left()
     {
         RequireHost();
-        var before = await HostInventory.TakeAsync();
         var lab = NewLab();
         var cancellation = TestContext.Current.CancellationToken;
 
@@ -67,7 +137,7 @@ public sealed class LocalLabTests(LabHost host)
         // The send to the pods: kill iperf in mcastsrc two seconds in, as a crashed source would stop.
         using (var docker = await DockerConnection.ConnectAsync(cancellationToken: cancellation))
         {
-            var sender = lab.Run.Name("mcastsrc-iperf-2");
+            var sender = lab.Run.Name("outside-to-pods-send");
             var watch = Stopwatch.StartNew();
             while (!await IsRunningAsync(docker, sender) && watch.Elapsed < TimeSpan.FromSeconds(90) && !run.IsCompleted) await Task.Delay(100, cancellation);
             await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
@@ -85,14 +155,13 @@ public sealed class LocalLabTests(LabHost host)
         Assert.True(report.Checks.Single(c => c.Name == "cleanup").Passed);
         var e = Assert.Throws<PipelineException>(() => report.EnsurePassed("report.json"));
         Assert.Contains("k8s/pod-1", e.Message, StringComparison.Ordinal);
-        (await HostInventory.TakeAsync()).AssertSameAs(before);
+        (await HostInventory.TakeAsync(lab.Run)).AssertEmpty();
     }
 
     [Fact]
     public async Task Ctrl_C_mid_run_stops_the_lab_and_removes_everything()
     {
         RequireHost();
-        var before = await HostInventory.TakeAsync();
         var lab = NewLab();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
 
@@ -100,7 +169,7 @@ public sealed class LocalLabTests(LabHost host)
         using (var docker = await DockerConnection.ConnectAsync(cancellationToken: TestContext.Current.CancellationToken))
         {
             var watch = Stopwatch.StartNew();
-            while (!await IsRunningAsync(docker, lab.Run.Name("mcastsrc-iperf-1")) && watch.Elapsed < TimeSpan.FromSeconds(90) && !run.IsCompleted)
+            while (!await IsRunningAsync(docker, lab.Run.Name("outside-to-pods-send")) && watch.Elapsed < TimeSpan.FromSeconds(90) && !run.IsCompleted)
             {
                 await Task.Delay(100, TestContext.Current.CancellationToken);
             }
@@ -108,30 +177,29 @@ public sealed class LocalLabTests(LabHost host)
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
-        (await HostInventory.TakeAsync()).AssertSameAs(before);
+        (await HostInventory.TakeAsync(lab.Run)).AssertEmpty();
     }
 
     [Fact]
     public async Task A_missing_CNI_plugin_stops_with_one_sentence_before_anything_is_created()
     {
         RequireHost();
-        var before = await HostInventory.TakeAsync();
         var plugins = Directory.CreateTempSubdirectory("mcastlab-lab-cni-");
         try
         {
             // host-local is there, macvlan is not.
             File.CreateSymbolicLink(Path.Combine(plugins.FullName, "host-local"), "/usr/lib/cni/host-local");
 
-            var e = await Assert.ThrowsAsync<PipelineException>(() =>
-                NewLab(new LocalLabOptions { CniPluginDirectory = plugins.FullName }).RunAsync(host.Request(), TestContext.Current.CancellationToken));
+            var lab = NewLab(new LocalLabOptions { CniPluginDirectory = plugins.FullName });
+            var e = await Assert.ThrowsAsync<PipelineException>(() => lab.RunAsync(host.Request(), TestContext.Current.CancellationToken));
 
             Assert.Equal($"The CNI plugin 'macvlan' that the NetworkAttachmentDefinition needs is not in {plugins.FullName}; install it with 'apt-get install -y containernetworking-plugins' or run ./build.sh Prerequisites.", e.Message);
+            (await HostInventory.TakeAsync(lab.Run)).AssertEmpty();
         }
         finally
         {
             plugins.Delete(recursive: true);
         }
-        (await HostInventory.TakeAsync()).AssertSameAs(before);
     }
 
     [Fact]
@@ -147,7 +215,6 @@ public sealed class LocalLabTests(LabHost host)
     public async Task A_dead_runs_namespaces_and_containers_are_removed_and_the_run_passes()
     {
         RequireHost();
-        var before = await HostInventory.TakeAsync();
         var cancellation = TestContext.Current.CancellationToken;
         var runner = new ProcessRunner(log, new SecretMasker());
         var namespaces = new NetworkNamespaces(runner);
@@ -161,13 +228,14 @@ public sealed class LocalLabTests(LabHost host)
         LabRunLock.Acquire(stale).Dispose();
         Assert.False(LabRunLock.IsLive(stale));
 
-        var report = await NewLab().RunAsync(host.Request(), cancellation);
+        var lab = NewLab();
+        var report = await lab.RunAsync(host.Request(), cancellation);
 
         Assert.True(report.Passed, string.Join(" ", report.Failed.Select(c => $"{c.Name}: {c.Detail}")));
         Assert.DoesNotContain(NetworkNamespaces.List(), n => LabRunId.FromName(n) == stale);
         Assert.Empty(await LabContainers.ListAsync(docker, stale, cancellation));
         Assert.False(Directory.Exists(LabRunLock.StateDirectory(stale)));
-        (await HostInventory.TakeAsync()).AssertSameAs(before);
+        (await HostInventory.TakeAsync(lab.Run)).AssertEmpty();
     }
 
     [Fact]

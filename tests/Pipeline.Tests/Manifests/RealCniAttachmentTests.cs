@@ -43,11 +43,16 @@ public sealed class RealCniAttachmentTests
         Assert.Equal("macvlan", (string?)link["linkinfo"]?["info_kind"]);
         Assert.Equal("bridge", (string?)link["linkinfo"]?["info_data"]?["mode"]);
         Assert.Contains(link["addr_info"]!.AsArray(), a => (string?)a!["local"] == address.ToString() && (int?)a["prefixlen"] == 24);
+        // Multicast leaves by eth1 with no gateway: a gateway nobody answers ARP for would swallow every
+        // datagram of a socket that names its interface.
         Assert.Contains("224.0.0.0/4", await lab.PodRoutesAsync());
+        var multicastRoute = await runner.RunAsync("ip", ["-n", lab.Pod, "-j", "route", "show", "224.0.0.0/4"], cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal("eth1", (string?)JsonNode.Parse(multicastRoute.StandardOutput)![0]!["dev"]);
+        Assert.Null(JsonNode.Parse(multicastRoute.StandardOutput)![0]!["gateway"]);
         var lease = Path.Combine(lab.LeaseDirectory, network.Name, address.ToString());
         Assert.True(File.Exists(lease), $"host-local keeps no lease file {lease}");
 
-        await cni.CheckAsync(CniPlugin.WithPreviousResult(config, added), invocation, TestContext.Current.CancellationToken);
+        await cni.CheckAsync(CniPlugin.WithPreviousResult(config, McastLab.Pipeline.Lab.Local.PodAttachment.AsKernelHoldsIt(added)), invocation, TestContext.Current.CancellationToken);
         await cni.DeleteAsync(CniPlugin.WithPreviousResult(config, added), invocation, TestContext.Current.CancellationToken);
 
         Assert.Null(await lab.PodLinkAsync("eth1"));

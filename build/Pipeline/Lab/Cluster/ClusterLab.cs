@@ -53,6 +53,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
 
         var applied = new List<AppliedObject>();
         var checks = new List<LabCheck>();
+        var podReports = new List<PodReport>();
         try
         {
             var apply = new ServerSideApply(client);
@@ -69,6 +70,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
                 var name = $"pod-{i + 1}";
                 var pod = await watcher.WaitForRunningAsync(pods[i].Name, pods[i].Namespace!, cluster.PodTimeout, cancellationToken);
                 var attachment = NetworkStatus.Check(pod.Metadata.Annotations, lab);
+                podReports.Add(new PodReport(pod.Spec.NodeName ?? "", pods[i].Name, NetworkStatus.Entries(pod.Metadata.Annotations)));
                 checks.Add(new LabCheck { Name = $"{name}/attachment", Passed = attachment.Passed, PodAddress = attachment.Address, Detail = $"{pods[i].Name}: {attachment.Detail}" });
                 var container = pod.Spec.Containers.Count > 1 ? pod.Spec.Containers.First(c => c.Command?.FirstOrDefault() == "mcast").Name : null;
                 followers.Add(($"{name}/iperf-to-mcast", attachment.Address,
@@ -96,9 +98,12 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
             Started = started,
             DurationSeconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
             Checks = checks,
+            Pods = podReports,
+            Hosts = [new HostReport(LabExperiment.SourceHost, [lab.McastsrcAddress.ToString()]), new HostReport("k8s", [lab.K8sAddress.ToString()])],
             Run = new Dictionary<string, string>
             {
-                ["group"] = $"{lab.Group}:{lab.Port}",
+                ["group"] = lab.Group.ToString(),
+                ["port"] = lab.Port.ToString(CultureInfo.InvariantCulture),
                 ["sender"] = $"iperf on mcastsrc {lab.McastsrcAddress}, ttl {lab.Ttl}, {lab.DurationSeconds} s at {lab.Rate}",
                 ["receiver"] = request.McastImage,
                 ["iperf-image"] = request.IperfImage,
@@ -108,32 +113,18 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         };
     }
 
-    /// <summary>The receiver's verdict on the sender's stream: every datagram, none lost, and a clean end.</summary>
-    public static LabCheck Judge(string name, string? podAddress, long? sent, ReceiverLog.Outcome outcome, Parameters.LabSettings lab)
+    /// <summary>
+    /// The receiver's verdict, by the lab's one verdict: the walkthrough's flow (iperf on mcastsrc → `mcast recv`
+    /// on eth1 in the pod), the sender's count from its own output, only mcastsrc's stream counted.
+    /// </summary>
+    public static LabCheck Judge(string name, string? podAddress, ContainerOutcome sender, ReceiverLog.Outcome outcome, Parameters.LabSettings lab)
     {
-        var source = lab.McastsrcAddress.ToString();
-        // Only mcastsrc's stream counts: other senders on the segment are not the walkthrough's.
-        var report = outcome.Ended ? ReceiverReport.FromMcastJson(outcome.JsonLines, source) : null;
-        bool passed;
-        string detail;
-        if (report is null)
-        {
-            passed = false;
-            detail = $"the receiver reported nothing within the wait after the sender finished (is {lab.Interface} in promiscuous mode on the host?)";
-        }
-        else if (report.Streams == 0)
-        {
-            passed = false;
-            detail = $"the receiver ended ({report.Reason}) without a datagram from {source}";
-        }
-        else
-        {
-            passed = report.Ok == true && report.Received > 0 && report.Lost == 0 && (sent is null || report.Received == sent);
-            detail = passed
-                ? string.Create(CultureInfo.InvariantCulture, $"{report.Received} datagram(s) from {source} reached the pod, none lost")
-                : string.Create(CultureInfo.InvariantCulture, $"received {report.Received} of {(sent is null ? "?" : sent)} datagram(s), {report.Lost} lost (receiver: {report.Reason})");
-        }
-        return LabCheck.FromReceiver(name, passed, detail, report, sent, podAddress);
+        var receiver = new FlowReceiver(name, FlowDirection.OutsideToPod, name, FlowTool.McastRecv, lab.Interface, Expectation.Everything);
+        var flow = new TrafficFlow("outside-to-pods", lab.Port, new FlowSender(LabExperiment.SourceHost, FlowTool.IperfClient, SourceChoice.Bind), [receiver]);
+        // A log that never reached its end line is a receiver that never finished: no report to judge.
+        var output = new ContainerOutcome(outcome.Ended ? 0 : -1, outcome.Ended ? outcome.JsonLines : "", outcome.Ended ? "" : "the receiver did not finish within the wait after the sender ended");
+        return FlowVerdict.Judge(flow, receiver, sender, output, null, LabTraffic.MinimumDatagrams(lab.Rate, lab.DurationSeconds),
+            lab.McastsrcAddress.ToString(), podAddress);
     }
 
     /// <summary>Removes what the run applied, pods first; a failure here is reported, not thrown over the result.</summary>

@@ -49,5 +49,27 @@ public static class NetworkStatus
             : new Result(false, address.ToString(), $"{lab.Interface} has {address}, outside the IPAM range {lab.RangeStart}-{lab.RangeEnd}");
     }
 
-    private sealed record Entry(string? Name, string? Interface, List<string>? Ips);
+    /// <summary>The annotation's entries for report.json; empty when it is missing or not Multus' JSON list.</summary>
+    public static IReadOnlyList<NetworkStatusEntry> Entries(IDictionary<string, string>? annotations)
+    {
+        if (annotations is null || !annotations.TryGetValue(Annotation, out var json)) return [];
+        try
+        {
+            return [.. (JsonSerializer.Deserialize<List<Entry>>(json, Json) ?? []).Select(e => new NetworkStatusEntry
+            {
+                Name = e.Name ?? "",
+                Interface = e.Interface ?? "",
+                Ips = e.Ips ?? [],
+                Mac = e.Mac,
+                Default = e.Default ?? false,
+                Gateway = e.Gateway,
+            })];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    private sealed record Entry(string? Name, string? Interface, List<string>? Ips, string? Mac = null, bool? Default = null, List<string>? Gateway = null);
 }

@@ -110,13 +110,10 @@ public sealed class ClusterLabTests : IDisposable
             args: [-s, -u, -B, 224.0.67.67%eth1, -i, "1"]
         """;
 
-    private static readonly string[] GoodLog =
-    [
-        "joined 224.0.67.67 on eth1, port 5001",
-        """{"event":"interval","group":"224.0.67.67","port":5001,"source":"10.0.0.12:44123","start":0,"end":1,"received":89,"lost":0}""",
-        """{"event":"summary","group":"224.0.67.67","port":5001,"source":"10.0.0.12:44123","start":0,"end":5.01,"received":446,"bytes":655620,"lost":0,"lossPercent":0,"outOfOrder":0,"duplicates":0,"invalid":0,"jitterMs":0.021,"ttl":4,"kernelDrops":0}""",
-        """{"event":"end","streams":1,"ok":true,"reason":"every stream sent its end-of-test datagram","interrupted":false}""",
-    ];
+    /// <summary>A real receiver's log and sender's output (Captured/README.md says how they were made).</summary>
+    public static string[] Captured(string file) => File.ReadAllLines(Path.Combine(Tests.RepositoryRoot.Path, "tests", "Pipeline.Tests", "Lab", "Cluster", "Captured", file));
+
+    private static readonly string[] GoodLog = Captured("mcast-recv.jsonl");
 
     private readonly KubernetesApiStub stub = new();
     private readonly DirectoryInfo manifests = Directory.CreateTempSubdirectory("mcastlab-manifests-");
@@ -149,10 +146,14 @@ public sealed class ClusterLabTests : IDisposable
         Assert.Equal("vagrant", report.Backend);
         Assert.Equal(["pod-1/attachment", "pod-1/iperf-to-mcast"], report.Checks.Select(c => c.Name));
         var received = report.Checks[1];
-        Assert.Equal(446, received.Sent);
-        Assert.Equal(446, received.Received);
+        Assert.Equal(448, received.Sent);
+        Assert.Equal(448, received.Received);
         Assert.Equal(0, received.Lost);
-        Assert.Equal(4, received.TtlSeen);
+        Assert.Equal(5, received.TtlSeen);
+        Assert.NotEmpty(received.Intervals!);
+        Assert.Equal(FlowDirection.OutsideToPod, received.Direction);
+        var pod = Assert.Single(report.Pods);
+        Assert.Equal([("cbr0", "eth0", true), ("default/eth1-multicast", "eth1", false)], pod.NetworkStatus.Select(e => (e.Name, e.Interface, e.Default)));
         Assert.Equal("10.0.0.13", received.PodAddress);
         Assert.Equal(["load 127.0.0.1:5000/mcastlab/mcast:0.1.0-test 127.0.0.1:5000/mcastlab/iperf:0.1.0-test", "send 127.0.0.1:5000/mcastlab/iperf:0.1.0-test"], hosts.Calls);
     }
@@ -262,32 +263,30 @@ public sealed class ClusterLabTests : IDisposable
     }
 
     [Fact]
-    public async Task Lost_datagrams_fail_the_receive_check_with_the_figures()
+    public async Task A_real_run_with_one_datagram_missing_fails_the_receive_check()
     {
-        stub.LogLines =
-        [
-            """{"event":"summary","source":"10.0.0.12:40000","received":440,"lost":6,"outOfOrder":1,"duplicates":0,"jitterMs":0.5,"ttl":4}""",
-            """{"event":"end","streams":1,"ok":true,"reason":"every stream sent its end-of-test datagram"}""",
-        ];
+        stub.LogLines = Captured("mcast-recv-one-missing.jsonl");
+        hosts.SenderOutput = string.Join("\n", Captured("iperf-client-one-missing.txt"));
 
         var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
 
         var check = report.Checks.Single(c => c.Name == "pod-1/iperf-to-mcast");
         Assert.False(check.Passed);
-        Assert.Equal((440L, 6L, 1L), (check.Received!.Value, check.Lost!.Value, check.Reordered!.Value));
-        Assert.Equal("received 440 of 446 datagram(s), 6 lost (receiver: every stream sent its end-of-test datagram)", check.Detail);
+        Assert.Equal((448L, 447L, 1L), (check.Sent!.Value, check.Received!.Value, check.Lost!.Value));
+        Assert.Equal("received 447 of the 448 datagrams sent (1 missing); 1 lost.", check.Detail);
     }
 
     [Fact]
     public async Task A_receiver_that_never_ends_fails_after_the_grace_period()
     {
-        stub.LogLines = ["""{"event":"interval","source":"10.0.0.12:40000","received":3,"lost":0}"""];
+        // The real log cut before its summary and end lines: the receiver was still running.
+        stub.LogLines = [.. GoodLog.Where(line => line.Contains("\"interval\"", StringComparison.Ordinal))];
 
         var report = await Lab() .RunAsync(Request(), TestContext.Current.CancellationToken);
 
         var check = report.Checks.Single(c => c.Name == "pod-1/iperf-to-mcast");
         Assert.False(check.Passed);
-        Assert.StartsWith("the receiver reported nothing within the wait after the sender finished", check.Detail, StringComparison.Ordinal);
+        Assert.Contains("mcast recv printed no final report (exit -1: the receiver did not finish within the wait after the sender ended)", check.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -343,12 +342,15 @@ public sealed class ClusterLabTests : IDisposable
         /// <summary>What happens while the sender runs (a Ctrl+C, in one test).</summary>
         public Action? OnSend { get; set; }
 
-        public Task<long?> SendAsync(string iperfImage, LabSettings lab, CancellationToken cancellationToken)
+        /// <summary>What iperf printed on mcastsrc: a captured real run unless a test gives another.</summary>
+        public string SenderOutput { get; set; } = string.Join("\n", Captured("iperf-client.txt"));
+
+        public Task<ContainerOutcome> SendAsync(string iperfImage, LabSettings lab, CancellationToken cancellationToken)
         {
             Calls.Add("send " + iperfImage);
             OnSend?.Invoke();
             cancellationToken.ThrowIfCancellationRequested();
-            return Task.FromResult<long?>(446);
+            return Task.FromResult(new ContainerOutcome(0, SenderOutput, ""));
         }
     }
 }

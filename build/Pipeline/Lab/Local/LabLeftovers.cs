@@ -1,7 +1,7 @@
 using Docker.DotNet;
 using McastLab.Pipeline.Core;
 
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>
 /// Finds what earlier local lab runs left behind (a run killed with SIGKILL, a crashed host process) and

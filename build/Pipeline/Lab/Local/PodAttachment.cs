@@ -2,20 +2,29 @@ using System.Text.Json.Nodes;
 using McastLab.Pipeline.Cni;
 using McastLab.Pipeline.Core;
 
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>
-/// A pod's secondary interface made the way Multus makes it on a node: the NetworkAttachmentDefinition's CNI
-/// configuration handed to the real plugins, run in the node's network namespace, for the pod sandbox's
-/// namespace (ADD, then CHECK against the ADD result; DEL at the end releases the IPAM lease).
+/// One interface of a pod made the way Multus makes it on a node: a CNI configuration (the cluster network's
+/// for eth0, the NetworkAttachmentDefinition's for eth1) handed to the real plugins, run in the node's network
+/// namespace, for the pod sandbox's namespace (ADD, then CHECK against the ADD result; DEL at the end
+/// releases the IPAM lease).
 /// </summary>
-public sealed class PodAttachment(CniPlugin cni, string config, string nodeNamespace, string podName, LabContainer sandbox, string interfaceName)
+/// <param name="networkName">The name Multus gives the network in network-status: "cbr0", or "namespace/name" of a NAD.</param>
+/// <param name="isDefault">Whether this is the cluster network (the pod's default route).</param>
+public sealed class PodAttachment(CniPlugin cni, string config, string nodeNamespace, string podName, LabContainer sandbox, string interfaceName,
+    string networkName, bool isDefault)
 {
     private JsonNode? added;
+
+    /// <summary>The ADD result, kept after DEL for the report's network status.</summary>
+    private JsonNode? result;
 
     public string PodName => podName;
 
     public string NodeNamespace => nodeNamespace;
+
+    public string InterfaceName => interfaceName;
 
     /// <summary>The address IPAM gave the pod (without prefix length), once added.</summary>
     public string? Address { get; private set; }
@@ -32,6 +41,7 @@ public sealed class PodAttachment(CniPlugin cni, string config, string nodeNames
         {
             throw new PipelineException("The NetworkAttachmentDefinition holds a plugin list; the local lab takes a single plugin configuration (macvlan with IPAM), as the Manifests target generates.");
         }
+        // host-local keeps its leases per node, as kubelet's nodes do: one directory per node of the run.
         if (node["ipam"] is JsonObject ipam) ipam["dataDir"] = ipamDirectory;
         return node.ToJsonString();
     }
@@ -45,19 +55,51 @@ public sealed class PodAttachment(CniPlugin cni, string config, string nodeNames
 
     public async Task AddAsync(CancellationToken cancellationToken)
     {
-        added = await cni.AddAsync(config, Invocation(), cancellationToken);
+        added = result = await cni.AddAsync(config, Invocation(), cancellationToken);
         var cidr = (string?)added["ips"]?[0]?["address"]
             ?? throw new PipelineException($"CNI ADD for {podName} returned no address; check the IPAM section of the NetworkAttachmentDefinition.");
         Address = cidr.Split('/')[0];
         try
         {
-            await cni.CheckAsync(CniPlugin.WithPreviousResult(config, added), Invocation(), cancellationToken);
+            await cni.CheckAsync(CniPlugin.WithPreviousResult(config, AsKernelHoldsIt(added)), Invocation(), cancellationToken);
         }
         catch (PipelineException e)
         {
             // The interface exists and the experiment can go on; the lab reports CHECK as its own check.
             CheckFailure = e.Message;
         }
+    }
+
+    /// <summary>The network-status entry Multus would write from the ADD result; null before ADD.</summary>
+    public NetworkStatusEntry? Status()
+    {
+        if (result is null) return null;
+        var ips = result["ips"]?.AsArray().Select(ip => ((string?)ip?["address"])?.Split('/')[0]).OfType<string>().ToList() ?? [];
+        var gateways = result["ips"]?.AsArray().Select(ip => (string?)ip?["gateway"]).OfType<string>().ToList() ?? [];
+        var mac = result["interfaces"]?.AsArray().FirstOrDefault(i => (string?)i?["name"] == interfaceName && i?["sandbox"] is not null)?["mac"];
+        return new NetworkStatusEntry
+        {
+            Name = networkName,
+            Interface = interfaceName,
+            Ips = ips,
+            Mac = (string?)mac,
+            Default = isDefault,
+            Gateway = isDefault && gateways.Count > 0 ? gateways : null,
+        };
+    }
+
+    /// <summary>
+    /// The ADD result with each route as the kernel holds it: a route whose "gw" is 0.0.0.0 (the NAD's
+    /// multicast route: no gateway) has none, and the plugins' CHECK compares gateways literally.
+    /// </summary>
+    public static JsonNode AsKernelHoldsIt(JsonNode result)
+    {
+        var copy = result.DeepClone();
+        foreach (var route in copy["routes"]?.AsArray().OfType<JsonObject>() ?? [])
+        {
+            if ((string?)route["gw"] == Manifests.LabManifests.NoGateway) route.Remove("gw");
+        }
+        return copy;
     }
 
     /// <summary>DEL with the ADD result; a no-op when ADD never ran.</summary>

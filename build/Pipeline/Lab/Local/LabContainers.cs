@@ -2,7 +2,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using McastLab.Pipeline.Core;
 
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>
 /// The lab's containers, through the Docker engine API: typed inspect (the pid behind a container's network
@@ -137,6 +137,3 @@ public sealed record LabContainer(string Id, string Name, int Pid)
 {
     public string NetworkNamespacePath => $"/proc/{Pid}/ns/net";
 }
-
-/// <summary>How a container ended.</summary>
-public sealed record ContainerOutcome(int ExitCode, string Stdout, string Stderr);

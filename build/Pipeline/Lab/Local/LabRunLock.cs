@@ -1,4 +1,4 @@
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>
 /// Marks a run as alive: an exclusive lock (flock, which .NET takes for FileShare.None) on a file in the

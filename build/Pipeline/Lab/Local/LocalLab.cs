@@ -1,0 +1,338 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Docker.DotNet;
+using McastLab.Pipeline.Cni;
+using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Docker;
+using McastLab.Pipeline.Manifests;
+using McastLab.Pipeline.Parameters;
+using McastLab.Pipeline.Processes;
+
+namespace McastLab.Pipeline.Lab.Local;
+
+/// <summary>Knobs of the local backend that tests change; the defaults are the real thing.</summary>
+public sealed record LocalLabOptions
+{
+    /// <summary>Where the CNI plugins are; null looks in /usr/lib/cni and /opt/cni/bin.</summary>
+    public string? CniPluginDirectory { get; init; }
+
+    /// <summary>Where runs keep their lock and IPAM state.</summary>
+    public string StateRoot { get; init; } = LabRunLock.StateRoot;
+
+    /// <summary>How long receivers get after the senders ended to finish on their end-of-test datagram.</summary>
+    public TimeSpan ReceiverGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Gives the control pod its eth0 from the attachment instead of the cluster network: a cluster network
+    /// that is the multicast segment. The negative control must then fail (its test shows it can).
+    /// </summary>
+    public bool ControlPodOnSegment { get; init; }
+
+    /// <summary>This run's id; null makes a new one.</summary>
+    public LabRunId? Run { get; init; }
+}
+
+/// <summary>
+/// The lab on one machine with the real parts (DESIGN.md, "The lab: one experiment, backends that realize it"):
+/// hosts as network namespaces, pods as sandbox containers whose eth0 (the cluster network, flannel's role)
+/// and eth1 (the generated NetworkAttachmentDefinition) the real CNI plugins make, in Multus' order, with
+/// host-local's leases kept per node; then every flow of <see cref="LabExperiment"/> at once, judged by
+/// <see cref="FlowVerdict"/>; finally that nothing of the run is left.
+/// </summary>
+public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOptions? options = null) : ILabBackend
+{
+    private readonly LocalLabOptions options = options ?? new LocalLabOptions();
+    private readonly NetworkNamespaces namespaces = new(runner);
+
+    /// <summary>This run's prefix (known before it starts, so a test can find its containers).</summary>
+    public LabRunId Run { get; } = options?.Run ?? LabRunId.New();
+
+    public async Task<LabReport> RunAsync(LabRequest request, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var watch = Stopwatch.StartNew();
+        if (!Environment.IsPrivilegedProcess)
+        {
+            throw new PipelineException("The local lab creates network namespaces and runs CNI plugins, which needs root; run it as root (sudo ./build.sh Lab).");
+        }
+        if (request.Settings.Group.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            throw new PipelineException($"The local lab runs the walkthrough's IPv4 segment, so --group must be an IPv4 multicast address such as 224.0.67.67, not {request.Settings.Group}.");
+        }
+        var experiment = LabExperiment.Plan(request.Settings);
+        var nodeConfigs = NodeAttachmentConfigs.Read(request.ManifestsDirectory, request.Settings.NetworkName, experiment.Nodes);
+        var cni = new CniPlugin(runner, options.CniPluginDirectory ?? CniPlugin.FindPluginDirectory());
+        foreach (var plugin in nodeConfigs.Values.SelectMany(PodAttachment.RequiredPlugins).Append("bridge").Distinct())
+        {
+            if (!File.Exists(Path.Combine(cni.PluginDirectory, plugin)))
+            {
+                throw new PipelineException($"The CNI plugin '{plugin}' that the {(plugin == "bridge" ? "pods' cluster network" : "NetworkAttachmentDefinition")} needs is not in {cni.PluginDirectory}; install it with 'apt-get install -y containernetworking-plugins' or run ./build.sh Prerequisites.");
+            }
+        }
+
+        using var docker = await DockerConnection.ConnectAsync(null, cancellationToken);
+        foreach (var image in new[] { request.McastImage, request.IperfImage })
+        {
+            try
+            {
+                await docker.Images.InspectImageAsync(image, cancellationToken);
+            }
+            catch (DockerImageNotFoundException)
+            {
+                throw new PipelineException($"The image {image} is not in the Docker engine; build it with './build.sh Images' (Lab depends on it), then run again.");
+            }
+        }
+
+        await new LabLeftovers(docker, namespaces, log, options.StateRoot).RemoveStaleAsync(Run, cancellationToken);
+        log.Information($"Lab run {Run}: {request.Settings.Nodes} node(s) × {request.Settings.Pods} pod(s), group {request.Settings.Group}:{request.Settings.Port}, {request.Settings.Rate} for {request.Settings.DurationSeconds} s.");
+
+        var checks = new List<LabCheck>();
+        var pods = new ConcurrentDictionary<string, LocalPod>();
+        using (LabRunLock.Acquire(Run, options.StateRoot))
+        {
+            var ipamRoot = Path.Combine(LabRunLock.StateDirectory(Run, options.StateRoot), "ipam");
+            try
+            {
+                await ExperimentAsync(request, experiment, docker, cni, nodeConfigs, ipamRoot, checks, pods, cancellationToken);
+            }
+            catch (Exception e) when (e is PipelineException or DockerApiException && !cancellationToken.IsCancellationRequested)
+            {
+                log.Error(e.Message);
+                checks.Add(new LabCheck { Name = "lab-setup", Passed = false, Detail = e.Message });
+            }
+            finally
+            {
+                checks.Add(await CleanupAsync(docker, pods.Values, ipamRoot));
+            }
+        }
+
+        var s = request.Settings;
+        return new LabReport
+        {
+            Backend = "local",
+            Started = started,
+            DurationSeconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
+            Run = new Dictionary<string, string>
+            {
+                ["run"] = Run.Value,
+                ["group"] = s.Group.ToString(),
+                ["port"] = s.Port.ToString(CultureInfo.InvariantCulture),
+                ["nodes"] = s.Nodes.ToString(CultureInfo.InvariantCulture),
+                ["pods"] = s.Pods.ToString(CultureInfo.InvariantCulture),
+                ["rate"] = s.Rate,
+                ["ttl"] = s.Ttl.ToString(CultureInfo.InvariantCulture),
+                ["durationSeconds"] = s.DurationSeconds.ToString(CultureInfo.InvariantCulture),
+                ["network"] = s.NetworkName,
+                ["mcastImage"] = request.McastImage,
+                ["iperfImage"] = request.IperfImage,
+            },
+            Checks = checks,
+            Pods = [.. experiment.Pods.Where(p => pods.ContainsKey(p.Key)).Select(p => new PodReport(p.Node, p.Name, pods[p.Key].NetworkStatus()))],
+            Hosts = Hosts(experiment, s),
+        };
+    }
+
+    private async Task ExperimentAsync(LabRequest request, LabExperiment experiment, DockerClient docker, CniPlugin cni, IReadOnlyDictionary<string, string> nodeConfigs,
+        string ipamRoot, List<LabCheck> checks, ConcurrentDictionary<string, LocalPod> pods, CancellationToken cancellationToken)
+    {
+        var s = request.Settings;
+        var phase = Stopwatch.StartNew();
+        string Took() { var t = phase.Elapsed.TotalSeconds; phase.Restart(); return t.ToString("0.0", CultureInfo.InvariantCulture) + " s"; }
+        var containers = new LabContainers(docker, Run);
+        // Hosts and pod sandboxes only hold a namespace with `sleep infinity`: the iperf image has a Debian
+        // userland for that, the mcast image (scratch: the binary and its libraries) has nothing but mcast.
+        var sandboxImage = request.IperfImage;
+        var topology = new LabTopology(namespaces, containers, Run, s, sandboxImage);
+        await topology.BuildAsync(cancellationToken);
+        log.Information($"Hosts up: {string.Join(", ", topology.Nodes)} and {LabTopology.SourceHost}, joined on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}) in {Took()}.");
+
+        // Pods as kubelet and Multus make them: the sandbox, eth0 from the cluster network, then eth1 from the NAD.
+        var attachmentName = $"default/{s.NetworkName}";
+        await Parallel.ForEachAsync(experiment.Pods, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (pod, token) =>
+        {
+            var nodeIndex = experiment.Nodes.ToList().IndexOf(pod.Node);
+            var ipam = Path.Combine(ipamRoot, pod.Node);
+            var sandbox = await containers.StartSandboxAsync(pod.Key.Replace('/', '-'), "pod", sandboxImage, token);
+            var local = new LocalPod(pod, sandbox);
+            pods[pod.Key] = local;
+            var nodeNamespace = topology.Namespace(pod.Node);
+            var control = pod.Name == LabExperiment.ControlPod && options.ControlPodOnSegment;
+            var primary = control
+                ? new PodAttachment(cni, PodAttachment.ForRun(nodeConfigs[pod.Node], ipam), nodeNamespace, pod.Key, sandbox, PrimaryNetwork.InterfaceName, attachmentName, true)
+                : new PodAttachment(cni, PrimaryNetwork.Config(nodeIndex, ipam), nodeNamespace, pod.Key, sandbox, PrimaryNetwork.InterfaceName, PrimaryNetwork.Name, true);
+            local.Interfaces.Add(primary);
+            await primary.AddAsync(token);
+            if (pod.Attached)
+            {
+                var attachment = new PodAttachment(cni, PodAttachment.ForRun(nodeConfigs[pod.Node], ipam), nodeNamespace, pod.Key, sandbox, s.Interface, attachmentName, false);
+                local.Interfaces.Add(attachment);
+                await attachment.AddAsync(token);
+            }
+        });
+        var attached = experiment.Pods.Where(p => p.Attached).Select(p => pods[p.Key]).ToList();
+        checks.Add(AttachmentVerdict(experiment.Pods.Select(p => pods[p.Key]).ToList(), s));
+        checks.Add(SegmentAddresses(attached, s));
+        log.Information($"Pods up in {Took()}: {string.Join(", ", experiment.Pods.Select(p => $"{p.Key} {string.Join(" ", pods[p.Key].Interfaces.Select(i => $"{i.InterfaceName}={i.Address}"))}"))}.");
+
+        var minimum = LabTraffic.MinimumDatagrams(s.Rate, s.DurationSeconds);
+        LabContainer Owner(string place) => pods.TryGetValue(place, out var pod) ? pod.Sandbox : topology.Host(place);
+        string? AddressOf(string place) => pods.TryGetValue(place, out var pod)
+            ? pod.Interfaces.FirstOrDefault(i => i.InterfaceName == s.Interface)?.Address
+            : place == LabTopology.SourceHost ? s.McastsrcAddress.ToString() : place == topology.Nodes[0] ? s.K8sAddress.ToString() : null;
+        var flows = experiment.Flows.Select(f => new RunningFlow(
+            f,
+            Owner(f.Sender.Place),
+            LabExperiment.ImageOf(f.Sender.Tool, request.McastImage, request.IperfImage),
+            LabExperiment.SenderArguments(f.Sender, f.Port, s, AddressOf(f.Sender.Place) ?? ""),
+            [.. f.Receivers.Select(r => new RunningReceiver(r, Owner(r.Place), LabExperiment.ImageOf(r.Tool, request.McastImage, request.IperfImage),
+                LabExperiment.ReceiverArguments(r, f.Port, s, minimum), r.Interface ?? s.Interface))])).ToList();
+
+        var outcomes = await new FlowRunner(containers, log, s.Group)
+            .RunAsync(flows, TimeSpan.FromSeconds(s.DurationSeconds + 30), options.ReceiverGrace, cancellationToken);
+        log.Information($"{flows.Count} flow(s) with {flows.Sum(f => f.Receivers.Count)} receiver(s) done in {Took()}.");
+        foreach (var outcome in outcomes)
+        {
+            var flow = outcome.Flow.Flow;
+            for (var i = 0; i < flow.Receivers.Count; i++)
+            {
+                checks.Add(FlowVerdict.Judge(flow, flow.Receivers[i], outcome.Sender, outcome.Receivers[i], outcome.Joined[i], minimum,
+                    AddressOf(flow.Sender.Place), AddressOf(flow.Receivers[i].Place)));
+            }
+        }
+    }
+
+    /// <summary>Every interface got an address (eth1 inside the NAD's range), and CHECK agreed with ADD.</summary>
+    private static LabCheck AttachmentVerdict(List<LocalPod> pods, LabSettings s)
+    {
+        var problems = new List<string>();
+        foreach (var pod in pods)
+        {
+            foreach (var i in pod.Interfaces)
+            {
+                if (i.Address is null) problems.Add($"{pod.Pod.Key} has no address on {i.InterfaceName}");
+                if (i.CheckFailure is { } failure) problems.Add($"{pod.Pod.Key}: {failure.TrimEnd('.')}");
+            }
+            var eth1 = pod.Interfaces.FirstOrDefault(i => i.InterfaceName == s.Interface);
+            if (eth1?.Address is { } a && (!System.Net.IPAddress.TryParse(a, out var address)
+                || LabSettings.Compare(address, s.RangeStart) < 0 || LabSettings.Compare(address, s.RangeEnd) > 0))
+            {
+                problems.Add($"{pod.Pod.Key} got {a} on {s.Interface}, outside {s.RangeStart}-{s.RangeEnd}");
+            }
+        }
+        return new LabCheck
+        {
+            Name = "cni-attachments",
+            Passed = problems.Count == 0,
+            Detail = problems.Count == 0
+                ? $"CNI ADD gave {pods.Count} pod(s) {PrimaryNetwork.InterfaceName} from the cluster network (default route) and the attached ones {s.Interface} from {s.NetworkName} in {s.RangeStart}-{s.RangeEnd}; CHECK passed for each."
+                : string.Join("; ", problems) + ".",
+        };
+    }
+
+    /// <summary>Every pod's eth1 address is unique on the segment (and none is a host's).</summary>
+    public static LabCheck SegmentAddresses(IEnumerable<LocalPod> pods, LabSettings s)
+    {
+        var owners = pods.Select(p => (Owner: p.Pod.Key, Address: p.Interfaces.FirstOrDefault(i => i.InterfaceName == s.Interface)?.Address))
+            .Where(o => o.Address is not null)
+            .Append((Owner: LabTopology.SourceHost, Address: (string?)s.McastsrcAddress.ToString()))
+            .Append((Owner: "k8s", Address: (string?)s.K8sAddress.ToString()))
+            .ToList();
+        return UniqueAddresses(owners!, s.Interface);
+    }
+
+    /// <summary>The address check over (owner, address) pairs: one sentence per address held twice.</summary>
+    public static LabCheck UniqueAddresses(IReadOnlyList<(string Owner, string Address)> owners, string segment)
+    {
+        var clashes = owners.GroupBy(o => o.Address).Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key} is held by {string.Join(" and ", g.Select(o => o.Owner))}").ToList();
+        return new LabCheck
+        {
+            Name = "segment-addresses",
+            Passed = clashes.Count == 0,
+            Detail = clashes.Count == 0
+                ? $"All {owners.Count} addresses on the {segment} segment are unique."
+                : string.Join("; ", clashes) + " (host-local keeps its leases per node: on several nodes give each node its own range, see README).",
+        };
+    }
+
+    private static IReadOnlyList<HostReport> Hosts(LabExperiment experiment, LabSettings s) =>
+    [
+        new HostReport(LabTopology.SourceHost, [s.McastsrcAddress.ToString()]),
+        .. experiment.Nodes.Select((n, i) => new HostReport(n,
+            [.. i == 0 ? new[] { s.K8sAddress.ToString() } : [], PrimaryNetwork.Gateway(i)])),
+    ];
+
+    /// <summary>
+    /// Removes everything of this run whatever happened before (CNI DEL while the pod namespaces still
+    /// exist, the attachment before the cluster network as Multus does, then every container with the run
+    /// label, then the namespaces), and checks that nothing of the run is left.
+    /// </summary>
+    private async Task<LabCheck> CleanupAsync(DockerClient docker, IEnumerable<LocalPod> pods, string ipamRoot)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var token = limit.Token;
+        var watch = Stopwatch.StartNew();
+        var problems = new ConcurrentQueue<string>();
+        // Pods are independent; within a pod, DEL goes in reverse order of ADD, as Multus does.
+        await Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (pod, _) =>
+        {
+            foreach (var attachment in Enumerable.Reverse(pod.Interfaces))
+            {
+                try
+                {
+                    await attachment.DeleteAsync(token);
+                }
+                catch (Exception e) when (e is PipelineException or OperationCanceledException)
+                {
+                    problems.Enqueue($"CNI DEL of {attachment.InterfaceName} for {attachment.PodName}: {e.Message}");
+                }
+            }
+        });
+        var leases = Directory.Exists(ipamRoot)
+            ? Directory.GetFiles(ipamRoot, "*", SearchOption.AllDirectories).Select(Path.GetFileName)
+                .Where(f => f != "lock" && !f!.StartsWith("last_reserved_ip", StringComparison.Ordinal)).ToList()
+            : [];
+        if (leases.Count > 0) problems.Enqueue($"IPAM leases left after DEL: {string.Join(", ", leases)}");
+
+        try
+        {
+            await LabContainers.RemoveAsync(docker, await LabContainers.ListAsync(docker, Run, token), token);
+            foreach (var name in LabTopology.NamespacesOf(Run)) await namespaces.DeleteAsync(name, token);
+            var containersLeft = await LabContainers.ListAsync(docker, Run, token);
+            var namespacesLeft = LabTopology.NamespacesOf(Run).ToList();
+            if (containersLeft.Count > 0) problems.Enqueue($"containers left: {string.Join(", ", containersLeft.SelectMany(c => c.Names))}");
+            if (namespacesLeft.Count > 0) problems.Enqueue($"namespaces left: {string.Join(", ", namespacesLeft)}");
+        }
+        catch (Exception e) when (e is PipelineException or DockerApiException or OperationCanceledException)
+        {
+            problems.Enqueue($"removal failed: {e.Message}");
+        }
+        var stateDirectory = LabRunLock.StateDirectory(Run, options.StateRoot);
+        if (Directory.Exists(stateDirectory)) Directory.Delete(stateDirectory, recursive: true);
+
+        foreach (var problem in problems) log.Warning(problem);
+        log.Information($"Cleanup done in {watch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s.");
+        return new LabCheck
+        {
+            Name = "cleanup",
+            Passed = problems.IsEmpty,
+            Detail = problems.IsEmpty
+                ? "Every container, namespace, link and IPAM lease of the run was removed."
+                : string.Join("; ", problems) + ".",
+        };
+    }
+}
+
+/// <summary>A pod of the local lab: its sandbox and its interfaces in the order they were made (eth0, then eth1).</summary>
+public sealed class LocalPod(LabPod pod, LabContainer sandbox)
+{
+    public LabPod Pod => pod;
+
+    public LabContainer Sandbox => sandbox;
+
+    public List<PodAttachment> Interfaces { get; } = [];
+
+    /// <summary>The network-status annotation Multus would write, from the CNI results.</summary>
+    public IReadOnlyList<NetworkStatusEntry> NetworkStatus() => [.. Interfaces.Select(i => i.Status()).OfType<NetworkStatusEntry>()];
+}
