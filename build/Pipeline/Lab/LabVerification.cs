@@ -36,7 +36,8 @@ public sealed class LabVerification(ProcessRunner runner, IBuildLog log, BuildPa
         var run = LabRunId.New();
         var backend = parameters.Lab.Backend switch
         {
-            LabBackend.Vagrant => (ILabBackend)Cluster.ClusterLab.Create(runner, log, parameters),
+            LabBackend.Vagrant => (ILabBackend)Cluster.ClusterLab.ForVagrant(runner, log, parameters, run),
+            LabBackend.Cluster => Cluster.ClusterLab.ForCluster(log, parameters, run),
             _ => new LocalLab(runner, log, new LocalLabOptions { Run = run }),
         };
         var version = await SourceVersion.ReadAsync(runner, parameters.RepositoryRoot, cancellationToken);
