@@ -404,6 +404,28 @@ public sealed class ClusterLabTests : IDisposable
         TestContext.Current.TestOutputHelper?.WriteLine($"200 nodes: {requests.Count} requests, at most {stub.MostActiveRequests} at once, {report.Checks.Count} checks, managed heap grew {grown / 1024} KiB over the run.");
     }
 
+    [Fact]
+    public async Task The_RBAC_file_grants_every_request_of_a_run_and_nothing_it_does_not_make()
+    {
+        var rules = YamlDocuments.Parse(File.ReadAllText(Path.Combine(Tests.RepositoryRoot.Path, "manifests", "rbac", "mcastlab-lab.yaml")))
+            .Single(d => d["kind"]!.GetValue<string>() == "ClusterRole")["rules"]!.AsArray()
+            .SelectMany(rule => rule!["apiGroups"]!.AsArray().SelectMany(g => rule["resources"]!.AsArray().SelectMany(r => rule["verbs"]!.AsArray().Select(v =>
+                (Verb: v!.GetValue<string>(), Resource: Qualified(r!.GetValue<string>(), g!.GetValue<string>()))))))
+            .ToHashSet();
+
+        await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
+
+        var made = stub.Requests
+            .Select(r => ForbiddenRequestHandler.Describe(new HttpMethod(r.Method), new Uri(stub.BaseUrl + r.Path + (r.Query["watch"] == "true" ? "?watch=true" : ""))))
+            .Select(d => (d.Verb, d.Resource))
+            .ToHashSet();
+        Assert.Empty(made.Except(rules));
+        // Server-side apply that creates an object is also authorized as create: the one grant a run cannot show.
+        Assert.Equal([("create", "pods"), ("create", "network-attachment-definitions.k8s.cni.cncf.io")], rules.Except(made));
+    }
+
+    private static string Qualified(string resource, string group) => group.Length > 0 ? $"{resource}.{group}" : resource;
+
     private ClusterLab Lab(TimeSpan? podTimeout = null, bool installMultus = false, string? ns = null, string? nodeSelector = null, IClusterHosts? hosts = null)
     {
         var settings = new ClusterSettings { Namespace = ns, NodeSelector = nodeSelector, InstallMultus = installMultus, PodTimeout = podTimeout ?? TimeSpan.FromSeconds(10) };

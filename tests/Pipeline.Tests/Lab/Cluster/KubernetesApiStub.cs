@@ -255,9 +255,11 @@ internal sealed class KubernetesApiStub : IDisposable
         foreach (var (podName, document) in watched) text.Append(Event("ADDED", Pod(podName, document, "Pending"))).Append('\n');
         foreach (var (podName, document) in watched) text.Append(Event("MODIFIED", Pod(podName, document, Phase(podName)))).Append('\n');
         await SendAsync(response, text.ToString());
-        // Hold the watch open as a server does, until it times out or the client goes away.
+        // Hold the watch open as a server does, until it times out or the client goes away. The client's own
+        // deadline equals timeoutSeconds; a second more keeps HttpListener from ending a response the client is
+        // abandoning at that very moment (which garbles the pooled connection, a stub artefact).
         var seconds = int.TryParse(request.Query["timeoutSeconds"], out var s) ? s : 30;
-        await Task.Delay(TimeSpan.FromSeconds(seconds), stopping.Token);
+        await Task.Delay(TimeSpan.FromSeconds(seconds + 1), stopping.Token);
     }
 
     private string Phase(string pod)
