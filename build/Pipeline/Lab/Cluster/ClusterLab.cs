@@ -90,7 +90,9 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         if (outside is not null) await outside.LoadImagesAsync([request.McastImage, request.IperfImage], cancellationToken);
 
         var ns = cluster.NamespaceFor(run);
-        var objects = new ClusterObjects(lab, images, plan, request, run, ns, outside is null ? ImagePolicy.Pull : ImagePolicy.Never);
+        var flows = plan.Experiment.Flows.Count;
+        var lifetime = cluster.PodTimeout * (1 + flows) + TimeSpan.FromSeconds(flows * lab.DurationSeconds) + ReportGrace;
+        var objects = new ClusterObjects(lab, images, plan, request, run, ns, outside is null ? ImagePolicy.Pull : ImagePolicy.Never, lifetime);
         await CreateNamespaceAsync(objects, cancellationToken);
         try
         {
@@ -127,6 +129,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
     {
         var lab = request.Settings;
         var ns = objects.Namespace;
+        await WaitForServiceAccountAsync(ns, cancellationToken);
         var apply = new ServerSideApply(client);
         foreach (var attachment in plan.Attachments) await apply.ApplyAsync(objects.Attachment(attachment), ns, cancellationToken);
         var standing = plan.Experiment.Pods.Where(p => p.Name != LabExperiment.SenderPod).ToList();
@@ -349,6 +352,31 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
             throw new PipelineException($"The namespace {objects.Namespace} already exists and the lab deletes its namespace at the end; name a new one with --namespace, or leave it empty for mcastlab-RUN.", e);
         }
         log.Information($"Namespace {objects.Namespace} created (label {objects.RunSelector}).");
+    }
+
+    /// <summary>
+    /// A new namespace gets its "default" ServiceAccount from a controller a moment later; a pod sent before that
+    /// is refused (403, "error looking up service account"), so the run waits for it.
+    /// </summary>
+    private async Task WaitForServiceAccountAsync(string ns, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + cluster.PodTimeout;
+        while (true)
+        {
+            try
+            {
+                await client.CoreV1.ReadNamespacedServiceAccountAsync("default", ns, cancellationToken: cancellationToken);
+                return;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw new PipelineException($"The namespace {ns} got no default ServiceAccount within {cluster.PodTimeout.TotalSeconds:0} s, so no pod can be created in it; check that kube-controller-manager runs its serviceaccount controller.", e);
+            }
+        }
     }
 
     /// <summary>Deletes the run's namespace, and so all it holds; a failure here is reported, not thrown over the result.</summary>

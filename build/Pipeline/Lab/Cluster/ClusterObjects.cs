@@ -9,7 +9,8 @@ namespace McastLab.Pipeline.Lab.Cluster;
 /// the sender's), the receiver and control pods, and the sender pod. Every one carries the run's label, so
 /// `kubectl get all,net-attach-def -A -l mcastlab.io/run=RUN` finds everything a run made.
 /// </summary>
-public sealed class ClusterObjects(LabSettings lab, ImageSettings images, ClusterPlan plan, LabRequest request, LabRunId run, string ns, ImagePolicy pull)
+/// <param name="receiverLifetime">How long a receiver may wait for its stream: the other pods starting, then every sender's start and send.</param>
+public sealed class ClusterObjects(LabSettings lab, ImageSettings images, ClusterPlan plan, LabRequest request, LabRunId run, string ns, ImagePolicy pull, TimeSpan receiverLifetime)
 {
     public const string RunLabel = "mcastlab.io/run";
 
@@ -42,12 +43,15 @@ public sealed class ClusterObjects(LabSettings lab, ImageSettings images, Cluste
     public JsonObject ReceivingPod(LabPod pod)
     {
         var minimum = LabTraffic.MinimumDatagrams(lab.Rate, lab.DurationSeconds);
+        // ReceiverArguments gives a receiver the send's duration and a minute: on a cluster it starts long before
+        // the send (image pulls on every node), so its limit is the run's whole waiting time instead.
+        var lasting = lab with { DurationSeconds = (int)Math.Ceiling(receiverLifetime.TotalSeconds) };
         var containers = new JsonArray();
         foreach (var flow in plan.Experiment.Flows)
         {
             foreach (var receiver in flow.Receivers.Where(r => r.Place == pod.Key))
             {
-                containers.Add(Container(ClusterPlan.ContainerName(flow), request.McastImage, "mcast", LabExperiment.ReceiverArguments(receiver, flow.Port, lab, minimum)));
+                containers.Add(Container(ClusterPlan.ContainerName(flow), request.McastImage, "mcast", LabExperiment.ReceiverArguments(receiver, flow.Port, lasting, minimum)));
             }
         }
         return Pod(pod, pod.Name == LabExperiment.ControlPod ? "control" : "receiver", containers);
@@ -77,6 +81,9 @@ public sealed class ClusterObjects(LabSettings lab, ImageSettings images, Cluste
                 ["nodeName"] = pod.Node,
                 ["restartPolicy"] = "Never",
                 ["terminationGracePeriodSeconds"] = 10,
+                // Pod Security's "restricted" profile: joining, sending and receiving multicast need no privilege,
+                // and both images run as nobody (65534), so namespaces that enforce it admit the lab.
+                ["securityContext"] = new JsonObject { ["runAsNonRoot"] = true, ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" } },
                 ["containers"] = containers,
             },
         };
@@ -89,6 +96,7 @@ public sealed class ClusterObjects(LabSettings lab, ImageSettings images, Cluste
         ["imagePullPolicy"] = pull == ImagePolicy.Never ? "Never" : "IfNotPresent",
         ["command"] = new JsonArray(command),
         ["args"] = new JsonArray([.. arguments.Select(a => (JsonNode?)a)]),
+        ["securityContext"] = new JsonObject { ["allowPrivilegeEscalation"] = false, ["capabilities"] = new JsonObject { ["drop"] = new JsonArray("ALL") } },
     };
 
     private JsonObject Labels(string component) => new()

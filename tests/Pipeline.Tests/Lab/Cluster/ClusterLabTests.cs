@@ -171,7 +171,12 @@ public sealed class ClusterLabTests : IDisposable
             var container = pod["spec"]!["containers"]![0]!;
             Assert.Equal(McastImage, container["image"]!.GetValue<string>());
             Assert.Equal("recv-5001", container["name"]!.GetValue<string>());
+            // It outlives the run's waits (pod timeout for the pods, then for the sender, the send, the grace), plus iperf's minute.
+            var args = container["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+            Assert.Equal("87", args[args.IndexOf("--duration") + 1]);
+            Assert.Equal(["--expect-packets", LabTraffic.MinimumDatagrams(lab.Rate, lab.DurationSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), "--max-loss", "0"], args[^4..]);
         }
+        Assert.All(stub.Pods.Values, pod => Assert.True(pod["spec"]!["securityContext"]!["runAsNonRoot"]!.GetValue<bool>()));
         Assert.Null(stub.Pods["control"]["metadata"]!["annotations"]);
         Assert.Contains("eth0", stub.Pods["control"]["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.GetValue<string>()));
         var sender = stub.Pods["sender"]["spec"]!["containers"]![0]!;

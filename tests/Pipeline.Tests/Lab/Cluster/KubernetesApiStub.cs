@@ -24,6 +24,7 @@ internal sealed class KubernetesApiStub : IDisposable
     private readonly ConcurrentDictionary<string, JsonObject> pods = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JsonObject> attachments = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> deleted = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> serviceAccountsSeen = new(StringComparer.Ordinal);
     private readonly Task loop;
     private volatile bool senderEnded;
 
@@ -181,6 +182,13 @@ internal sealed class KubernetesApiStub : IDisposable
             var name = recorded.Json["metadata"]!["name"]!.GetValue<string>();
             if (ExistingNamespaces.Contains(name)) await WriteAsync(response, 409, Status(409, "AlreadyExists", $"namespaces \"{name}\" already exists"));
             else await WriteAsync(response, 201, recorded.Body);
+        }
+        else if (path.EndsWith("/serviceaccounts/default", StringComparison.Ordinal) && method == "GET")
+        {
+            // The controller makes it a moment after the namespace: the first look finds none.
+            var ns = path.Split('/')[4];
+            if (serviceAccountsSeen.TryAdd(ns, true)) await WriteAsync(response, 404, Status(404, "NotFound", "serviceaccounts \"default\" not found"));
+            else await WriteAsync(response, 200, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ServiceAccount", ["metadata"] = new JsonObject { ["name"] = "default", ["namespace"] = ns } }.ToJsonString());
         }
         else if (method == "PATCH")
         {
