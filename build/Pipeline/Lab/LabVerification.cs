@@ -12,7 +12,8 @@ namespace McastLab.Pipeline.Lab;
 /// (artifacts/lab/runs/RUN/), runs the chosen backend against them and the images Images just built (their
 /// version tag), writes artifacts/lab/report.json (and the run folder's copy), logs the table, and fails
 /// naming each failed check. Ctrl+C and SIGTERM cancel the run, which then removes what it created before exiting.
-/// --lab-backend picks the backend: local (this machine) or vagrant (the two-VM lab LabUp started).
+/// --lab-backend picks the backend: local (this machine), cluster (any Kubernetes with Multus, by kubeconfig) or
+/// vagrant (the two-VM lab LabUp started: the cluster backend plus mcastsrc).
 /// </summary>
 public sealed class LabVerification(ProcessRunner runner, IBuildLog log, BuildParameters parameters)
 {

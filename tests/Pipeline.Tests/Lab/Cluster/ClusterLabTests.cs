@@ -410,6 +410,19 @@ public sealed class ClusterLabTests : IDisposable
     }
 
     [Fact]
+    public async Task Logs_are_read_at_most_LogConcurrency_at_a_time()
+    {
+        stub.Nodes = Nodes(20);
+        stub.LogDelay = TimeSpan.FromMilliseconds(100);
+
+        var report = await Lab(logConcurrency: 4).RunAsync(Request(), TestContext.Current.CancellationToken);
+
+        Assert.True(report.Passed);
+        Assert.Equal(21, stub.Requests.Count(r => r.Path.EndsWith("/log", StringComparison.Ordinal) && r.Query["follow"] != "true"));
+        Assert.InRange(stub.MostActiveLogReads, 2, 4);
+    }
+
+    [Fact]
     public async Task The_RBAC_file_grants_every_request_of_a_run_and_nothing_it_does_not_make()
     {
         var rules = YamlDocuments.Parse(File.ReadAllText(Path.Combine(Tests.RepositoryRoot.Path, "manifests", "rbac", "mcastlab-lab.yaml")))
@@ -431,7 +444,7 @@ public sealed class ClusterLabTests : IDisposable
 
     private static string Qualified(string resource, string group) => group.Length > 0 ? $"{resource}.{group}" : resource;
 
-    private ClusterLab Lab(TimeSpan? podTimeout = null, bool installMultus = false, string? ns = null, string? nodeSelector = null, IClusterHosts? hosts = null)
+    private ClusterLab Lab(TimeSpan? podTimeout = null, bool installMultus = false, string? ns = null, string? nodeSelector = null, IClusterHosts? hosts = null, int logConcurrency = 16)
     {
         var settings = new ClusterSettings { Namespace = ns, NodeSelector = nodeSelector, InstallMultus = installMultus, PodTimeout = podTimeout ?? TimeSpan.FromSeconds(10) };
         var parameters = BoxTestContext.Parameters();
@@ -445,6 +458,7 @@ public sealed class ClusterLabTests : IDisposable
         {
             SettleTime = TimeSpan.FromMilliseconds(20),
             ReportGrace = TimeSpan.FromSeconds(2),
+            LogConcurrency = logConcurrency,
         };
     }
 

@@ -87,6 +87,14 @@ internal sealed class KubernetesApiStub : IDisposable
 
     private int active;
     private int mostActive;
+    private int activeLogs;
+    private int mostActiveLogs;
+
+    /// <summary>How long a (not followed) log read takes to answer, as a busy API server's would.</summary>
+    public TimeSpan LogDelay { get; set; }
+
+    /// <summary>The most log reads the stub answered at the same time.</summary>
+    public int MostActiveLogReads => mostActiveLogs;
 
     public void Dispose()
     {
@@ -289,7 +297,20 @@ internal sealed class KubernetesApiStub : IDisposable
         var lines = Logs(pod, container);
         if (!follow)
         {
-            await SendAsync(response, string.Concat(lines.Select(l => l + "\n")));
+            var now = Interlocked.Increment(ref activeLogs);
+            int seen;
+            while ((seen = mostActiveLogs) < now && Interlocked.CompareExchange(ref mostActiveLogs, now, seen) != seen)
+            {
+            }
+            try
+            {
+                await Task.Delay(LogDelay, stopping.Token);
+                await SendAsync(response, string.Concat(lines.Select(l => l + "\n")));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref activeLogs);
+            }
             return;
         }
         foreach (var line in lines)
