@@ -93,9 +93,20 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         var flows = plan.Experiment.Flows.Count;
         var lifetime = cluster.PodTimeout * (1 + flows) + TimeSpan.FromSeconds(flows * lab.DurationSeconds) + ReportGrace;
         var objects = new ClusterObjects(lab, images, plan, request, run, ns, outside is null ? ImagePolicy.Pull : ImagePolicy.Never, lifetime);
-        await CreateNamespaceAsync(objects, cancellationToken);
+        var owned = false;
         try
         {
+            try
+            {
+                await CreateNamespaceAsync(objects, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C while the create was on its way: a per-run name can only be ours, so it is removed if it came to be.
+                owned = cluster.Namespace is null;
+                throw;
+            }
+            owned = true;
             var (checks, pods) = await RunInNamespaceAsync(request, plan, objects, cancellationToken);
             return new LabReport
             {
@@ -121,7 +132,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         }
         finally
         {
-            await DeleteNamespaceAsync(ns);
+            if (owned) await DeleteNamespaceAsync(ns);
         }
     }
 

@@ -239,6 +239,21 @@ public sealed class ClusterLabTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_C_while_the_namespace_is_being_created_still_deletes_it()
+    {
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        stub.OnRequest = (method, path) =>
+        {
+            if (method == "POST" && path == "/api/v1/namespaces") interrupt.Cancel();
+        };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Lab().RunAsync(Request(), interrupt.Token));
+
+        Assert.Contains(stub.Requests, r => r.Method == "DELETE" && r.Path == $"/api/v1/namespaces/{Namespace}");
+        Assert.DoesNotContain(stub.Requests, r => r.Method == "PATCH");
+    }
+
+    [Fact]
     public async Task Without_Multus_the_run_says_how_to_install_the_pinned_one_and_creates_nothing()
     {
         stub.MultusInstalled = false;
