@@ -2,9 +2,6 @@ using System.Globalization;
 
 namespace McastLab.Pipeline.Lab;
 
-/// <summary>What a program left behind: exit code (null while it never ended, as a followed pod log) and output.</summary>
-public sealed record ContainerOutcome(int ExitCode, string Stdout, string Stderr);
-
 /// <summary>
 /// The one verdict of the lab, for every backend: a receiver's output against what its flow expected, with
 /// the sender's own count from its output (<see cref="SenderReport"/>) and the receiver's from its

@@ -3,8 +3,9 @@ using McastLab.Pipeline.Parameters;
 namespace McastLab.Pipeline.Lab;
 
 /// <summary>
-/// Runs the multicast experiment somewhere (network namespaces on this machine, or the two-VM cluster) and
-/// returns one check per assertion. A backend removes what it created before it returns or throws.
+/// Realizes the lab's experiment (<see cref="LabExperiment"/>) somewhere (network namespaces on this machine, or
+/// a cluster) and returns the checks <see cref="FlowVerdict"/> made of the programs' outputs. A backend removes
+/// what it created before it returns or throws.
 /// </summary>
 public interface ILabBackend
 {
@@ -15,5 +16,5 @@ public interface ILabBackend
 /// <param name="Settings">The lab section of the parameters.</param>
 /// <param name="McastImage">Reference of the built mcast image (receiver in the pod, and a sender).</param>
 /// <param name="IperfImage">Reference of the built iperf 2 image (the walkthrough's sender, and a receiver).</param>
-/// <param name="ManifestsDirectory">Where the Manifests target wrote the NetworkAttachmentDefinition and pods.</param>
+/// <param name="ManifestsDirectory">The run's generated manifests (NetworkAttachmentDefinition, pods, per-node files), in its run folder.</param>
 public sealed record LabRequest(LabSettings Settings, string McastImage, string IperfImage, string ManifestsDirectory);

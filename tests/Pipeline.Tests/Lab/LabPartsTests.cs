@@ -45,6 +45,79 @@ public sealed class LabPartsTests
     }
 
     [Fact]
+    public void Igmp_users_count_every_socket_joined_in_the_namespace()
+    {
+        const string table = """
+            Idx	Device    : Count Querier	Group    Users Timer	Reporter
+            2	eth1      :     2      V3
+            				434300E0     4 0:00000000		0
+            				010000E0     1 0:00000000		0
+
+            """;
+        Assert.Equal(4, IgmpMembership.Users(table, "eth1", IPAddress.Parse("224.0.67.67")));
+        Assert.Equal(0, IgmpMembership.Users(table, "eth0", IPAddress.Parse("224.0.67.67")));
+    }
+
+    [Fact]
+    public void The_experiment_has_every_direction_and_crosses_nodes_only_with_several()
+    {
+        var one = LabExperiment.Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Lab);
+        var two = LabExperiment.Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters(("nodes", "2"), ("pods", "2")).Lab);
+        string[] Directions(LabExperiment e) => [.. e.Flows.SelectMany(f => f.Receivers).Select(r => r.Direction).Distinct().Order(StringComparer.Ordinal)];
+
+        Assert.Equal([FlowDirection.NodeFromOwnPod, FlowDirection.OutsideToPod, FlowDirection.PodToOutside, FlowDirection.PodToPodSameNode], Directions(one));
+        Assert.Contains(FlowDirection.PodToPodCrossNode, Directions(two));
+        // Flows run at once: each on its own port.
+        Assert.Equal(one.Flows.Count, one.Flows.Select(f => f.Port).Distinct().Count());
+        var control = one.Flows.SelectMany(f => f.Receivers).Single(r => r.Check == LabExperiment.NegativeControl);
+        Assert.Equal(("eth0", Expectation.Nothing), (control.Interface, control.Expect));
+        Assert.False(one.Pods.Single(p => p.Name == LabExperiment.ControlPod).Attached);
+        Assert.Equal(
+            [SourceChoice.Route, SourceChoice.Interface, SourceChoice.Bind, SourceChoice.Bind],
+            one.Flows.Where(f => f.Sender.Place == "k8s/sender").Select(f => f.Sender.Source));
+    }
+
+    [Fact]
+    public void The_node_hearing_its_own_pods_is_flagged_as_a_change()
+    {
+        var experiment = LabExperiment.Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Lab);
+        var flow = experiment.Flows.Single(f => f.Receivers.Any(r => r.Direction == FlowDirection.NodeFromOwnPod));
+        var node = flow.Receivers.Single(r => r.Direction == FlowDirection.NodeFromOwnPod);
+        var heard = """{"event":"summary","source":"10.0.0.13:1","received":5,"lost":0}""" + "\n" + """{"event":"end","streams":1,"ok":true,"reason":"interrupted"}""";
+
+        var check = FlowVerdict.Judge(flow, node, new ContainerOutcome(0, "", ""), new ContainerOutcome(130, heard, ""), true, 400, "10.0.0.13", "10.0.0.11");
+
+        Assert.False(check.Passed);
+        Assert.StartsWith("nothing (macvlan", check.Expected, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_is_given_the_multicast_route_without_its_no_gateway_marker()
+    {
+        var result = JsonNode.Parse("""{"routes":[{"dst":"224.0.0.0/4","gw":"0.0.0.0"},{"dst":"0.0.0.0/0","gw":"10.244.0.1"}]}""")!;
+
+        var routes = PodAttachment.AsKernelHoldsIt(result)["routes"]!.AsArray();
+
+        Assert.Null(routes[0]!["gw"]);
+        Assert.Equal("10.244.0.1", (string?)routes[1]!["gw"]);
+        Assert.Equal("0.0.0.0", (string?)result["routes"]![0]!["gw"]);
+    }
+
+    [Fact]
+    public void Several_nodes_get_consecutive_equal_slices_of_the_range()
+    {
+        var lab = McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters(("nodes", "2")).Lab;
+
+        var slices = McastLab.Pipeline.Manifests.NodeNetworkFiles.Slices(lab, LabExperiment.NodeNames(2));
+
+        Assert.Equal([("k8s", "10.0.0.13", "10.0.0.133"), ("k8s-2", "10.0.0.134", "10.0.0.254")],
+            slices.Select(x => (x.Node, x.Start.ToString(), x.End.ToString())));
+        var files = new McastLab.Pipeline.Manifests.LabManifests(lab, McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Images).Files();
+        Assert.Contains(files, f => f.Path == "manifests/nodes/k8s-2/eth1-multicast.conf" && f.Content.Contains("\"rangeStart\": \"10.0.0.134\"", StringComparison.Ordinal));
+        Assert.Contains("config: \"\"", files.Single(f => f.Path == "manifests/network-attachment.yaml").Content, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Mcast_json_summaries_are_summed_and_the_end_event_gives_the_verdict()
     {
         const string output = """

@@ -121,7 +121,8 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
                     ["run"] = run.Value,
                     ["namespace"] = ns,
                     ["nodes"] = string.Join(", ", plan.Experiment.Nodes),
-                    ["group"] = $"{lab.Group}:{lab.Port}",
+                    ["group"] = lab.Group.ToString(),
+                    ["port"] = string.Join(", ", plan.Experiment.Flows.Select(f => $"{f.Port} ({f.Name})")),
                     ["sender"] = $"iperf in pod {LabExperiment.SenderPod} on {plan.Experiment.Nodes[0]}, bound to {plan.SenderAddress}, ttl {lab.Ttl}, {lab.DurationSeconds} s at {lab.Rate}"
                         + (outside is null ? "" : $"; iperf on mcastsrc {lab.McastsrcAddress}"),
                     ["receiver"] = request.McastImage,

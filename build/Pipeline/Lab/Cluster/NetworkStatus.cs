@@ -52,13 +52,21 @@ public static class NetworkStatus
             : new Result(false, address.ToString(), $"{lab.Interface} has {address}, outside the IPAM range {rangeStart}-{rangeEnd}");
     }
 
-    /// <summary>The annotation's entries for report.json (none when it is missing or not Multus' JSON).</summary>
+    /// <summary>The annotation's entries for report.json; empty when it is missing or not Multus' JSON list.</summary>
     public static IReadOnlyList<NetworkStatusEntry> Entries(IDictionary<string, string>? annotations)
     {
         if (annotations is null || !annotations.TryGetValue(Annotation, out var json)) return [];
         try
         {
-            return JsonSerializer.Deserialize<List<NetworkStatusEntry>>(json, Json) ?? [];
+            return [.. (JsonSerializer.Deserialize<List<Entry>>(json, Json) ?? []).Select(e => new NetworkStatusEntry
+            {
+                Name = e.Name ?? "",
+                Interface = e.Interface ?? "",
+                Ips = e.Ips ?? [],
+                Mac = e.Mac,
+                Default = e.Default ?? false,
+                Gateway = e.Gateway,
+            })];
         }
         catch (JsonException)
         {
@@ -66,5 +74,5 @@ public static class NetworkStatus
         }
     }
 
-    private sealed record Entry(string? Name, string? Interface, List<string>? Ips);
+    private sealed record Entry(string? Name, string? Interface, List<string>? Ips, string? Mac = null, bool? Default = null, List<string>? Gateway = null);
 }

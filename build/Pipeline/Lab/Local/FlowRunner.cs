@@ -27,7 +27,7 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
     {
         var receivers = flows.SelectMany((f, fi) => f.Receivers.Select((r, ri) => (Flow: fi, Index: ri, Spec: r))).ToList();
         var started = new LabContainer[receivers.Count];
-        await Parallel.ForAsync(0, receivers.Count, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, token) =>
+        await Parallel.ForAsync(0, receivers.Count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, token) =>
         {
             var (flow, index, r) = receivers[i];
             started[i] = await containers.StartInAsync(r.NetworkOwner, $"{Part(flows[flow].Flow.Name)}-r{index}", "receiver", r.Image, r.Arguments, token);

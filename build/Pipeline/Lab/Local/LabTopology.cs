@@ -25,11 +25,21 @@ public sealed class LabTopology(NetworkNamespaces namespaces, LabContainers cont
 
     public async Task BuildAsync(CancellationToken cancellationToken)
     {
-        foreach (var host in Nodes.Append(SourceHost))
+        var started = new System.Collections.Concurrent.ConcurrentDictionary<string, LabContainer>();
+        await Parallel.ForEachAsync(Nodes.Append(SourceHost), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (host, token) =>
         {
-            var container = await containers.StartSandboxAsync(host, "host", hostImage, cancellationToken);
-            hosts[host] = container;
-            await namespaces.AttachAsync(Namespace(host), container.Pid, cancellationToken);
+            var container = await containers.StartSandboxAsync(host, "host", hostImage, token);
+            started[host] = container;
+            await namespaces.AttachAsync(Namespace(host), container.Pid, token);
+        });
+        foreach (var (host, container) in started) hosts[host] = container;
+
+        // Each node's pod bridge (cni0, the cluster network), made before the bridge plugin would make it, with
+        // a fixed MAC: the kernel otherwise gives a bridge the lowest MAC of its ports, which changes while
+        // pods are added at the same time and fails the CHECK of pods added before (the plugin compares it).
+        for (var i = 0; i < Nodes.Count; i++)
+        {
+            await namespaces.AddBridgeAsync(Namespace(Nodes[i]), PrimaryNetwork.BridgeName, cancellationToken, PrimaryNetwork.BridgeMac(i));
         }
 
         var segment = settings.Interface;

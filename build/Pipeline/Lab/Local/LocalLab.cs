@@ -149,7 +149,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
 
         // Pods as kubelet and Multus make them: the sandbox, eth0 from the cluster network, then eth1 from the NAD.
         var attachmentName = $"default/{s.NetworkName}";
-        await Parallel.ForEachAsync(experiment.Pods, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (pod, token) =>
+        await Parallel.ForEachAsync(experiment.Pods, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (pod, token) =>
         {
             var nodeIndex = experiment.Nodes.ToList().IndexOf(pod.Node);
             var ipam = Path.Combine(ipamRoot, pod.Node);
@@ -273,23 +273,27 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var token = limit.Token;
         var watch = Stopwatch.StartNew();
-        var problems = new List<string>();
-        foreach (var attachment in pods.SelectMany(p => Enumerable.Reverse(p.Interfaces)))
+        var problems = new ConcurrentQueue<string>();
+        // Pods are independent; within a pod, DEL goes in reverse order of ADD, as Multus does.
+        await Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (pod, _) =>
         {
-            try
+            foreach (var attachment in Enumerable.Reverse(pod.Interfaces))
             {
-                await attachment.DeleteAsync(token);
+                try
+                {
+                    await attachment.DeleteAsync(token);
+                }
+                catch (Exception e) when (e is PipelineException or OperationCanceledException)
+                {
+                    problems.Enqueue($"CNI DEL of {attachment.InterfaceName} for {attachment.PodName}: {e.Message}");
+                }
             }
-            catch (Exception e) when (e is PipelineException or OperationCanceledException)
-            {
-                problems.Add($"CNI DEL of {attachment.InterfaceName} for {attachment.PodName}: {e.Message}");
-            }
-        }
+        });
         var leases = Directory.Exists(ipamRoot)
             ? Directory.GetFiles(ipamRoot, "*", SearchOption.AllDirectories).Select(Path.GetFileName)
                 .Where(f => f != "lock" && !f!.StartsWith("last_reserved_ip", StringComparison.Ordinal)).ToList()
             : [];
-        if (leases.Count > 0) problems.Add($"IPAM leases left after DEL: {string.Join(", ", leases)}");
+        if (leases.Count > 0) problems.Enqueue($"IPAM leases left after DEL: {string.Join(", ", leases)}");
 
         try
         {
@@ -297,12 +301,12 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             foreach (var name in LabTopology.NamespacesOf(Run)) await namespaces.DeleteAsync(name, token);
             var containersLeft = await LabContainers.ListAsync(docker, Run, token);
             var namespacesLeft = LabTopology.NamespacesOf(Run).ToList();
-            if (containersLeft.Count > 0) problems.Add($"containers left: {string.Join(", ", containersLeft.SelectMany(c => c.Names))}");
-            if (namespacesLeft.Count > 0) problems.Add($"namespaces left: {string.Join(", ", namespacesLeft)}");
+            if (containersLeft.Count > 0) problems.Enqueue($"containers left: {string.Join(", ", containersLeft.SelectMany(c => c.Names))}");
+            if (namespacesLeft.Count > 0) problems.Enqueue($"namespaces left: {string.Join(", ", namespacesLeft)}");
         }
         catch (Exception e) when (e is PipelineException or DockerApiException or OperationCanceledException)
         {
-            problems.Add($"removal failed: {e.Message}");
+            problems.Enqueue($"removal failed: {e.Message}");
         }
         var stateDirectory = LabRunLock.StateDirectory(Run, options.StateRoot);
         if (Directory.Exists(stateDirectory)) Directory.Delete(stateDirectory, recursive: true);
@@ -312,8 +316,8 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         return new LabCheck
         {
             Name = "cleanup",
-            Passed = problems.Count == 0,
-            Detail = problems.Count == 0
+            Passed = problems.IsEmpty,
+            Detail = problems.IsEmpty
                 ? "Every container, namespace, link and IPAM lease of the run was removed."
                 : string.Join("; ", problems) + ".",
         };

@@ -41,9 +41,9 @@ public sealed class NetworkNamespaces(ProcessRunner runner)
     }
 
     /// <summary>A bridge (the L2 switch), up.</summary>
-    public async Task AddBridgeAsync(string ns, string name, CancellationToken cancellationToken)
+    public async Task AddBridgeAsync(string ns, string name, CancellationToken cancellationToken, string? mac = null)
     {
-        await IpAsync(["-n", ns, "link", "add", name, "type", "bridge"], cancellationToken);
+        await IpAsync(["-n", ns, "link", "add", name, .. mac is null ? Array.Empty<string>() : ["address", mac], "type", "bridge"], cancellationToken);
         await IpAsync(["-n", ns, "link", "set", name, "up"], cancellationToken);
     }
 

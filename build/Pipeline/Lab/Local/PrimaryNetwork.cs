@@ -20,6 +20,9 @@ public static class PrimaryNetwork
     /// <summary>Node <paramref name="index"/> (0-based) gets 10.244.index.0/24.</summary>
     public static string Subnet(int index) => string.Create(CultureInfo.InvariantCulture, $"10.244.{index}.0/24");
 
+    /// <summary>A fixed, locally administered MAC for node <paramref name="index"/>'s bridge.</summary>
+    public static string BridgeMac(int index) => string.Create(CultureInfo.InvariantCulture, $"02:00:0a:f4:{index:x2}:01");
+
     /// <summary>The bridge's address: the pods' gateway on the node.</summary>
     public static string Gateway(int index) => string.Create(CultureInfo.InvariantCulture, $"10.244.{index}.1");
 

@@ -125,6 +125,8 @@ public sealed class ClusterLabTests : IDisposable
         Assert.Equal(["10.0.0.13", "10.0.0.93", "10.0.0.173"], flows.Take(3).Select(c => c.PodAddress));
         Assert.Equal(0, flows[3].Received);
         Assert.Equal(["node-001", "node-002", "node-003", "node-001", "node-001"], report.Pods.Select(p => p.Node));
+        Assert.Equal([("cbr0", "eth0", true), ($"{Namespace}/eth1-multicast-1", "eth1", false)], report.Pods[0].NetworkStatus.Select(e => (e.Name, e.Interface, e.Default)));
+        Assert.Equal("5001 (pod-to-pods)", report.Run["port"]);
         Assert.Equal("10.0.0.12", report.Pods.Single(p => p.Name == "sender").NetworkStatus.Single(e => e.Interface == "eth1").Ips.Single());
         Assert.Equal(["node-001", "node-002", "node-003"], report.Hosts.Select(h => h.Name));
     }
