@@ -12,7 +12,8 @@ namespace McastLab.Pipeline.Lab;
 /// (artifacts/lab/runs/RUN/), runs the chosen backend against them and the images Images just built (their
 /// version tag), writes artifacts/lab/report.json (and the run folder's copy), logs the table, and fails
 /// naming each failed check. Ctrl+C and SIGTERM cancel the run, which then removes what it created before exiting.
-/// --lab-backend picks the backend: local (this machine) or vagrant (the two-VM lab LabUp started).
+/// --lab-backend picks the backend: local (this machine), cluster (any Kubernetes with Multus, by kubeconfig) or
+/// vagrant (the two-VM lab LabUp started: the cluster backend plus mcastsrc).
 /// </summary>
 public sealed class LabVerification(ProcessRunner runner, IBuildLog log, BuildParameters parameters)
 {
@@ -36,7 +37,8 @@ public sealed class LabVerification(ProcessRunner runner, IBuildLog log, BuildPa
         var run = LabRunId.New();
         var backend = parameters.Lab.Backend switch
         {
-            LabBackend.Vagrant => (ILabBackend)Cluster.ClusterLab.Create(runner, log, parameters),
+            LabBackend.Vagrant => (ILabBackend)Cluster.ClusterLab.ForVagrant(runner, log, parameters, run),
+            LabBackend.Cluster => Cluster.ClusterLab.ForCluster(log, parameters, run),
             _ => new LocalLab(runner, log, new LocalLabOptions { Run = run }),
         };
         var version = await SourceVersion.ReadAsync(runner, parameters.RepositoryRoot, cancellationToken);

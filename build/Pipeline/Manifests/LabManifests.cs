@@ -38,7 +38,8 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
 
     public MacvlanNetwork CniNetwork() => CniNetwork(lab.RangeStart, lab.RangeEnd);
 
-    private MacvlanNetwork CniNetwork(IPAddress rangeStart, IPAddress rangeEnd)
+    /// <summary>The attachment's configuration with its own slice of the range (a node's, or the cluster backend's sender's).</summary>
+    public MacvlanNetwork CniNetwork(IPAddress rangeStart, IPAddress rangeEnd)
     {
         // host-local's own default gateway, written out (it would take the subnet's first address anyway).
         var gateway = FirstHost(lab.Subnet).ToString();

@@ -8,6 +8,7 @@ public enum LabBackend
 {
     Local,
     Vagrant,
+    Cluster,
 }
 
 /// <summary>
@@ -18,7 +19,7 @@ public sealed partial record LabSettings
 {
     public static IReadOnlyList<ParameterDefinition> Definitions { get; } =
     [
-        new("lab-backend", "lab", "Where Lab runs: local (network namespaces, no VMs) or vagrant (the two-VM cluster)."),
+        new("lab-backend", "lab", "Where Lab runs: local (network namespaces, no VMs), cluster (your Kubernetes with Multus, by --kubeconfig) or vagrant (the two-VM cluster)."),
         new("group", "lab", "Multicast group the sender sends to and the pods join."),
         new("port", "lab", "UDP port of the multicast stream."),
         new("ttl", "lab", "Multicast TTL the sender sets (the walkthrough uses 5)."),

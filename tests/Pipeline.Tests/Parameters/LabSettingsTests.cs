@@ -34,7 +34,7 @@ public sealed class LabSettingsTests
     [InlineData("interface", "averyveryverylongname", "--interface must be a Linux interface name")]
     [InlineData("interface", "enp0s8", null)]
     [InlineData("network-name", "Eth1_Multicast", "--network-name must be a Kubernetes name")]
-    [InlineData("lab-backend", "kind", "--lab-backend must be one of local, vagrant")]
+    [InlineData("lab-backend", "kind", "--lab-backend must be one of local, vagrant, cluster")]
     [InlineData("ttl", "256", "--ttl must be a whole number from 0 to 255")]
     [InlineData("subnet", "10.0.0.0", "--subnet must be a network in CIDR form")]
     public void A_bad_combination_stops_with_one_sentence(string name, string value, string? expected)

@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Net;
+using System.Text;
 using k8s;
+using k8s.Models;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Manifests;
@@ -11,187 +12,400 @@ using McastLab.Pipeline.Processes;
 namespace McastLab.Pipeline.Lab.Cluster;
 
 /// <summary>
-/// The cluster backend of Lab (--lab-backend=vagrant) on the two-VM lab LabUp started: the images onto the
-/// VMs, Multus from its pinned manifest, the generated NetworkAttachmentDefinition and receiver pod(s) by
-/// server-side apply, then per pod: its attachment from Multus' network-status, and the walkthrough's
-/// iperf sender on mcastsrc received by `mcast recv` in the pod. The pods and the attachment are removed
-/// again on success, failure and Ctrl+C.
+/// The lab on a Kubernetes cluster with Multus (--lab-backend=cluster, by kubeconfig; --lab-backend=vagrant is
+/// the same plus the two-VM lab's mcastsrc as an outside sender and its images copied onto the VMs). It lists
+/// the chosen nodes, checks Multus, creates the run's own namespace, applies one attachment per node and the
+/// pods of <see cref="ClusterPlan"/>, runs the flows, reads the outputs and has <see cref="FlowVerdict"/> judge
+/// them. The namespace, and with it everything the run made, is deleted on success, failure and Ctrl+C.
 /// </summary>
-public sealed class ClusterLab(IKubernetes client, PinnedDownload download, ClusterAddonPins addons, IClusterHosts hosts, IBuildLog log, ClusterSettings cluster) : ILabBackend
+public sealed class ClusterLab(IKubernetes client, PinnedDownload download, ClusterAddonPins addons, ImageSettings images,
+    IClusterHosts? outside, IBuildLog log, ClusterSettings cluster, LabRunId run) : ILabBackend
 {
-    public const string Backend = "vagrant";
+    public const string ClusterBackend = "cluster";
+    public const string VagrantBackend = "vagrant";
 
-    /// <summary>The backend for --lab-backend=vagrant, on the lab LabUp started (its kubeconfig in artifacts/lab/).</summary>
-    public static ClusterLab Create(ProcessRunner runner, IBuildLog log, BuildParameters parameters)
+    private const string MultusDefinition = "network-attachment-definitions.k8s.cni.cncf.io";
+
+    /// <summary>--lab-backend=cluster: the cluster of --kubeconfig (else $KUBECONFIG, else ~/.kube/config) and --kube-context.</summary>
+    public static ClusterLab ForCluster(IBuildLog log, BuildParameters parameters, LabRunId run)
+    {
+        var cluster = parameters.Cluster;
+        var path = cluster.Kubeconfig
+            ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+        if (!File.Exists(path))
+        {
+            throw new PipelineException($"The kubeconfig {path} is missing; point --kubeconfig (or KUBECONFIG) at your cluster's kubeconfig and run again.");
+        }
+        KubernetesClientConfiguration config;
+        try
+        {
+            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, currentContext: cluster.KubeContext);
+        }
+        catch (k8s.Exceptions.KubeConfigException e)
+        {
+            throw new PipelineException($"The kubeconfig {path} cannot be used ({e.Message}); check it and --kube-context, then run again.", e);
+        }
+        var download = new PinnedDownload(new HttpClient(), log, Path.Combine(parameters.Artifacts, "lab", "downloads"));
+        return new ClusterLab(Client(config), download, parameters.ClusterAddons, parameters.Images, null, log, cluster, run);
+    }
+
+    /// <summary>--lab-backend=vagrant: the two-VM lab LabUp started (its kubeconfig in artifacts/lab/), which installs its pinned Multus.</summary>
+    public static ClusterLab ForVagrant(ProcessRunner runner, IBuildLog log, BuildParameters parameters, LabRunId run)
     {
         var layout = new BoxLayout(parameters.RepositoryRoot, parameters.Boxes);
         if (!File.Exists(layout.Kubeconfig))
         {
             throw new PipelineException($"The cluster's kubeconfig {layout.Kubeconfig} is missing; start the two-VM lab with ./build.sh LabUp and run again.");
         }
-        var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(layout.Kubeconfig));
         var vagrant = new VagrantLab(runner, log, layout, parameters);
         var download = new PinnedDownload(new HttpClient(), log, Path.Combine(layout.LabDirectory, "downloads"));
-        return new ClusterLab(client, download, parameters.ClusterAddons, new VagrantHosts(runner, log, vagrant, layout, parameters.Boxes), log, parameters.Cluster);
+        return new ClusterLab(Client(KubernetesClientConfiguration.BuildConfigFromConfigFile(layout.Kubeconfig)), download, parameters.ClusterAddons,
+            parameters.Images, new VagrantHosts(runner, log, vagrant, layout, parameters.Boxes), log, parameters.Cluster with { InstallMultus = true }, run);
     }
 
-    /// <summary>How long the receiver gets, after the sender finished, to report its summary and end.</summary>
+    /// <summary>A client whose every 403 becomes one sentence naming what was refused.</summary>
+    public static Kubernetes Client(KubernetesClientConfiguration config) => new(config, new ForbiddenRequestHandler());
+
+    /// <summary>How long the receivers get, after the last sender ended, to report and end.</summary>
     public TimeSpan ReportGrace { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Between opening the pods' logs and sending: the receivers join the group when they start.</summary>
+    /// <summary>Between the receivers running and the first send: they join the group when they start.</summary>
     public TimeSpan SettleTime { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Logs read at once: enough to keep a 200-node run short, few enough not to flood the API server.</summary>
+    public int LogConcurrency { get; init; } = 16;
+
+    private string Backend => outside is null ? ClusterBackend : VagrantBackend;
 
     public async Task<LabReport> RunAsync(LabRequest request, CancellationToken cancellationToken)
     {
         var started = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
         var lab = request.Settings;
-        var manifests = LabDocuments.Read(request.ManifestsDirectory);
 
-        await hosts.LoadImagesAsync([request.McastImage, request.IperfImage], cancellationToken);
-        await new MultusInstaller(client, download, addons, log, cluster.PodTimeout).InstallAsync(cancellationToken);
+        var nodes = await NodesAsync(cancellationToken);
+        var plan = ClusterPlan.Create(lab, [.. nodes.Select(n => n.Metadata.Name)], outside is not null);
+        await EnsureMultusAsync(cancellationToken);
+        if (outside is not null) await outside.LoadImagesAsync([request.McastImage, request.IperfImage], cancellationToken);
 
-        var applied = new List<AppliedObject>();
-        var checks = new List<LabCheck>();
-        var podReports = new List<PodReport>();
+        var ns = cluster.NamespaceFor(run);
+        var flows = plan.Experiment.Flows.Count;
+        var lifetime = cluster.PodTimeout * (1 + flows) + TimeSpan.FromSeconds(flows * lab.DurationSeconds) + ReportGrace;
+        var objects = new ClusterObjects(lab, images, plan, request, run, ns, outside is null ? ImagePolicy.Pull : ImagePolicy.Never, lifetime);
+        var owned = false;
         try
-        {
-            var apply = new ServerSideApply(client);
-            foreach (var document in manifests.Attachments.Concat(manifests.ReceiverPods.Select(pod => LabDocuments.WithReceiverImage(pod, request.McastImage))))
-            {
-                applied.Add(await apply.ApplyAsync(document, cluster.Namespace, cancellationToken));
-            }
-            var pods = applied.Where(a => a.Kind.Kind == "Pod").ToList();
-            var watcher = new PodWatcher(client, log);
-            var followers = new List<(string Check, string? Address, Task<ReceiverLog.Outcome> Log)>();
-            using var following = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            for (var i = 0; i < pods.Count; i++)
-            {
-                var name = $"pod-{i + 1}";
-                var pod = await watcher.WaitForRunningAsync(pods[i].Name, pods[i].Namespace!, cluster.PodTimeout, cancellationToken);
-                var attachment = NetworkStatus.Check(pod.Metadata.Annotations, lab);
-                podReports.Add(new PodReport(pod.Spec.NodeName ?? "", pods[i].Name, NetworkStatus.Entries(pod.Metadata.Annotations)));
-                checks.Add(new LabCheck { Name = $"{name}/attachment", Passed = attachment.Passed, PodAddress = attachment.Address, Detail = $"{pods[i].Name}: {attachment.Detail}" });
-                var container = pod.Spec.Containers.Count > 1 ? pod.Spec.Containers.First(c => c.Command?.FirstOrDefault() == "mcast").Name : null;
-                followers.Add(($"{name}/iperf-to-mcast", attachment.Address,
-                    await new ReceiverLog(client, log).FollowAsync(pods[i].Name, pods[i].Namespace!, container, following.Token)));
-            }
-
-            await Task.Delay(SettleTime, cancellationToken);
-            log.Information($"Sending from {lab.McastsrcAddress} to {lab.Group}:{lab.Port} for {lab.DurationSeconds} s (iperf on mcastsrc).");
-            var sent = await hosts.SendAsync(request.IperfImage, lab, cancellationToken);
-
-            following.CancelAfter(ReportGrace);
-            foreach (var (check, address, outcome) in followers)
-            {
-                checks.Add(Judge(check, address, sent, await outcome, lab));
-            }
-        }
-        finally
-        {
-            await RemoveAsync(applied);
-        }
-
-        return new LabReport
-        {
-            Backend = Backend,
-            Started = started,
-            DurationSeconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
-            Checks = checks,
-            Pods = podReports,
-            Hosts = [new HostReport(LabExperiment.SourceHost, [lab.McastsrcAddress.ToString()]), new HostReport("k8s", [lab.K8sAddress.ToString()])],
-            Run = new Dictionary<string, string>
-            {
-                ["group"] = lab.Group.ToString(),
-                ["port"] = lab.Port.ToString(CultureInfo.InvariantCulture),
-                ["sender"] = $"iperf on mcastsrc {lab.McastsrcAddress}, ttl {lab.Ttl}, {lab.DurationSeconds} s at {lab.Rate}",
-                ["receiver"] = request.McastImage,
-                ["iperf-image"] = request.IperfImage,
-                ["multus"] = addons.MultusImage,
-                ["namespace"] = cluster.Namespace,
-            },
-        };
-    }
-
-    /// <summary>
-    /// The receiver's verdict, by the lab's one verdict: the walkthrough's flow (iperf on mcastsrc → `mcast recv`
-    /// on eth1 in the pod), the sender's count from its own output, only mcastsrc's stream counted.
-    /// </summary>
-    public static LabCheck Judge(string name, string? podAddress, ContainerOutcome sender, ReceiverLog.Outcome outcome, Parameters.LabSettings lab)
-    {
-        var receiver = new FlowReceiver(name, FlowDirection.OutsideToPod, name, FlowTool.McastRecv, lab.Interface, Expectation.Everything);
-        var flow = new TrafficFlow("outside-to-pods", lab.Port, new FlowSender(LabExperiment.SourceHost, FlowTool.IperfClient, SourceChoice.Bind), [receiver]);
-        // A log that never reached its end line is a receiver that never finished: no report to judge.
-        var output = new ContainerOutcome(outcome.Ended ? 0 : -1, outcome.Ended ? outcome.JsonLines : "", outcome.Ended ? "" : "the receiver did not finish within the wait after the sender ended");
-        return FlowVerdict.Judge(flow, receiver, sender, output, null, LabTraffic.MinimumDatagrams(lab.Rate, lab.DurationSeconds),
-            lab.McastsrcAddress.ToString(), podAddress);
-    }
-
-    /// <summary>Removes what the run applied, pods first; a failure here is reported, not thrown over the result.</summary>
-    private async Task RemoveAsync(List<AppliedObject> applied)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        foreach (var item in Enumerable.Reverse(applied))
         {
             try
             {
-                if (item.Kind.Kind == "Pod")
-                    await client.CoreV1.DeleteNamespacedPodAsync(item.Name, item.Namespace, gracePeriodSeconds: 0, cancellationToken: timeout.Token);
-                else
-                    await client.CustomObjects.DeleteNamespacedCustomObjectAsync(item.Kind.Group, item.Kind.Version, item.Namespace, item.Kind.Plural, item.Name, cancellationToken: timeout.Token);
+                await CreateNamespaceAsync(objects, cancellationToken);
             }
-            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            catch (OperationCanceledException)
             {
+                // Ctrl+C while the create was on its way: a per-run name can only be ours, so it is removed if it came to be.
+                owned = cluster.Namespace is null;
+                throw;
             }
-            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
+            owned = true;
+            var (checks, pods) = await RunInNamespaceAsync(request, plan, objects, cancellationToken);
+            return new LabReport
             {
-                log.Warning($"Could not remove {item.Kind.Kind} {item.Namespace}/{item.Name} ({e.Message}); remove it with kubectl.");
-            }
+                Backend = Backend,
+                Started = started,
+                DurationSeconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
+                Checks = checks,
+                Pods = pods,
+                Hosts = [.. nodes.Select(n => new HostReport(n.Metadata.Name, [.. (n.Status?.Addresses ?? []).Where(a => a.Type == "InternalIP").Select(a => a.Address)]))],
+                Run = new Dictionary<string, string>
+                {
+                    ["run"] = run.Value,
+                    ["namespace"] = ns,
+                    ["nodes"] = string.Join(", ", plan.Experiment.Nodes),
+                    ["group"] = lab.Group.ToString(),
+                    ["port"] = string.Join(", ", plan.Experiment.Flows.Select(f => $"{f.Port} ({f.Name})")),
+                    ["sender"] = $"iperf in pod {LabExperiment.SenderPod} on {plan.Experiment.Nodes[0]}, bound to {plan.SenderAddress}, ttl {lab.Ttl}, {lab.DurationSeconds} s at {lab.Rate}"
+                        + (outside is null ? "" : $"; iperf on mcastsrc {lab.McastsrcAddress}"),
+                    ["receiver"] = request.McastImage,
+                    ["iperf-image"] = request.IperfImage,
+                    ["multus"] = addons.MultusImage,
+                },
+            };
+        }
+        finally
+        {
+            if (owned) await DeleteNamespaceAsync(ns);
         }
     }
-}
 
-/// <summary>The lab's generated documents the cluster backend applies: attachments, and pods that run `mcast recv`.</summary>
-public sealed record LabDocuments(IReadOnlyList<JsonObject> Attachments, IReadOnlyList<JsonObject> ReceiverPods)
-{
-    public static LabDocuments Read(string directory)
+    private async Task<(List<LabCheck> Checks, List<PodReport> Pods)> RunInNamespaceAsync(LabRequest request, ClusterPlan plan, ClusterObjects objects, CancellationToken cancellationToken)
     {
-        var documents = Directory.Exists(directory)
-            ? Directory.EnumerateFiles(directory).Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
-                .Order(StringComparer.Ordinal)
-                .SelectMany(f => YamlDocuments.Parse(File.ReadAllText(f)))
-                .ToList()
-            : [];
-        var attachments = documents.Where(d => Kind(d) == "NetworkAttachmentDefinition").ToList();
-        var receivers = documents.Where(d => Kind(d) == "Pod" && RunsReceiver(d)).ToList();
-        if (attachments.Count == 0 || receivers.Count == 0)
+        var lab = request.Settings;
+        var ns = objects.Namespace;
+        await WaitForServiceAccountAsync(ns, cancellationToken);
+        var apply = new ServerSideApply(client);
+        foreach (var attachment in plan.Attachments) await apply.ApplyAsync(objects.Attachment(attachment), ns, cancellationToken);
+        var standing = plan.Experiment.Pods.Where(p => p.Name != LabExperiment.SenderPod).ToList();
+        foreach (var pod in standing) await apply.ApplyAsync(objects.ReceivingPod(pod), ns, cancellationToken);
+
+        var watcher = new PodWatcher(client, log);
+        var running = await watcher.WaitForPodsAsync(ns, objects.RunSelector, [.. standing.Select(p => p.Name)], untilEnded: false, cluster.PodTimeout, cancellationToken);
+        var checks = new List<LabCheck>();
+        var addresses = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var reports = new List<PodReport>();
+        foreach (var pod in standing)
         {
-            throw new PipelineException($"{directory} holds no NetworkAttachmentDefinition and receiver pod (a pod running 'mcast recv'); generate them with ./build.sh Manifests.");
+            var live = running[pod.Name];
+            reports.Add(new PodReport(pod.Node, pod.Name, NetworkStatus.Entries(live.Metadata.Annotations)));
+            if (pod.Attached) addresses[pod.Key] = Attachment(pod, live, plan, lab, checks);
         }
-        return new LabDocuments(attachments, receivers);
+
+        await Task.Delay(SettleTime, cancellationToken);
+        var sent = new Dictionary<string, (ContainerOutcome Outcome, string Address)>(StringComparer.Ordinal);
+        foreach (var flow in plan.Experiment.Flows)
+        {
+            sent[flow.Name] = flow.Sender.Place == LabExperiment.SourceHost
+                ? (await SendFromOutsideAsync(request, flow, cancellationToken), lab.McastsrcAddress.ToString())
+                : (await SendFromPodAsync(lab, plan, objects, flow, watcher, checks, reports, addresses, cancellationToken), plan.SenderAddress.ToString());
+        }
+
+        var outputs = await CollectAsync(plan, objects, watcher, cancellationToken);
+        var minimum = LabTraffic.MinimumDatagrams(lab.Rate, lab.DurationSeconds);
+        foreach (var flow in plan.Experiment.Flows)
+        {
+            var (sender, senderAddress) = sent[flow.Name];
+            foreach (var receiver in flow.Receivers)
+            {
+                var output = outputs[(receiver.Place, ClusterPlan.ContainerName(flow))];
+                checks.Add(FlowVerdict.Judge(flow, receiver, sender, output, null, minimum, senderAddress, addresses.GetValueOrDefault(receiver.Place)));
+            }
+        }
+        checks.Add(UniqueAddresses(addresses));
+        return (checks, reports);
+    }
+
+    /// <summary>The attachment check of a pod: its node's (or the sender's) slice of the range on the lab's interface.</summary>
+    private static string? Attachment(LabPod pod, V1Pod live, ClusterPlan plan, LabSettings lab, List<LabCheck> checks)
+    {
+        var range = plan.AttachmentOf(pod);
+        var result = NetworkStatus.Check(live.Metadata.Annotations, lab, range.RangeStart, range.RangeEnd);
+        checks.Add(new LabCheck
+        {
+            Name = $"{pod.Key}/attachment",
+            Passed = result.Passed,
+            PodAddress = result.Address,
+            Receiver = pod.Key,
+            Interface = lab.Interface,
+            Detail = $"{pod.Name} ({range.Name}): {result.Detail}",
+        });
+        return result.Address;
+    }
+
+    /// <summary>Every attached pod must hold its own address on the segment: the reason for a range per node.</summary>
+    private static LabCheck UniqueAddresses(Dictionary<string, string?> addresses)
+    {
+        var shared = addresses.Where(a => a.Value is not null).GroupBy(a => a.Value!).Where(g => g.Count() > 1).ToList();
+        return new LabCheck
+        {
+            Name = "addresses-unique",
+            Passed = shared.Count == 0,
+            Detail = shared.Count == 0
+                ? $"The {addresses.Count} attached pods hold {addresses.Count} different addresses on the segment."
+                : string.Join("; ", shared.Select(g => $"{g.Key} is held by {string.Join(", ", g.Select(a => a.Key))}")) + ".",
+        };
+    }
+
+    private async Task<ContainerOutcome> SendFromOutsideAsync(LabRequest request, TrafficFlow flow, CancellationToken cancellationToken)
+    {
+        var lab = request.Settings with { Port = flow.Port };
+        log.Information($"Flow {flow.Name}: iperf on mcastsrc {lab.McastsrcAddress} to {lab.Group}:{flow.Port} for {lab.DurationSeconds} s.");
+        return await outside!.SendAsync(request.IperfImage, lab, cancellationToken);
+    }
+
+    /// <summary>Starts the sender pod, waits for it to end, and returns its exit code and output (the verdict reads its count).</summary>
+    private async Task<ContainerOutcome> SendFromPodAsync(LabSettings lab, ClusterPlan plan, ClusterObjects objects, TrafficFlow flow, PodWatcher watcher,
+        List<LabCheck> checks, List<PodReport> reports, Dictionary<string, string?> addresses, CancellationToken cancellationToken)
+    {
+        var pod = plan.PodAt(flow.Sender.Place)!;
+        log.Information($"Flow {flow.Name}: {pod.Name} on {pod.Node} sends to {flow.Receivers.Count} receiver(s) on port {flow.Port}.");
+        await new ServerSideApply(client).ApplyAsync(objects.SenderPod(pod, flow), objects.Namespace, cancellationToken);
+        // It may have to pull its image first, then sends for the lab's duration.
+        var limit = cluster.PodTimeout + TimeSpan.FromSeconds(lab.DurationSeconds) + ReportGrace;
+        var ended = await watcher.WaitForPodsAsync(objects.Namespace, objects.RunSelector, [pod.Name], untilEnded: true, limit, cancellationToken);
+        if (!ended.TryGetValue(pod.Name, out var live) || live.Status?.Phase is not ("Succeeded" or "Failed"))
+        {
+            throw new PipelineException($"The sender pod {objects.Namespace}/{pod.Name} did not end within {limit.TotalSeconds:0} s; see 'kubectl -n {objects.Namespace} describe pod {pod.Name}'.");
+        }
+        reports.Add(new PodReport(pod.Node, pod.Name, NetworkStatus.Entries(live.Metadata.Annotations)));
+        addresses[pod.Key] = Attachment(pod, live, plan, lab, checks);
+        var text = await ReadLogAsync(objects.Namespace, pod.Name, "send", cancellationToken);
+        return new ContainerOutcome(ExitCode(live, "send") ?? -1, text, "");
     }
 
     /// <summary>
-    /// The pod with its receiver running the image under test. The VMs reach no registry: the image was copied
-    /// onto the nodes, so it must be used as it is there, never pulled.
+    /// Every receiver's output: the control is stopped by deleting its pod (mcast recv reports on SIGTERM) while its
+    /// log is followed; the others end by themselves on the end-of-test datagram, and are waited for with one
+    /// watch, then their logs read, a bounded number at a time.
     /// </summary>
-    public static JsonObject WithReceiverImage(JsonObject pod, string image)
+    private async Task<Dictionary<(string Place, string Container), ContainerOutcome>> CollectAsync(ClusterPlan plan, ClusterObjects objects, PodWatcher watcher, CancellationToken cancellationToken)
     {
-        var copy = (JsonObject)pod.DeepClone();
-        foreach (var container in copy["spec"]!["containers"]!.AsArray().OfType<JsonObject>().Where(IsReceiver))
+        var ns = objects.Namespace;
+        var outputs = new Dictionary<(string, string), ContainerOutcome>();
+        var control = plan.Experiment.Pods.Single(p => p.Name == LabExperiment.ControlPod);
+        var controlFlows = plan.Experiment.Flows.Where(f => f.Receivers.Any(r => r.Place == control.Key)).ToList();
+        using (var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            container["image"] = image;
-            container["imagePullPolicy"] = "IfNotPresent";
+            var followers = new List<(TrafficFlow Flow, Task<ReceiverLog.Outcome> Log)>();
+            foreach (var flow in controlFlows)
+                followers.Add((flow, await new ReceiverLog(client, log).FollowAsync(control.Name, ns, ClusterPlan.ContainerName(flow), grace.Token)));
+            await client.CoreV1.DeleteNamespacedPodAsync(control.Name, ns, gracePeriodSeconds: 10, cancellationToken: cancellationToken);
+            grace.CancelAfter(ReportGrace);
+            foreach (var (flow, follower) in followers)
+            {
+                var outcome = await follower;
+                outputs[(control.Key, ClusterPlan.ContainerName(flow))] = new ContainerOutcome(outcome.Ended ? 0 : -1, outcome.JsonLines,
+                    outcome.Ended ? "" : "the receiver did not report within the wait after its pod was deleted");
+            }
         }
-        return copy;
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var receivers = plan.Experiment.ReceiverPods.ToList();
+        var ended = await watcher.WaitForPodsAsync(ns, objects.RunSelector, [.. receivers.Select(p => p.Name)], untilEnded: true, ReportGrace, cancellationToken);
+        var reads = receivers.SelectMany(pod => plan.Experiment.Flows
+            .Where(f => f.Receivers.Any(r => r.Place == pod.Key))
+            .Select(flow => (Pod: pod, Container: ClusterPlan.ContainerName(flow)))).ToList();
+        using var bound = new SemaphoreSlim(LogConcurrency);
+        var results = await Task.WhenAll(reads.Select(async read =>
+        {
+            await bound.WaitAsync(cancellationToken);
+            try
+            {
+                var text = await ReadLogAsync(ns, read.Pod.Name, read.Container, cancellationToken);
+                var exit = ended.TryGetValue(read.Pod.Name, out var live) ? ExitCode(live, read.Container) : null;
+                return (read.Pod.Key, read.Container, Output: Split(text, exit));
+            }
+            finally
+            {
+                bound.Release();
+            }
+        }));
+        foreach (var (key, container, output) in results) outputs[(key, container)] = output;
+        return outputs;
     }
 
-    private static string? Kind(JsonObject document) => document["kind"]?.GetValue<string>();
+    /// <summary>A pod's log holds stdout and stderr together: the JSON lines are the report, the rest is said alongside.</summary>
+    private static ContainerOutcome Split(string text, int? exitCode)
+    {
+        var json = new StringBuilder();
+        var other = new StringBuilder();
+        foreach (var line in text.Split('\n'))
+        {
+            (line.StartsWith('{') ? json : other).AppendLine(line);
+        }
+        if (exitCode is null) other.Insert(0, "the receiver was still running after the wait for its report\n");
+        return new ContainerOutcome(exitCode ?? -1, json.ToString(), other.ToString().Trim());
+    }
 
-    private static bool RunsReceiver(JsonObject pod) =>
-        pod["spec"]?["containers"] is JsonArray containers && containers.OfType<JsonObject>().Any(IsReceiver);
+    private static int? ExitCode(V1Pod pod, string container) =>
+        pod.Status?.ContainerStatuses?.FirstOrDefault(s => s.Name == container)?.State?.Terminated?.ExitCode;
 
-    private static bool IsReceiver(JsonObject container) =>
-        container["command"] is JsonArray { Count: > 0 } command && command[0]?.GetValue<string>() == "mcast"
-        && container["args"] is JsonArray { Count: > 0 } args && args[0]?.GetValue<string>() == "recv";
+    private async Task<string> ReadLogAsync(string ns, string pod, string container, CancellationToken cancellationToken)
+    {
+        using var stream = await client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, container: container, cancellationToken: cancellationToken);
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync(cancellationToken);
+    }
+
+    /// <summary>The nodes that get a receiver: those of --node-selector (default all), cordoned and not-ready ones left out.</summary>
+    private async Task<IReadOnlyList<V1Node>> NodesAsync(CancellationToken cancellationToken)
+    {
+        var list = await client.CoreV1.ListNodeAsync(labelSelector: cluster.NodeSelector, cancellationToken: cancellationToken);
+        var nodes = list.Items
+            .Where(n => n.Spec?.Unschedulable != true && n.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") != false)
+            .OrderBy(n => n.Metadata.Name, StringComparer.Ordinal)
+            .ToList();
+        if (nodes.Count == 0)
+        {
+            var which = cluster.NodeSelector is null ? "" : $" matching --node-selector={cluster.NodeSelector}";
+            throw new PipelineException($"The cluster has no ready, schedulable node{which} ({list.Items.Count} listed); uncordon a node or change --node-selector, then run again.");
+        }
+        log.Information($"Lab on {nodes.Count} node(s): {string.Join(", ", nodes.Take(8).Select(n => n.Metadata.Name))}{(nodes.Count > 8 ? ", …" : "")}.");
+        return nodes;
+    }
+
+    /// <summary>Multus must be there: its CRD is what lets the run create attachments. --install-multus applies the pinned release.</summary>
+    private async Task EnsureMultusAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(MultusDefinition, cancellationToken: cancellationToken);
+            return;
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+        if (!cluster.InstallMultus)
+        {
+            throw new PipelineException($"The cluster has no Multus (no CustomResourceDefinition {MultusDefinition}); install the pinned Multus {addons.Multus.Version} with 'kubectl apply -f {addons.Multus.Url}' (image {addons.MultusImage}), or run again with --install-multus=true.");
+        }
+        log.Information($"Installing Multus {addons.Multus.Version} (--install-multus).");
+        await new MultusInstaller(client, download, addons, log, cluster.PodTimeout).InstallAsync(cancellationToken);
+    }
+
+    private async Task CreateNamespaceAsync(ClusterObjects objects, CancellationToken cancellationToken)
+    {
+        var body = k8s.KubernetesJson.Deserialize<V1Namespace>(objects.NamespaceObject().ToJsonString());
+        try
+        {
+            await client.CoreV1.CreateNamespaceAsync(body, cancellationToken: cancellationToken);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Never take over (and later delete) a namespace the run did not create.
+            throw new PipelineException($"The namespace {objects.Namespace} already exists and the lab deletes its namespace at the end; name a new one with --namespace, or leave it empty for mcastlab-RUN.", e);
+        }
+        log.Information($"Namespace {objects.Namespace} created (label {objects.RunSelector}).");
+    }
+
+    /// <summary>
+    /// A new namespace gets its "default" ServiceAccount from a controller a moment later; a pod sent before that
+    /// is refused (403, "error looking up service account"), so the run waits for it.
+    /// </summary>
+    private async Task WaitForServiceAccountAsync(string ns, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + cluster.PodTimeout;
+        while (true)
+        {
+            try
+            {
+                await client.CoreV1.ReadNamespacedServiceAccountAsync("default", ns, cancellationToken: cancellationToken);
+                return;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw new PipelineException($"The namespace {ns} got no default ServiceAccount within {cluster.PodTimeout.TotalSeconds:0} s, so no pod can be created in it; check that kube-controller-manager runs its serviceaccount controller.", e);
+            }
+        }
+    }
+
+    /// <summary>Deletes the run's namespace, and so all it holds; a failure here is reported, not thrown over the result.</summary>
+    private async Task DeleteNamespaceAsync(string ns)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await client.CoreV1.DeleteNamespaceAsync(ns, propagationPolicy: "Background", cancellationToken: timeout.Token);
+            log.Information($"Namespace {ns} deleted, with everything the run made in it.");
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+        catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or OperationCanceledException or PipelineException or System.Text.Json.JsonException)
+        {
+            log.Warning($"Could not delete namespace {ns} ({e.Message}); delete it with 'kubectl delete namespace {ns}'.");
+        }
+    }
 }

@@ -16,7 +16,10 @@ public static class NetworkStatus
 
     public sealed record Result(bool Passed, string? Address, string Detail);
 
-    public static Result Check(IDictionary<string, string>? annotations, LabSettings lab)
+    public static Result Check(IDictionary<string, string>? annotations, LabSettings lab) => Check(annotations, lab, lab.RangeStart, lab.RangeEnd);
+
+    /// <summary>The check against one attachment's own slice of the range (a node's, or the sender's one address).</summary>
+    public static Result Check(IDictionary<string, string>? annotations, LabSettings lab, IPAddress rangeStart, IPAddress rangeEnd)
     {
         if (annotations is null || !annotations.TryGetValue(Annotation, out var json))
         {
@@ -43,10 +46,10 @@ public static class NetworkStatus
         {
             return new Result(false, null, $"{lab.Interface} from {entry.Name} has no IPv4 address");
         }
-        var inRange = LabSettings.Compare(address, lab.RangeStart) >= 0 && LabSettings.Compare(address, lab.RangeEnd) <= 0;
+        var inRange = LabSettings.Compare(address, rangeStart) >= 0 && LabSettings.Compare(address, rangeEnd) <= 0;
         return inRange
-            ? new Result(true, address.ToString(), $"{lab.Interface} ({entry.Name}) has {address}, inside the IPAM range {lab.RangeStart}-{lab.RangeEnd}")
-            : new Result(false, address.ToString(), $"{lab.Interface} has {address}, outside the IPAM range {lab.RangeStart}-{lab.RangeEnd}");
+            ? new Result(true, address.ToString(), $"{lab.Interface} ({entry.Name}) has {address}, inside the IPAM range {rangeStart}-{rangeEnd}")
+            : new Result(false, address.ToString(), $"{lab.Interface} has {address}, outside the IPAM range {rangeStart}-{rangeEnd}");
     }
 
     /// <summary>The annotation's entries for report.json; empty when it is missing or not Multus' JSON list.</summary>

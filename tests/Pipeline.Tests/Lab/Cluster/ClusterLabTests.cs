@@ -10,7 +10,7 @@ using McastLab.Pipeline.Tests.Boxes;
 
 namespace McastLab.Pipeline.Tests.Lab.Cluster;
 
-/// <summary>The cluster backend against a stub of the Kubernetes API that records what the backend sends.</summary>
+/// <summary>The cluster backend (and the Vagrant one built on it) against a stub of the Kubernetes API that records what the backend sends.</summary>
 public sealed class ClusterLabTests : IDisposable
 {
     internal const string MultusManifest = """
@@ -69,265 +69,417 @@ public sealed class ClusterLabTests : IDisposable
                     privileged: true
         """;
 
-    private const string Attachment = """
-        apiVersion: k8s.cni.cncf.io/v1
-        kind: NetworkAttachmentDefinition
-        metadata:
-          name: eth1-multicast
-          labels:
-            app.kubernetes.io/part-of: mcastlab
-        spec:
-          config: '{"cniVersion":"0.3.1","name":"eth1-multicast","type":"macvlan","master":"eth1","mode":"bridge","ipam":{"type":"host-local","subnet":"10.0.0.0/24","rangeStart":"10.0.0.13","rangeEnd":"10.0.0.254"}}'
-        """;
-
-    private const string ReceiverPod = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: multicast-example
-          annotations:
-            k8s.v1.cni.cncf.io/networks: eth1-multicast@eth1
-        spec:
-          terminationGracePeriodSeconds: 5
-          containers:
-          - name: mcast
-            image: 127.0.0.1:5000/mcastlab/mcast:latest
-            imagePullPolicy: IfNotPresent
-            command: [mcast]
-            args: [recv, --group, 224.0.67.67, --interface, eth1, --port, "5001", --format, json]
-        """;
-
-    private const string IperfPod = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: iperf-multicast
-        spec:
-          containers:
-          - name: iperf
-            image: 127.0.0.1:5000/mcastlab/iperf:latest
-            command: [iperf]
-            args: [-s, -u, -B, 224.0.67.67%eth1, -i, "1"]
-        """;
-
-    /// <summary>A real receiver's log and sender's output (Captured/README.md says how they were made).</summary>
+    /// <summary>A real tool's output (Captured/README.md says how each was made).</summary>
     public static string[] Captured(string file) => File.ReadAllLines(Path.Combine(Tests.RepositoryRoot.Path, "tests", "Pipeline.Tests", "Lab", "Cluster", "Captured", file));
 
-    private static readonly string[] GoodLog = Captured("mcast-recv.jsonl");
+    /// <summary>A pod's log as Kubernetes keeps it: the receiver's stderr line, then its JSON lines.</summary>
+    public static IReadOnlyList<string> PodLog(string stderr, string jsonl) => [.. Captured(stderr), .. Captured(jsonl)];
+
+    private const string McastImage = "127.0.0.1:5000/mcastlab/mcast:0.1.0-test";
+    private const string IperfImage = "127.0.0.1:5000/mcastlab/iperf:0.1.0-test";
 
     private readonly KubernetesApiStub stub = new();
-    private readonly DirectoryInfo manifests = Directory.CreateTempSubdirectory("mcastlab-manifests-");
-    private readonly RecordingHosts hosts = new();
+    private readonly DirectoryInfo scratch = Directory.CreateTempSubdirectory("mcastlab-cluster-");
     private readonly LabSettings lab = BoxTestContext.Parameters().Lab;
+    private readonly LabRunId run = LabRunId.New();
+    private readonly CapturingLog log = new();
 
     public ClusterLabTests()
     {
         stub.MultusManifest = MultusManifest;
-        stub.LogLines = GoodLog;
-        var directory = Directory.CreateDirectory(Path.Combine(manifests.FullName, "manifests")).FullName;
-        File.WriteAllText(Path.Combine(directory, "eth1-multicast.yaml"), Attachment);
-        File.WriteAllText(Path.Combine(directory, "multicast-example-pod.yaml"), ReceiverPod);
-        File.WriteAllText(Path.Combine(directory, "iperf-multicast-pod.yaml"), IperfPod);
-        File.WriteAllText(Path.Combine(directory, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [eth1-multicast.yaml]\n");
+        stub.Nodes = Nodes(3);
+        stub.Logs = (pod, container) => (pod, container) switch
+        {
+            ("sender", _) => Captured("iperf-client.txt"),
+            ("control", _) => PodLog("mcast-recv-control-eth0.stderr", "mcast-recv-control-eth0.jsonl"),
+            _ => PodLog("mcast-recv.stderr", "mcast-recv.jsonl"),
+        };
     }
 
     public void Dispose()
     {
         stub.Dispose();
-        manifests.Delete(recursive: true);
+        scratch.Delete(recursive: true);
     }
 
+    private string Namespace => $"mcastlab-{run.Value}";
+
+    internal static IReadOnlyList<(string, IReadOnlyDictionary<string, string>)> Nodes(int count) =>
+        [.. Enumerable.Range(1, count).Select(i => ($"node-{i:000}", (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["kubernetes.io/hostname"] = $"node-{i:000}", ["mcast"] = i % 2 == 1 ? "yes" : "no" }))];
+
     [Fact]
-    public async Task A_good_run_applies_watches_follows_the_log_and_passes_every_check()
+    public async Task Three_nodes_every_direction_passes_judged_by_the_labs_verdict()
     {
         var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
 
-        Assert.True(report.Passed, string.Join("\n", report.Table()));
-        Assert.Equal("vagrant", report.Backend);
-        Assert.Equal(["pod-1/attachment", "pod-1/iperf-to-mcast"], report.Checks.Select(c => c.Name));
-        var received = report.Checks[1];
-        Assert.Equal(448, received.Sent);
-        Assert.Equal(448, received.Received);
-        Assert.Equal(0, received.Lost);
-        Assert.Equal(5, received.TtlSeen);
-        Assert.NotEmpty(received.Intervals!);
-        Assert.Equal(FlowDirection.OutsideToPod, received.Direction);
-        var pod = Assert.Single(report.Pods);
-        Assert.Equal([("cbr0", "eth0", true), ("default/eth1-multicast", "eth1", false)], pod.NetworkStatus.Select(e => (e.Name, e.Interface, e.Default)));
-        Assert.Equal("10.0.0.13", received.PodAddress);
-        Assert.Equal(["load 127.0.0.1:5000/mcastlab/mcast:0.1.0-test 127.0.0.1:5000/mcastlab/iperf:0.1.0-test", "send 127.0.0.1:5000/mcastlab/iperf:0.1.0-test"], hosts.Calls);
+        Assert.True(report.Passed, string.Join("\n", report.Table()) + "\n" + string.Join("\n", report.Failed.Select(c => c.Detail)));
+        Assert.Equal("cluster", report.Backend);
+        Assert.Equal(
+        [
+            "node-001/pod-1/attachment", "node-002/pod-2/attachment", "node-003/pod-3/attachment", "node-001/sender/attachment",
+            "node-001/pod-1/from-sender", "node-002/pod-2/from-sender", "node-003/pod-3/from-sender", "negative-control", "addresses-unique",
+        ], report.Checks.Select(c => c.Name));
+        var flows = report.Checks.Where(c => c.Flow == ClusterPlan.PodFlow).ToList();
+        Assert.Equal([FlowDirection.PodToPodSameNode, FlowDirection.PodToPodCrossNode, FlowDirection.PodToPodCrossNode, FlowDirection.PodToPodSameNode], flows.Select(c => c.Direction));
+        Assert.All(flows.Take(3), c => Assert.Equal((448L, 448L, 0L), (c.Sent!.Value, c.Received!.Value, c.Lost!.Value)));
+        Assert.Equal(["10.0.0.13", "10.0.0.93", "10.0.0.173"], flows.Take(3).Select(c => c.PodAddress));
+        Assert.Equal(0, flows[3].Received);
+        Assert.Equal(["node-001", "node-002", "node-003", "node-001", "node-001"], report.Pods.Select(p => p.Node));
+        Assert.Equal([("cbr0", "eth0", true), ($"{Namespace}/eth1-multicast-1", "eth1", false)], report.Pods[0].NetworkStatus.Select(e => (e.Name, e.Interface, e.Default)));
+        Assert.Equal("5001 (pod-to-pods)", report.Run["port"]);
+        Assert.Equal("10.0.0.12", report.Pods.Single(p => p.Name == "sender").NetworkStatus.Single(e => e.Interface == "eth1").Ips.Single());
+        Assert.Equal(["node-001", "node-002", "node-003"], report.Hosts.Select(h => h.Name));
     }
 
     [Fact]
-    public async Task Every_document_is_server_side_applied_with_our_field_manager_and_force()
+    public async Task The_run_lives_in_its_own_labelled_namespace_with_a_receiver_on_every_node_and_deletes_it_at_the_end()
     {
         await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
 
-        var patches = stub.Requests.Where(r => r.Method == "PATCH").ToList();
+        var requests = stub.Requests.ToList();
+        var created = Assert.Single(requests, r => r.Method == "POST");
+        Assert.Equal("/api/v1/namespaces", created.Path);
+        Assert.Equal(Namespace, created.Json["metadata"]!["name"]!.GetValue<string>());
+        Assert.Equal(run.Value, created.Json["metadata"]!["labels"]!["mcastlab.io/run"]!.GetValue<string>());
+        var patches = requests.Where(r => r.Method == "PATCH").ToList();
         Assert.Equal(
         [
-            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/network-attachment-definitions.k8s.cni.cncf.io",
-            "/apis/rbac.authorization.k8s.io/v1/clusterroles/multus",
-            "/api/v1/namespaces/kube-system/serviceaccounts/multus",
-            "/apis/apps/v1/namespaces/kube-system/daemonsets/kube-multus-ds",
-            "/apis/k8s.cni.cncf.io/v1/namespaces/default/network-attachment-definitions/eth1-multicast",
-            "/api/v1/namespaces/default/pods/multicast-example",
+            $"/apis/k8s.cni.cncf.io/v1/namespaces/{Namespace}/network-attachment-definitions/eth1-multicast-1",
+            $"/apis/k8s.cni.cncf.io/v1/namespaces/{Namespace}/network-attachment-definitions/eth1-multicast-2",
+            $"/apis/k8s.cni.cncf.io/v1/namespaces/{Namespace}/network-attachment-definitions/eth1-multicast-3",
+            $"/apis/k8s.cni.cncf.io/v1/namespaces/{Namespace}/network-attachment-definitions/eth1-multicast-sender",
+            $"/api/v1/namespaces/{Namespace}/pods/pod-1",
+            $"/api/v1/namespaces/{Namespace}/pods/pod-2",
+            $"/api/v1/namespaces/{Namespace}/pods/pod-3",
+            $"/api/v1/namespaces/{Namespace}/pods/control",
+            $"/api/v1/namespaces/{Namespace}/pods/sender",
         ], patches.Select(p => p.Path));
         Assert.All(patches, p =>
         {
+            Assert.Equal(run.Value, p.Json["metadata"]!["labels"]!["mcastlab.io/run"]!.GetValue<string>());
             Assert.StartsWith("application/apply-patch+yaml", p.ContentType, StringComparison.Ordinal);
             Assert.Equal("mcastlab", p.Query["fieldManager"]);
-            Assert.Equal("true", p.Query["force"]);
         });
-
-        // The pinned tag replaces the manifest's moving :snapshot image; numbers stay numbers.
-        var daemonSet = patches[3].Json;
-        Assert.Equal("ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick", daemonSet["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
-        Assert.Equal(10, daemonSet["spec"]!["template"]!["spec"]!["terminationGracePeriodSeconds"]!.GetValue<long>());
-        Assert.True(daemonSet["spec"]!["template"]!["spec"]!["hostNetwork"]!.GetValue<bool>());
-
-        var attachment = patches[4].Json;
-        Assert.Equal("default", attachment["metadata"]!["namespace"]!.GetValue<string>());
-        Assert.Contains("\"master\":\"eth1\"", attachment["spec"]!["config"]!.GetValue<string>(), StringComparison.Ordinal);
-
-        // The receiver runs the image under test, copied onto the nodes: never pulled.
-        var pod = patches[5].Json;
-        Assert.Equal("127.0.0.1:5000/mcastlab/mcast:0.1.0-test", pod["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
-        Assert.Equal("IfNotPresent", pod["spec"]!["containers"]![0]!["imagePullPolicy"]!.GetValue<string>());
-        Assert.Equal("eth1-multicast@eth1", pod["metadata"]!["annotations"]!["k8s.v1.cni.cncf.io/networks"]!.GetValue<string>());
-        Assert.Equal("5001", pod["spec"]!["containers"]![0]!["args"]![6]!.GetValue<string>());
-        Assert.DoesNotContain(stub.Requests, r => r.Path.EndsWith("/pods/iperf-multicast", StringComparison.Ordinal));
+        // The generator's macvlan config, a slice of the range per node, the sender's own one address.
+        string Config(int i, string field) => JsonNode.Parse(patches[i].Json["spec"]!["config"]!.GetValue<string>())!["ipam"]![field]!.GetValue<string>();
+        Assert.Equal(["10.0.0.13-10.0.0.92", "10.0.0.93-10.0.0.172", "10.0.0.173-10.0.0.252", "10.0.0.12-10.0.0.12"], Enumerable.Range(0, 4).Select(i => $"{Config(i, "rangeStart")}-{Config(i, "rangeEnd")}"));
+        Assert.Contains("\"master\": \"eth1\"", patches[0].Json["spec"]!["config"]!.GetValue<string>(), StringComparison.Ordinal);
+        // One receiver per node, pinned to it, naming its node's attachment; the control has no attachment.
+        for (var i = 1; i <= 3; i++)
+        {
+            var pod = stub.Pods[$"pod-{i}"];
+            Assert.Equal($"node-{i:000}", pod["spec"]!["nodeName"]!.GetValue<string>());
+            Assert.Equal($"eth1-multicast-{i}@eth1", pod["metadata"]!["annotations"]!["k8s.v1.cni.cncf.io/networks"]!.GetValue<string>());
+            var container = pod["spec"]!["containers"]![0]!;
+            Assert.Equal(McastImage, container["image"]!.GetValue<string>());
+            Assert.Equal("recv-5001", container["name"]!.GetValue<string>());
+            // It outlives the run's waits (pod timeout for the pods, then for the sender, the send, the grace), plus iperf's minute.
+            var args = container["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+            Assert.Equal("87", args[args.IndexOf("--duration") + 1]);
+            Assert.Equal(["--expect-packets", LabTraffic.MinimumDatagrams(lab.Rate, lab.DurationSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), "--max-loss", "0"], args[^4..]);
+        }
+        Assert.All(stub.Pods.Values, pod => Assert.True(pod["spec"]!["securityContext"]!["runAsNonRoot"]!.GetValue<bool>()));
+        Assert.Null(stub.Pods["control"]["metadata"]!["annotations"]);
+        Assert.Contains("eth0", stub.Pods["control"]["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.GetValue<string>()));
+        var sender = stub.Pods["sender"]["spec"]!["containers"]![0]!;
+        Assert.Equal(IperfImage, sender["image"]!.GetValue<string>());
+        Assert.Equal(["-c", "224.0.67.67", "-u", "--ttl", "5", "-t", "5", "-b", "1M", "-p", "5001", "-B", "10.0.0.12"], sender["args"]!.AsArray().Select(a => a!.GetValue<string>()));
+        // Pods are waited for with a watch of the run's label, not one per pod; the control is stopped by deleting it.
+        Assert.All(requests.Where(r => r.Query["watch"] == "true"), w => Assert.Equal($"mcastlab.io/run={run.Value}", w.Query["labelSelector"]));
+        Assert.Equal([$"/api/v1/namespaces/{Namespace}/pods/control", $"/api/v1/namespaces/{Namespace}"], requests.Where(r => r.Method == "DELETE").Select(r => r.Path));
+        Assert.Equal("DELETE", requests[^1].Method);
     }
 
     [Fact]
-    public async Task The_pod_is_watched_its_log_followed_and_both_lab_objects_removed_afterwards()
+    public async Task A_pod_that_cannot_pull_its_image_ends_the_run_with_pod_node_and_reason_and_the_namespace_is_deleted()
     {
-        await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
+        stub.PullFailure = pod => pod == "pod-2"
+            ? ("ErrImagePull", "failed to pull and unpack image \"127.0.0.1:5000/mcastlab/mcast:0.1.0-test\": dial tcp 127.0.0.1:5000: connect: connection refused")
+            : null;
 
-        var watch = Assert.Single(stub.Requests, r => r.Method == "GET" && r.Path == "/api/v1/namespaces/default/pods");
-        Assert.Equal("true", watch.Query["watch"]);
-        Assert.Equal("metadata.name=multicast-example", watch.Query["fieldSelector"]);
-        var log = Assert.Single(stub.Requests, r => r.Path == "/api/v1/namespaces/default/pods/multicast-example/log");
-        Assert.Equal("true", log.Query["follow"]);
-        Assert.Equal(
-        [
-            "/api/v1/namespaces/default/pods/multicast-example",
-            "/apis/k8s.cni.cncf.io/v1/namespaces/default/network-attachment-definitions/eth1-multicast",
-        ], stub.Requests.Where(r => r.Method == "DELETE").Select(r => r.Path));
-        // The rollout was read before anything of the lab was applied.
-        var requests = stub.Requests.ToList();
-        Assert.True(requests.FindIndex(r => r.Method == "GET" && r.Path.Contains("/daemonsets/", StringComparison.Ordinal))
-                    < requests.FindIndex(r => r.Path.Contains("network-attachment-definitions/eth1", StringComparison.Ordinal)));
+        var error = await Assert.ThrowsAsync<PipelineException>(() => Lab().RunAsync(Request(), TestContext.Current.CancellationToken));
+
+        Assert.Equal($"Pod {Namespace}/pod-2 on node node-002 cannot pull its image {McastImage} (ErrImagePull: failed to pull and unpack image \"127.0.0.1:5000/mcastlab/mcast:0.1.0-test\": dial tcp 127.0.0.1:5000: connect: connection refused); push the images with ./build.sh Push to a --registry every node can pull from, and run again.", error.Message);
+        Assert.Equal($"/api/v1/namespaces/{Namespace}", stub.Requests[^1].Path);
+        Assert.Equal("DELETE", stub.Requests[^1].Method);
     }
 
     [Fact]
-    public async Task A_pod_stuck_in_Pending_fails_after_the_timeout_with_the_reason_and_is_removed()
+    public async Task A_refused_namespace_creation_names_the_verb_and_resource()
     {
-        stub.PodsRun = false;
-        var started = DateTime.UtcNow;
+        stub.Forbidden = (method, path) => method == "POST" && path == "/api/v1/namespaces";
 
-        var error = await Assert.ThrowsAsync<PipelineException>(() => Lab(podTimeout: TimeSpan.FromSeconds(2)).RunAsync(Request(), TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<PipelineException>(() => Lab().RunAsync(Request(), TestContext.Current.CancellationToken));
 
-        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(20));
-        Assert.Equal("Pod default/multicast-example is still Pending after 2 s (PodScheduled Unschedulable: 0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }.); see 'kubectl describe pod multicast-example' for why.", error.Message);
-        Assert.Contains(stub.Requests, r => r.Method == "DELETE" && r.Path == "/api/v1/namespaces/default/pods/multicast-example");
-        Assert.Equal(["load 127.0.0.1:5000/mcastlab/mcast:0.1.0-test 127.0.0.1:5000/mcastlab/iperf:0.1.0-test"], hosts.Calls);
+        Assert.Equal("The cluster refused to create namespaces (403 Forbidden: namespaces is forbidden: User \"lab-user\" cannot create resource \"namespaces\" in API group \"\" at the cluster scope); grant the lab's user the rules of manifests/rbac/mcastlab-lab.yaml (README, \"Run the lab on your cluster\") and run again.", error.Message);
+        Assert.DoesNotContain(stub.Requests, r => r.Method is "PATCH" or "DELETE");
     }
 
     [Fact]
-    public async Task Ctrl_C_while_sending_removes_the_pod_and_the_attachment()
+    public async Task A_refusal_mid_run_names_what_was_refused_and_the_namespace_is_still_deleted()
+    {
+        stub.Forbidden = (method, path) => method == "GET" && path.EndsWith("/log", StringComparison.Ordinal);
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => Lab().RunAsync(Request(), TestContext.Current.CancellationToken));
+
+        Assert.StartsWith($"The cluster refused to get pods/log in namespace {Namespace} (403 Forbidden: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(("DELETE", $"/api/v1/namespaces/{Namespace}"), (stub.Requests[^1].Method, stub.Requests[^1].Path));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_while_the_sender_runs_deletes_the_namespace()
     {
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        hosts.OnSend = interrupt.Cancel;
+        stub.OnRequest = (method, path) =>
+        {
+            if (method == "PATCH" && path.EndsWith("/pods/sender", StringComparison.Ordinal)) interrupt.Cancel();
+        };
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Lab().RunAsync(Request(), interrupt.Token));
 
-        Assert.Equal(
-        [
-            "/api/v1/namespaces/default/pods/multicast-example",
-            "/apis/k8s.cni.cncf.io/v1/namespaces/default/network-attachment-definitions/eth1-multicast",
-        ], stub.Requests.Where(r => r.Method == "DELETE").Select(r => r.Path));
+        Assert.Contains(stub.Requests, r => r.Method == "DELETE" && r.Path == $"/api/v1/namespaces/{Namespace}");
     }
 
     [Fact]
-    public async Task An_address_outside_the_IPAM_range_fails_the_attachment_check()
+    public async Task Ctrl_C_while_the_namespace_is_being_created_still_deletes_it()
     {
-        stub.NetworkStatus = """[{"name":"default/eth1-multicast","interface":"eth1","ips":["10.0.0.5"]}]""";
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        stub.OnRequest = (method, path) =>
+        {
+            if (method == "POST" && path == "/api/v1/namespaces") interrupt.Cancel();
+        };
 
-        var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Lab().RunAsync(Request(), interrupt.Token));
 
-        var attachment = report.Checks.Single(c => c.Name == "pod-1/attachment");
-        Assert.False(attachment.Passed);
-        Assert.Equal("multicast-example: eth1 has 10.0.0.5, outside the IPAM range 10.0.0.13-10.0.0.254", attachment.Detail);
-        Assert.False(report.Passed);
+        Assert.Contains(stub.Requests, r => r.Method == "DELETE" && r.Path == $"/api/v1/namespaces/{Namespace}");
+        Assert.DoesNotContain(stub.Requests, r => r.Method == "PATCH");
     }
 
     [Fact]
-    public async Task A_real_run_with_one_datagram_missing_fails_the_receive_check()
+    public async Task Without_Multus_the_run_says_how_to_install_the_pinned_one_and_creates_nothing()
     {
-        stub.LogLines = Captured("mcast-recv-one-missing.jsonl");
-        hosts.SenderOutput = string.Join("\n", Captured("iperf-client-one-missing.txt"));
+        stub.MultusInstalled = false;
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => Lab().RunAsync(Request(), TestContext.Current.CancellationToken));
+
+        Assert.Equal($"The cluster has no Multus (no CustomResourceDefinition network-attachment-definitions.k8s.cni.cncf.io); install the pinned Multus v4.3.0 with 'kubectl apply -f {stub.MultusManifestUrl}' (image ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick), or run again with --install-multus=true.", error.Message);
+        Assert.DoesNotContain(stub.Requests, r => r.Method is "POST" or "PATCH");
+    }
+
+    [Fact]
+    public async Task With_install_multus_the_pinned_release_is_applied_first()
+    {
+        stub.MultusInstalled = false;
+
+        var report = await Lab(installMultus: true).RunAsync(Request(), TestContext.Current.CancellationToken);
+
+        Assert.True(report.Passed);
+        var patches = stub.Requests.Where(r => r.Method == "PATCH").Select(r => r.Path).ToList();
+        Assert.Equal("/apis/apps/v1/namespaces/kube-system/daemonsets/kube-multus-ds", patches[3]);
+        Assert.Equal("ghcr.io/k8snetworkplumbingwg/multus-cni:v4.3.0-thick", stub.Requests.First(r => r.Path.EndsWith("kube-multus-ds", StringComparison.Ordinal)).Json["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_namespace_that_exists_is_never_taken_over_nor_deleted()
+    {
+        stub.ExistingNamespaces.Add("team-a");
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => Lab(ns: "team-a").RunAsync(Request(), TestContext.Current.CancellationToken));
+
+        Assert.Equal("The namespace team-a already exists and the lab deletes its namespace at the end; name a new one with --namespace, or leave it empty for mcastlab-RUN.", error.Message);
+        Assert.DoesNotContain(stub.Requests, r => r.Method == "DELETE");
+    }
+
+    [Fact]
+    public async Task The_node_selector_picks_the_nodes_and_cordoned_ones_are_left_out()
+    {
+        stub.Nodes = Nodes(5);
+        stub.Cordoned.Add("node-003");
+
+        var report = await Lab(nodeSelector: "mcast=yes").RunAsync(Request(), TestContext.Current.CancellationToken);
+
+        Assert.Equal("mcast=yes", stub.Requests.Single(r => r.Path == "/api/v1/nodes").Query["labelSelector"]);
+        Assert.Equal(["node-001", "node-005"], report.Hosts.Select(h => h.Name));
+        Assert.True(report.Passed);
+    }
+
+    [Fact]
+    public async Task No_matching_node_says_so()
+    {
+        var error = await Assert.ThrowsAsync<PipelineException>(() => Lab(nodeSelector: "mcast=maybe").RunAsync(Request(), TestContext.Current.CancellationToken));
+
+        Assert.Equal("The cluster has no ready, schedulable node matching --node-selector=mcast=maybe (0 listed); uncordon a node or change --node-selector, then run again.", error.Message);
+    }
+
+    [Fact]
+    public async Task A_real_run_with_one_datagram_missing_fails_that_nodes_check_only()
+    {
+        var logs = stub.Logs;
+        stub.Logs = (pod, container) => pod == "pod-2" ? PodLog("mcast-recv.stderr", "mcast-recv-one-missing.jsonl") : logs(pod, container);
 
         var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
 
-        var check = report.Checks.Single(c => c.Name == "pod-1/iperf-to-mcast");
-        Assert.False(check.Passed);
-        Assert.Equal((448L, 447L, 1L), (check.Sent!.Value, check.Received!.Value, check.Lost!.Value));
-        Assert.Equal("received 447 of the 448 datagrams sent (1 missing); 1 lost.", check.Detail);
+        var failed = Assert.Single(report.Failed);
+        Assert.Equal("node-002/pod-2/from-sender", failed.Name);
+        Assert.Equal("received 447 of the 448 datagrams sent (1 missing); 1 lost.", failed.Detail);
+    }
+
+    [Fact]
+    public async Task A_control_that_hears_the_group_fails_the_negative_control()
+    {
+        var logs = stub.Logs;
+        stub.Logs = (pod, container) => pod == "control" ? PodLog("mcast-recv.stderr", "mcast-recv.jsonl") : logs(pod, container);
+
+        var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
+
+        var failed = Assert.Single(report.Failed);
+        Assert.Equal("negative-control", failed.Name);
+        Assert.StartsWith("it received 448 datagrams on eth0", failed.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pods_sharing_one_address_fail_the_attachment_and_uniqueness_checks()
+    {
+        stub.AddressOverride = pod => pod.StartsWith("pod-", StringComparison.Ordinal) ? "10.0.0.13" : null;
+
+        var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(["node-002/pod-2/attachment", "node-003/pod-3/attachment", "addresses-unique"], report.Failed.Select(c => c.Name));
+        Assert.Equal("pod-2 (eth1-multicast-2): eth1 has 10.0.0.13, outside the IPAM range 10.0.0.93-10.0.0.172", report.Checks.Single(c => c.Name == "node-002/pod-2/attachment").Detail);
+        Assert.Equal("10.0.0.13 is held by node-001/pod-1, node-002/pod-2, node-003/pod-3.", report.Checks.Single(c => c.Name == "addresses-unique").Detail);
     }
 
     [Fact]
     public async Task A_receiver_that_never_ends_fails_after_the_grace_period()
     {
+        stub.ReceiversEnd = false;
+        var logs = stub.Logs;
         // The real log cut before its summary and end lines: the receiver was still running.
-        stub.LogLines = [.. GoodLog.Where(line => line.Contains("\"interval\"", StringComparison.Ordinal))];
+        stub.Logs = (pod, container) => pod == "pod-3" ? [.. Captured("mcast-recv.jsonl").Where(l => l.Contains("\"interval\"", StringComparison.Ordinal))] : logs(pod, container);
 
-        var report = await Lab() .RunAsync(Request(), TestContext.Current.CancellationToken);
+        var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
 
-        var check = report.Checks.Single(c => c.Name == "pod-1/iperf-to-mcast");
-        Assert.False(check.Passed);
-        Assert.Contains("mcast recv printed no final report (exit -1: the receiver did not finish within the wait after the sender ended)", check.Detail, StringComparison.Ordinal);
+        var failed = Assert.Single(report.Failed);
+        Assert.Equal("node-003/pod-3/from-sender", failed.Name);
+        Assert.Equal("mcast recv printed no final report (exit -1: the receiver was still running after the wait for its report).", failed.Detail);
     }
 
     [Fact]
-    public async Task A_Multus_manifest_that_differs_from_its_pin_stops_before_anything_is_applied()
+    public async Task A_sender_that_fails_fails_every_receiver_of_its_flow()
     {
-        var error = await Assert.ThrowsAsync<PipelineException>(() =>
-            Lab(sha256: new string('0', 64)).RunAsync(Request(), TestContext.Current.CancellationToken));
+        stub.SenderExitCode = 1;
+        var logs = stub.Logs;
+        stub.Logs = (pod, container) => pod == "sender" ? ["iperf: multicast join failed: No such device"] : logs(pod, container);
 
-        Assert.Equal($"{stub.MultusManifestUrl} has sha256 {Sha256.OfText(MultusManifest)} but mcastlab.json pins {new string('0', 64)} (multus-manifest-sha256); verify the release file and update the pin only if the new content is trusted.", error.Message);
-        Assert.DoesNotContain(stub.Requests, r => r.Method == "PATCH");
+        var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(["node-001/pod-1/from-sender", "node-002/pod-2/from-sender", "node-003/pod-3/from-sender"], report.Failed.Select(c => c.Name));
+        Assert.All(report.Failed, c => Assert.StartsWith("the sender exited with code 1 before it finished", c.Detail, StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task Without_generated_manifests_the_lab_says_which_target_makes_them()
+    public async Task The_Vagrant_backend_is_the_cluster_run_plus_mcastsrc_as_the_outside_sender_and_copied_images()
     {
-        foreach (var file in Directory.GetFiles(Path.Combine(manifests.FullName, "manifests"))) File.Delete(file);
+        var hosts = new RecordingHosts();
+        stub.Logs = (pod, container) => (pod, container) switch
+        {
+            ("sender", _) => Captured("iperf-client-from-254.txt"),
+            ("control", _) => PodLog("mcast-recv-control-eth0.stderr", "mcast-recv-control-eth0.jsonl"),
+            (_, "recv-5001") => PodLog("mcast-recv.stderr", "mcast-recv.jsonl"),
+            _ => Captured("mcast-recv-from-254.jsonl"),
+        };
 
-        var error = await Assert.ThrowsAsync<PipelineException>(() => Lab().RunAsync(Request(), TestContext.Current.CancellationToken));
+        var report = await Lab(hosts: hosts).RunAsync(Request(), TestContext.Current.CancellationToken);
 
-        Assert.EndsWith("generate them with ./build.sh Manifests.", error.Message, StringComparison.Ordinal);
-        Assert.Empty(stub.Requests);
+        Assert.True(report.Passed, string.Join("\n", report.Failed.Select(c => $"{c.Name}: {c.Detail}")));
+        Assert.Equal("vagrant", report.Backend);
+        Assert.Equal([$"load {McastImage} {IperfImage}", $"send {IperfImage} 5001"], hosts.Calls);
+        Assert.Equal(
+        [
+            "node-001/pod-1/from-mcastsrc", "node-002/pod-2/from-mcastsrc", "node-003/pod-3/from-mcastsrc", "negative-control/from-mcastsrc",
+            "node-001/pod-1/from-sender", "node-002/pod-2/from-sender", "node-003/pod-3/from-sender", "negative-control",
+        ], report.Checks.Where(c => c.Flow is not null).Select(c => c.Name));
+        // mcastsrc holds --mcastsrc-address there: the sender pod takes the range's last address, out of the nodes' slices.
+        Assert.Equal("10.0.0.254", report.Checks.Single(c => c.Name == "node-001/sender/attachment").PodAddress);
+        Assert.Equal(["recv-5001", "recv-5002"], stub.Pods["pod-1"]["spec"]!["containers"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
+        Assert.All(stub.Pods.Values.SelectMany(p => p["spec"]!["containers"]!.AsArray()), c => Assert.Equal("Never", c!["imagePullPolicy"]!.GetValue<string>()));
     }
 
-    private ClusterLab Lab(TimeSpan? podTimeout = null, string? sha256 = null)
+    [Fact]
+    public async Task Two_hundred_nodes_complete_with_every_receiver_judged_in_linear_requests_and_bounded_concurrency()
     {
-        var settings = new ClusterSettings { Namespace = "default", PodTimeout = podTimeout ?? TimeSpan.FromSeconds(10) };
-        var pins = BoxTestContext.Parameters().ClusterAddons with
+        stub.Nodes = Nodes(200);
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+
+        var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
+
+        var grown = GC.GetTotalMemory(forceFullCollection: true) - before;
+        Assert.True(report.Passed, string.Join("\n", report.Failed.Take(5).Select(c => $"{c.Name}: {c.Detail}")));
+        Assert.Equal(200, report.Checks.Count(c => c.Flow == ClusterPlan.PodFlow && c.Name.Contains("/pod-", StringComparison.Ordinal) && c.Received == 448));
+        Assert.Equal(199, report.Checks.Count(c => c.Direction == FlowDirection.PodToPodCrossNode));
+        // Per node: one attachment, one pod, one log read; the rest does not grow with nodes.
+        var requests = stub.Requests;
+        Assert.InRange(requests.Count, 3 * 200, 3 * 200 + 20);
+        Assert.InRange(requests.Count(r => r.Query["watch"] == "true"), 1, 6);
+        // Logs are read at most LogConcurrency at a time (plus the watch held open and the run's own call).
+        Assert.InRange(stub.MostActiveRequests, 1, 16 + 4);
+        TestContext.Current.TestOutputHelper?.WriteLine($"200 nodes: {requests.Count} requests, at most {stub.MostActiveRequests} at once, {report.Checks.Count} checks, managed heap grew {grown / 1024} KiB over the run.");
+    }
+
+    [Fact]
+    public async Task Logs_are_read_at_most_LogConcurrency_at_a_time()
+    {
+        stub.Nodes = Nodes(20);
+        stub.LogDelay = TimeSpan.FromMilliseconds(100);
+
+        var report = await Lab(logConcurrency: 4).RunAsync(Request(), TestContext.Current.CancellationToken);
+
+        Assert.True(report.Passed);
+        Assert.Equal(21, stub.Requests.Count(r => r.Path.EndsWith("/log", StringComparison.Ordinal) && r.Query["follow"] != "true"));
+        Assert.InRange(stub.MostActiveLogReads, 2, 4);
+    }
+
+    [Fact]
+    public async Task The_RBAC_file_grants_every_request_of_a_run_and_nothing_it_does_not_make()
+    {
+        var rules = YamlDocuments.Parse(File.ReadAllText(Path.Combine(Tests.RepositoryRoot.Path, "manifests", "rbac", "mcastlab-lab.yaml")))
+            .Single(d => d["kind"]!.GetValue<string>() == "ClusterRole")["rules"]!.AsArray()
+            .SelectMany(rule => rule!["apiGroups"]!.AsArray().SelectMany(g => rule["resources"]!.AsArray().SelectMany(r => rule["verbs"]!.AsArray().Select(v =>
+                (Verb: v!.GetValue<string>(), Resource: Qualified(r!.GetValue<string>(), g!.GetValue<string>()))))))
+            .ToHashSet();
+
+        await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
+
+        var made = stub.Requests
+            .Select(r => ForbiddenRequestHandler.Describe(new HttpMethod(r.Method), new Uri(stub.BaseUrl + r.Path + (r.Query["watch"] == "true" ? "?watch=true" : ""))))
+            .Select(d => (d.Verb, d.Resource))
+            .ToHashSet();
+        Assert.Empty(made.Except(rules));
+        // Server-side apply that creates an object is also authorized as create: the one grant a run cannot show.
+        Assert.Equal([("create", "pods"), ("create", "network-attachment-definitions.k8s.cni.cncf.io")], rules.Except(made));
+    }
+
+    private static string Qualified(string resource, string group) => group.Length > 0 ? $"{resource}.{group}" : resource;
+
+    private ClusterLab Lab(TimeSpan? podTimeout = null, bool installMultus = false, string? ns = null, string? nodeSelector = null, IClusterHosts? hosts = null, int logConcurrency = 16)
+    {
+        var settings = new ClusterSettings { Namespace = ns, NodeSelector = nodeSelector, InstallMultus = installMultus, PodTimeout = podTimeout ?? TimeSpan.FromSeconds(10) };
+        var parameters = BoxTestContext.Parameters();
+        var pins = parameters.ClusterAddons with
         {
-            Multus = new PinnedFile("Multus", "v4.3.0", stub.MultusManifestUrl, sha256 ?? Sha256.OfText(MultusManifest), "multus-manifest-sha256"),
+            Multus = new PinnedFile("Multus", "v4.3.0", stub.MultusManifestUrl, Sha256.OfText(MultusManifest), "multus-manifest-sha256"),
         };
-        var client = new Kubernetes(new KubernetesClientConfiguration { Host = stub.BaseUrl });
-        var download = new PinnedDownload(new HttpClient(), new CapturingLog(), Path.Combine(manifests.FullName, "downloads"));
-        return new ClusterLab(client, download, pins, hosts, new CapturingLog(), settings)
+        var client = ClusterLab.Client(new KubernetesClientConfiguration { Host = stub.BaseUrl });
+        var download = new PinnedDownload(new HttpClient(), new CapturingLog(), Path.Combine(scratch.FullName, "downloads"));
+        return new ClusterLab(client, download, pins, parameters.Images, hosts, log, settings, run)
         {
-            SettleTime = TimeSpan.FromMilliseconds(50),
-            ReportGrace = TimeSpan.FromSeconds(1),
+            SettleTime = TimeSpan.FromMilliseconds(20),
+            ReportGrace = TimeSpan.FromSeconds(2),
+            LogConcurrency = logConcurrency,
         };
     }
 
-    private LabRequest Request() =>
-        new(lab, "127.0.0.1:5000/mcastlab/mcast:0.1.0-test", "127.0.0.1:5000/mcastlab/iperf:0.1.0-test", Path.Combine(manifests.FullName, "manifests"));
+    private LabRequest Request() => new(lab, McastImage, IperfImage, Path.Combine(scratch.FullName, "manifests"));
 
     private sealed class RecordingHosts : IClusterHosts
     {
@@ -339,18 +491,11 @@ public sealed class ClusterLabTests : IDisposable
             return Task.CompletedTask;
         }
 
-        /// <summary>What happens while the sender runs (a Ctrl+C, in one test).</summary>
-        public Action? OnSend { get; set; }
-
-        /// <summary>What iperf printed on mcastsrc: a captured real run unless a test gives another.</summary>
-        public string SenderOutput { get; set; } = string.Join("\n", Captured("iperf-client.txt"));
-
+        /// <summary>What iperf printed on mcastsrc: a captured real run.</summary>
         public Task<ContainerOutcome> SendAsync(string iperfImage, LabSettings lab, CancellationToken cancellationToken)
         {
-            Calls.Add("send " + iperfImage);
-            OnSend?.Invoke();
-            cancellationToken.ThrowIfCancellationRequested();
-            return Task.FromResult(new ContainerOutcome(0, SenderOutput, ""));
+            Calls.Add($"send {iperfImage} {lab.Port}");
+            return Task.FromResult(new ContainerOutcome(0, string.Join("\n", Captured("iperf-client.txt")), ""));
         }
     }
 }

@@ -61,40 +61,6 @@ public sealed class ClusterPartsTests
         Assert.StartsWith(detail, result.Detail, StringComparison.Ordinal);
     }
 
-    private static ContainerOutcome Sender(string file) => new(0, string.Join("\n", ClusterLabTests.Captured(file)), "");
-
-    private static ReceiverLog.Outcome Log(string file) => new(string.Join("\n", ClusterLabTests.Captured(file)) + "\n", Ended: true);
-
-    [Fact]
-    public void A_real_complete_run_passes_with_iperfs_data_datagrams_not_its_raw_sent_count()
-    {
-        var check = ClusterLab.Judge("pod-1/iperf-to-mcast", "10.0.0.13", Sender("iperf-client.txt"), Log("mcast-recv.jsonl"), lab);
-
-        Assert.True(check.Passed, check.Detail);
-        Assert.Equal((448L, 448L), (check.Sent!.Value, check.Received!.Value));
-    }
-
-    [Fact]
-    public void A_real_run_missing_one_datagram_fails()
-    {
-        var check = ClusterLab.Judge("x", null, Sender("iperf-client-one-missing.txt"), Log("mcast-recv-one-missing.jsonl"), lab);
-
-        Assert.False(check.Passed);
-        Assert.Contains("(1 missing)", check.Detail, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Only_mcastsrcs_stream_counts()
-    {
-        // The real log, its stream renamed to another source: nothing from mcastsrc arrived.
-        var other = Log("mcast-recv.jsonl") with { JsonLines = Log("mcast-recv.jsonl").JsonLines.Replace("10.0.0.12:", "10.0.0.99:", StringComparison.Ordinal) };
-
-        var check = ClusterLab.Judge("x", null, Sender("iperf-client.txt"), other, lab);
-
-        Assert.False(check.Passed);
-        Assert.Contains("received 0 of the 448 datagrams sent", check.Detail, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task The_VMs_get_the_images_and_mcastsrc_runs_the_walkthroughs_sender()
     {
@@ -146,22 +112,67 @@ public sealed class ClusterPartsTests
         using var scratch = BoxTestContext.Scratch();
         var parameters = scratch.Parameters(("lab-backend", "vagrant"));
 
-        var error = Assert.Throws<PipelineException>(() => ClusterLab.Create(BoxTestContext.Runner(), new CapturingLog(), parameters));
+        var error = Assert.Throws<PipelineException>(() => ClusterLab.ForVagrant(BoxTestContext.Runner(), new CapturingLog(), parameters, LabRunId.New()));
 
         Assert.Equal($"The cluster's kubeconfig {Path.Combine(scratch.Root, "artifacts", "lab", "kubeconfig")} is missing; start the two-VM lab with ./build.sh LabUp and run again.", error.Message);
     }
 
     [Fact]
-    public void The_committed_manifests_give_the_cluster_backend_one_attachment_and_the_mcast_receiver_pod()
+    public void The_cluster_backend_without_a_kubeconfig_says_where_it_looked()
     {
-        var documents = LabDocuments.Read(Path.Combine(BoxTestContext.RepositoryRoot, "manifests"));
+        using var scratch = BoxTestContext.Scratch();
+        var missing = Path.Combine(scratch.Root, "no-such-kubeconfig");
+        var parameters = scratch.Parameters(("lab-backend", "cluster"), ("kubeconfig", missing));
 
-        var attachment = Assert.Single(documents.Attachments);
-        Assert.Equal(lab.NetworkName, attachment["metadata"]!["name"]!.GetValue<string>());
-        var pod = Assert.Single(documents.ReceiverPods);
-        Assert.Equal("multicast-example", pod["metadata"]!["name"]!.GetValue<string>());
-        var pinned = LabDocuments.WithReceiverImage(pod, "reg/mcast:1.2.3");
-        Assert.Equal("reg/mcast:1.2.3", pinned["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
-        Assert.NotEqual("reg/mcast:1.2.3", pod["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+        var error = Assert.Throws<PipelineException>(() => ClusterLab.ForCluster(new CapturingLog(), parameters, LabRunId.New()));
+
+        Assert.Equal($"The kubeconfig {missing} is missing; point --kubeconfig (or KUBECONFIG) at your cluster's kubeconfig and run again.", error.Message);
+    }
+
+    [Fact]
+    public void Every_node_gets_its_own_slice_of_the_range_and_the_sender_its_own_address()
+    {
+        var plan = ClusterPlan.Create(lab, ["a", "b", "c"], outsideSender: false);
+
+        Assert.Equal(["eth1-multicast-1 10.0.0.13-10.0.0.92", "eth1-multicast-2 10.0.0.93-10.0.0.172", "eth1-multicast-3 10.0.0.173-10.0.0.252", "eth1-multicast-sender 10.0.0.12-10.0.0.12"],
+            plan.Attachments.Select(a => $"{a.Name} {a.RangeStart}-{a.RangeEnd}"));
+        Assert.Equal([ClusterPlan.PodFlow], plan.Experiment.Flows.Select(f => f.Name));
+        Assert.Equal(["a/pod-1", "b/pod-2", "c/pod-3", "a/sender", "a/control"], plan.Experiment.Pods.Select(p => p.Key));
+    }
+
+    [Fact]
+    public void With_an_outside_sender_the_pod_sender_takes_the_ranges_last_address_kept_out_of_the_slices()
+    {
+        var plan = ClusterPlan.Create(lab, ["a", "b"], outsideSender: true);
+
+        Assert.Equal("10.0.0.254", plan.SenderAddress.ToString());
+        // 13-253 split in two equal slices: 13-132, 133-252; 254 is in none.
+        Assert.Equal(["10.0.0.13-10.0.0.132", "10.0.0.133-10.0.0.252"], plan.NodeAttachments.Values.Select(a => $"{a.RangeStart}-{a.RangeEnd}"));
+        Assert.Equal([(ClusterPlan.OutsideFlow, 5001), (ClusterPlan.PodFlow, 5002)], plan.Experiment.Flows.Select(f => (f.Name, f.Port)));
+    }
+
+    [Fact]
+    public void More_nodes_than_addresses_says_what_to_widen()
+    {
+        var small = lab with { RangeStart = System.Net.IPAddress.Parse("10.0.0.13"), RangeEnd = System.Net.IPAddress.Parse("10.0.0.14") };
+
+        var error = Assert.Throws<PipelineException>(() => ClusterPlan.Create(small, ["a", "b", "c"], outsideSender: false));
+
+        Assert.Equal("The IPAM range 10.0.0.13-10.0.0.14 has 2 address(es) for 3 nodes; widen --range-start/--range-end or narrow --node-selector.", error.Message);
+    }
+
+    [Theory]
+    [InlineData("POST", "/api/v1/namespaces", "create", "namespaces", null)]
+    [InlineData("DELETE", "/api/v1/namespaces/lab-1", "delete", "namespaces", null)]
+    [InlineData("GET", "/api/v1/nodes", "list", "nodes", null)]
+    [InlineData("GET", "/api/v1/namespaces/lab-1/pods?watch=true&labelSelector=x", "watch", "pods", "lab-1")]
+    [InlineData("GET", "/api/v1/namespaces/lab-1/pods/pod-1/log?container=recv-5001", "get", "pods/log", "lab-1")]
+    [InlineData("PATCH", "/apis/k8s.cni.cncf.io/v1/namespaces/lab-1/network-attachment-definitions/eth1-multicast-1", "patch", "network-attachment-definitions.k8s.cni.cncf.io", "lab-1")]
+    [InlineData("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/network-attachment-definitions.k8s.cni.cncf.io", "get", "customresourcedefinitions.apiextensions.k8s.io", null)]
+    public void A_refused_request_is_named_as_RBAC_names_it(string method, string path, string verb, string resource, string? ns)
+    {
+        var described = ForbiddenRequestHandler.Describe(new HttpMethod(method), new Uri("https://cluster:6443" + path));
+
+        Assert.Equal((verb, resource, ns), described);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Specialized;
 using System.Net;
 using System.Net.Sockets;
@@ -8,16 +9,24 @@ namespace McastLab.Pipeline.Tests.Lab.Cluster;
 
 /// <summary>
 /// A stand-in for the Kubernetes API server (none can run here) on 127.0.0.1 and a free port. It records every
-/// request the client sends, echoes apply patches, reports DaemonSets rolled out, streams a pod watch (Pending,
-/// then Running with Multus' network-status unless the pod is meant to stay Pending), streams a pod's log, and
-/// serves a Multus manifest the way the release URL would.
+/// request the client sends and answers the way the API server does: nodes listed by label selector, namespaces
+/// created (409 when one exists) and deleted, apply patches echoed and remembered, pod watches streaming
+/// Pending then the pod's state (Running, ended once the sender pod has sent; or stuck in an image pull with the
+/// kubelet's waiting reason), Multus' network-status from the first address of the attachment the pod names,
+/// pod logs (followed or not) replayed from outputs captured from the real tools, 403s with Kubernetes' Status
+/// body, and a Multus manifest served the way the release URL would.
 /// </summary>
 internal sealed class KubernetesApiStub : IDisposable
 {
     private readonly HttpListener listener = new();
     private readonly CancellationTokenSource stopping = new();
-    private readonly List<RecordedRequest> requests = [];
+    private readonly ConcurrentQueue<RecordedRequest> requests = new();
+    private readonly ConcurrentDictionary<string, JsonObject> pods = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JsonObject> attachments = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> deleted = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> serviceAccountsSeen = new(StringComparer.Ordinal);
     private readonly Task loop;
+    private volatile bool senderEnded;
 
     public KubernetesApiStub()
     {
@@ -34,20 +43,58 @@ internal sealed class KubernetesApiStub : IDisposable
 
     public string MultusManifest { get; set; } = "";
 
-    /// <summary>False: the watched pod stays Pending forever (unschedulable).</summary>
-    public bool PodsRun { get; set; } = true;
+    /// <summary>Whether the cluster has Multus' NetworkAttachmentDefinition CRD.</summary>
+    public bool MultusInstalled { get; set; } = true;
 
-    public string NetworkStatus { get; set; } = """[{"name":"cbr0","interface":"eth0","ips":["10.244.0.5"],"default":true},{"name":"default/eth1-multicast","interface":"eth1","ips":["10.0.0.13"],"mac":"6a:1f:00:00:00:01"}]""";
+    /// <summary>The cluster's nodes and their labels.</summary>
+    public IReadOnlyList<(string Name, IReadOnlyDictionary<string, string> Labels)> Nodes { get; set; } = [];
 
-    public IReadOnlyList<string> LogLines { get; set; } = [];
+    /// <summary>Nodes that are cordoned (spec.unschedulable).</summary>
+    public ISet<string> Cordoned { get; } = new HashSet<string>(StringComparer.Ordinal);
 
-    public IReadOnlyList<RecordedRequest> Requests
-    {
-        get
-        {
-            lock (requests) return requests.ToList();
-        }
-    }
+    /// <summary>Namespaces that exist before the run.</summary>
+    public ISet<string> ExistingNamespaces { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>A pod whose image the kubelet cannot pull: its waiting reason and message.</summary>
+    public Func<string, (string Reason, string Message)?> PullFailure { get; set; } = _ => null;
+
+    /// <summary>Requests the RBAC of the stub's user refuses: (method, path) → refused.</summary>
+    public Func<string, string, bool> Forbidden { get; set; } = (_, _) => false;
+
+    /// <summary>The eth1 address Multus reports for a pod; null: host-local's first address of the attachment's range.</summary>
+    public Func<string, string?> AddressOverride { get; set; } = _ => null;
+
+    /// <summary>What a container printed, by pod and container name (captured real outputs).</summary>
+    public Func<string, string, IReadOnlyList<string>> Logs { get; set; } = (_, _) => [];
+
+    /// <summary>The sender container's exit code.</summary>
+    public int SenderExitCode { get; set; }
+
+    /// <summary>The receivers end once the sender has sent; false: they keep running (their end-of-test never came).</summary>
+    public bool ReceiversEnd { get; set; } = true;
+
+    /// <summary>Called when a request arrives (a Ctrl+C in one test), with its method and path.</summary>
+    public Action<string, string>? OnRequest { get; set; }
+
+    public IReadOnlyList<RecordedRequest> Requests => [.. requests];
+
+    /// <summary>The pods the client applied, by name, as it sent them.</summary>
+    public IReadOnlyDictionary<string, JsonObject> Pods => pods;
+
+    public int ActiveRequests => active;
+
+    public int MostActiveRequests => mostActive;
+
+    private int active;
+    private int mostActive;
+    private int activeLogs;
+    private int mostActiveLogs;
+
+    /// <summary>How long a (not followed) log read takes to answer, as a busy API server's would.</summary>
+    public TimeSpan LogDelay { get; set; }
+
+    /// <summary>The most log reads the stub answered at the same time.</summary>
+    public int MostActiveLogReads => mostActiveLogs;
 
     public void Dispose()
     {
@@ -84,45 +131,19 @@ internal sealed class KubernetesApiStub : IDisposable
     {
         var request = context.Request;
         var response = context.Response;
+        var now = Interlocked.Increment(ref active);
+        int seen;
+        while ((seen = mostActive) < now && Interlocked.CompareExchange(ref mostActive, now, seen) != seen)
+        {
+        }
         try
         {
             using var reader = new StreamReader(request.InputStream, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
             var recorded = new RecordedRequest(request.HttpMethod, request.Url!.AbsolutePath, request.QueryString, request.ContentType, body);
-            lock (requests) requests.Add(recorded);
-            var path = recorded.Path;
-
-            if (request.HttpMethod == "PATCH")
-            {
-                await WriteAsync(response, 200, body);
-            }
-            else if (request.HttpMethod == "DELETE")
-            {
-                // As the API server does: a deleted pod comes back as the pod, other kinds as a Status.
-                await WriteAsync(response, 200, path.Contains("/pods/", StringComparison.Ordinal)
-                    ? new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Pod", ["metadata"] = new JsonObject { ["name"] = path.Split('/')[^1] } }.ToJsonString()
-                    : """{"kind":"Status","apiVersion":"v1","status":"Success"}""");
-            }
-            else if (path == MultusManifestUrl.AbsolutePath)
-            {
-                await WriteAsync(response, 200, MultusManifest, "text/plain");
-            }
-            else if (path.Contains("/daemonsets/", StringComparison.Ordinal))
-            {
-                await WriteAsync(response, 200, """{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"kube-multus-ds","namespace":"kube-system","generation":2},"status":{"desiredNumberScheduled":1,"numberReady":1,"updatedNumberScheduled":1,"observedGeneration":2}}""");
-            }
-            else if (path.EndsWith("/pods", StringComparison.Ordinal) && recorded.Query["watch"] == "true")
-            {
-                await WatchAsync(response, recorded);
-            }
-            else if (path.EndsWith("/log", StringComparison.Ordinal))
-            {
-                await LogAsync(response);
-            }
-            else
-            {
-                await WriteAsync(response, 404, """{"kind":"Status","apiVersion":"v1","status":"Failure","message":"not found","code":404}""");
-            }
+            requests.Enqueue(recorded);
+            OnRequest?.Invoke(recorded.Method, recorded.Path);
+            await RouteAsync(response, recorded);
         }
         catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -130,6 +151,7 @@ internal sealed class KubernetesApiStub : IDisposable
         }
         finally
         {
+            Interlocked.Decrement(ref active);
             try
             {
                 response.Close();
@@ -140,66 +162,238 @@ internal sealed class KubernetesApiStub : IDisposable
         }
     }
 
+    private async Task RouteAsync(HttpListenerResponse response, RecordedRequest recorded)
+    {
+        var path = recorded.Path;
+        var method = recorded.Method;
+        if (Forbidden(method, path))
+        {
+            await WriteAsync(response, 403, Status(403, "Forbidden", ForbiddenMessage(method, path, recorded.Query)));
+            return;
+        }
+        if (path == MultusManifestUrl.AbsolutePath)
+        {
+            await WriteAsync(response, 200, MultusManifest, "text/plain");
+        }
+        else if (path == "/api/v1/nodes" && method == "GET")
+        {
+            await WriteAsync(response, 200, NodeList(recorded.Query["labelSelector"]).ToJsonString());
+        }
+        else if (path.StartsWith("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/", StringComparison.Ordinal) && method == "GET")
+        {
+            await WriteAsync(response, MultusInstalled ? 200 : 404, MultusInstalled
+                ? """{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"network-attachment-definitions.k8s.cni.cncf.io"}}"""
+                : Status(404, "NotFound", "customresourcedefinitions.apiextensions.k8s.io \"network-attachment-definitions.k8s.cni.cncf.io\" not found"));
+        }
+        else if (path == "/api/v1/namespaces" && method == "POST")
+        {
+            var name = recorded.Json["metadata"]!["name"]!.GetValue<string>();
+            if (ExistingNamespaces.Contains(name)) await WriteAsync(response, 409, Status(409, "AlreadyExists", $"namespaces \"{name}\" already exists"));
+            else await WriteAsync(response, 201, recorded.Body);
+        }
+        else if (path.EndsWith("/serviceaccounts/default", StringComparison.Ordinal) && method == "GET")
+        {
+            // The controller makes it a moment after the namespace: the first look finds none.
+            var ns = path.Split('/')[4];
+            if (serviceAccountsSeen.TryAdd(ns, true)) await WriteAsync(response, 404, Status(404, "NotFound", "serviceaccounts \"default\" not found"));
+            else await WriteAsync(response, 200, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ServiceAccount", ["metadata"] = new JsonObject { ["name"] = "default", ["namespace"] = ns } }.ToJsonString());
+        }
+        else if (method == "PATCH")
+        {
+            var document = recorded.Json;
+            var name = path.Split('/')[^1];
+            if (path.Contains("/pods/", StringComparison.Ordinal)) pods[name] = document;
+            if (path.Contains("/network-attachment-definitions/", StringComparison.Ordinal)) attachments[name] = document;
+            await WriteAsync(response, 200, recorded.Body);
+        }
+        else if (method == "DELETE")
+        {
+            var name = path.Split('/')[^1];
+            if (path.Contains("/pods/", StringComparison.Ordinal))
+            {
+                deleted[name] = true;
+                await WriteAsync(response, 200, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Pod", ["metadata"] = new JsonObject { ["name"] = name } }.ToJsonString());
+            }
+            else
+            {
+                await WriteAsync(response, 200, """{"kind":"Status","apiVersion":"v1","status":"Success"}""");
+            }
+        }
+        else if (path.Contains("/daemonsets/", StringComparison.Ordinal))
+        {
+            await WriteAsync(response, 200, """{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"kube-multus-ds","namespace":"kube-system","generation":2},"status":{"desiredNumberScheduled":1,"numberReady":1,"updatedNumberScheduled":1,"observedGeneration":2}}""");
+        }
+        else if (path.EndsWith("/pods", StringComparison.Ordinal) && recorded.Query["watch"] == "true")
+        {
+            await WatchAsync(response, recorded);
+        }
+        else if (path.EndsWith("/log", StringComparison.Ordinal))
+        {
+            var segments = path.Split('/');
+            await LogAsync(response, segments[^2], recorded.Query["container"] ?? "", recorded.Query["follow"] == "true");
+        }
+        else
+        {
+            await WriteAsync(response, 404, Status(404, "NotFound", "not found"));
+        }
+    }
+
+    private JsonObject NodeList(string? selector)
+    {
+        var (key, value) = selector?.Split('=', 2) is [var k, var v] ? (k, v) : ((string?)null, (string?)null);
+        var items = new JsonArray();
+        for (var i = 0; i < Nodes.Count; i++)
+        {
+            var (name, labels) = Nodes[i];
+            if (key is not null && (!labels.TryGetValue(key, out var actual) || actual != value)) continue;
+            items.Add(new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject([.. labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))]) },
+                ["spec"] = Cordoned.Contains(name) ? new JsonObject { ["unschedulable"] = true } : new JsonObject(),
+                ["status"] = new JsonObject
+                {
+                    ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
+                    ["addresses"] = new JsonArray(new JsonObject { ["type"] = "InternalIP", ["address"] = $"192.168.{i / 250}.{i % 250 + 2}" }),
+                },
+            });
+        }
+        return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "NodeList", ["metadata"] = new JsonObject(), ["items"] = items };
+    }
+
     private async Task WatchAsync(HttpListenerResponse response, RecordedRequest request)
     {
-        var name = (request.Query["fieldSelector"] ?? "").Replace("metadata.name=", "", StringComparison.Ordinal);
-        var ns = request.Path.Split('/')[4];
+        var name = request.Query["fieldSelector"]?.Replace("metadata.name=", "", StringComparison.Ordinal);
         response.StatusCode = 200;
         response.ContentType = "application/json";
         response.SendChunked = true;
-        await SendLineAsync(response, Event("ADDED", Pod(name, ns, "Pending")));
-        if (PodsRun)
-        {
-            await Task.Delay(100, stopping.Token);
-            await SendLineAsync(response, Event("MODIFIED", Pod(name, ns, "Running")));
-        }
-        // Hold the watch open as a server does, until it times out or the client goes away.
+        var watched = pods.Where(p => (name is null || p.Key == name) && !deleted.ContainsKey(p.Key)).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var text = new StringBuilder();
+        foreach (var (podName, document) in watched) text.Append(Event("ADDED", Pod(podName, document, "Pending"))).Append('\n');
+        foreach (var (podName, document) in watched) text.Append(Event("MODIFIED", Pod(podName, document, Phase(podName)))).Append('\n');
+        await SendAsync(response, text.ToString());
+        // Hold the watch open as a server does, until it times out or the client goes away. The client's own
+        // deadline equals timeoutSeconds; a second more keeps HttpListener from ending a response the client is
+        // abandoning at that very moment (which garbles the pooled connection, a stub artefact).
         var seconds = int.TryParse(request.Query["timeoutSeconds"], out var s) ? s : 30;
-        await Task.Delay(TimeSpan.FromSeconds(seconds), stopping.Token);
+        await Task.Delay(TimeSpan.FromSeconds(seconds + 1), stopping.Token);
     }
 
-    private async Task LogAsync(HttpListenerResponse response)
+    private string Phase(string pod)
+    {
+        if (PullFailure(pod) is not null) return "Pending";
+        if (pod == "sender")
+        {
+            senderEnded = true;
+            return SenderExitCode == 0 ? "Succeeded" : "Failed";
+        }
+        return pod.StartsWith("pod-", StringComparison.Ordinal) && senderEnded && ReceiversEnd ? "Succeeded" : "Running";
+    }
+
+    private async Task LogAsync(HttpListenerResponse response, string pod, string container, bool follow)
     {
         response.StatusCode = 200;
         response.ContentType = "text/plain";
         response.SendChunked = true;
-        foreach (var line in LogLines)
+        var lines = Logs(pod, container);
+        if (!follow)
         {
-            await SendLineAsync(response, line);
-            await Task.Delay(20, stopping.Token);
+            var now = Interlocked.Increment(ref activeLogs);
+            int seen;
+            while ((seen = mostActiveLogs) < now && Interlocked.CompareExchange(ref mostActiveLogs, now, seen) != seen)
+            {
+            }
+            try
+            {
+                await Task.Delay(LogDelay, stopping.Token);
+                await SendAsync(response, string.Concat(lines.Select(l => l + "\n")));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref activeLogs);
+            }
+            return;
+        }
+        foreach (var line in lines)
+        {
+            await SendAsync(response, line + "\n");
+            await Task.Delay(10, stopping.Token);
         }
     }
 
-    private JsonObject Pod(string name, string ns, string phase)
+    private JsonObject Pod(string name, JsonObject applied, string phase)
     {
+        var metadata = (JsonObject)applied["metadata"]!.DeepClone();
+        var containers = applied["spec"]!["containers"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()).ToList();
         var pod = new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Pod",
-            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-            ["spec"] = new JsonObject { ["nodeName"] = "k8s", ["containers"] = new JsonArray(new JsonObject { ["name"] = "mcast", ["command"] = new JsonArray("mcast") }) },
+            ["metadata"] = metadata,
+            ["spec"] = applied["spec"]!.DeepClone(),
             ["status"] = new JsonObject { ["phase"] = phase },
         };
-        if (phase == "Running")
+        if (PullFailure(name) is { } failure && phase == "Pending")
         {
-            pod["metadata"]!["annotations"] = new JsonObject { ["k8s.v1.cni.cncf.io/network-status"] = NetworkStatus };
-        }
-        else
-        {
-            pod["status"]!["conditions"] = new JsonArray(new JsonObject
+            pod["status"]!["containerStatuses"] = new JsonArray([.. containers.Select(c => (JsonNode?)new JsonObject
             {
-                ["type"] = "PodScheduled", ["status"] = "False", ["reason"] = "Unschedulable",
-                ["message"] = "0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }.",
-            });
+                ["name"] = c,
+                ["image"] = applied["spec"]!["containers"]!.AsArray().First(x => x!["name"]!.GetValue<string>() == c)!["image"]!.DeepClone(),
+                ["imageID"] = "",
+                ["ready"] = false,
+                ["restartCount"] = 0,
+                ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = failure.Reason, ["message"] = failure.Message } },
+            })]);
+            return pod;
         }
+        if (phase == "Pending") return pod;
+        if (metadata["annotations"]?["k8s.v1.cni.cncf.io/networks"]?.GetValue<string>() is { } networks)
+        {
+            var (network, ifname) = networks.Split('@') is [var n, var i] ? (n, i) : (networks, "net1");
+            var address = AddressOverride(name) ?? RangeStart(network);
+            var annotations = (JsonObject)metadata["annotations"]!;
+            annotations["k8s.v1.cni.cncf.io/network-status"] = new JsonArray(
+                new JsonObject { ["name"] = "cbr0", ["interface"] = "eth0", ["ips"] = new JsonArray("10.244.0.5"), ["default"] = true },
+                new JsonObject { ["name"] = $"{metadata["namespace"]}/{network}", ["interface"] = ifname, ["ips"] = new JsonArray(address), ["mac"] = "6a:1f:00:00:00:01" }).ToJsonString();
+        }
+        var ended = phase is "Succeeded" or "Failed";
+        pod["status"]!["containerStatuses"] = new JsonArray([.. containers.Select(c => (JsonNode?)new JsonObject
+        {
+            ["name"] = c,
+            ["image"] = "",
+            ["imageID"] = "",
+            ["ready"] = !ended,
+            ["restartCount"] = 0,
+            ["state"] = ended
+                ? new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = name == "sender" ? SenderExitCode : 0, ["reason"] = "Completed" } }
+                : new JsonObject { ["running"] = new JsonObject() },
+        })]);
         return pod;
     }
 
+    /// <summary>host-local's first lease: the range's start, from the attachment the client applied.</summary>
+    private string RangeStart(string network)
+    {
+        if (!attachments.TryGetValue(network, out var attachment)) return "";
+        var config = JsonNode.Parse(attachment["spec"]!["config"]!.GetValue<string>())!;
+        return config["ipam"]!["rangeStart"]!.GetValue<string>();
+    }
+
+    /// <summary>The API server's wording of an RBAC refusal.</summary>
+    private static string ForbiddenMessage(string method, string path, NameValueCollection query)
+    {
+        var (verb, resource, ns) = McastLab.Pipeline.Lab.Cluster.ForbiddenRequestHandler.Describe(new HttpMethod(method), new Uri("http://x" + path + (query["watch"] == "true" ? "?watch=true" : "")));
+        var where = ns is null ? "at the cluster scope" : $"in the namespace \"{ns}\"";
+        return $"{resource.Split('.')[0]} is forbidden: User \"lab-user\" cannot {verb} resource \"{resource.Split('.')[0]}\" in API group \"\" {where}";
+    }
+
+    private static string Status(int code, string reason, string message) =>
+        new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Failure", ["message"] = message, ["reason"] = reason, ["code"] = code }.ToJsonString();
+
     private static string Event(string type, JsonObject pod) => new JsonObject { ["type"] = type, ["object"] = pod }.ToJsonString();
 
-    private async Task SendLineAsync(HttpListenerResponse response, string line)
+    private async Task SendAsync(HttpListenerResponse response, string text)
     {
-        var bytes = Encoding.UTF8.GetBytes(line + "\n");
+        var bytes = Encoding.UTF8.GetBytes(text);
         await response.OutputStream.WriteAsync(bytes, stopping.Token);
         await response.OutputStream.FlushAsync(stopping.Token);
     }

@@ -1,0 +1,88 @@
+using System.Net;
+using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Manifests;
+using McastLab.Pipeline.Parameters;
+
+namespace McastLab.Pipeline.Lab.Cluster;
+
+/// <summary>One attachment of the run: its NetworkAttachmentDefinition's name and the slice of the range it hands out.</summary>
+public sealed record ClusterAttachment(string Name, IPAddress RangeStart, IPAddress RangeEnd);
+
+/// <summary>
+/// The lab's experiment on a real cluster, with its nodes as the API lists them: one receiver pod per node, the
+/// sender pod and the control pod (cluster network only) on the first node, and the flows between them; with an
+/// outside host (the two-VM lab's mcastsrc) also the walkthrough's flow from it.
+/// <para>
+/// Addresses, the lab's multi-node answer made for a cluster whose nodes we cannot write files on: host-local
+/// keeps its leases per node, so every node gets its own NetworkAttachmentDefinition carrying its own slice of
+/// the range (NAME-1, NAME-2, … in node order), and each pod names its node's one in its annotation. The
+/// sender has its own one-address attachment, so iperf can bind (-B) an address known before it starts: on
+/// your cluster the segment's sender address (--mcastsrc-address: no mcastsrc exists there); on the two-VM lab,
+/// where mcastsrc holds that address, the last address of the range, kept out of the nodes' slices.
+/// </para>
+/// </summary>
+public sealed record ClusterPlan(LabExperiment Experiment, IReadOnlyDictionary<string, ClusterAttachment> NodeAttachments,
+    ClusterAttachment SenderAttachment, IPAddress SenderAddress)
+{
+    /// <summary>The flow every cluster run has: the sender pod's iperf, bound to its address, to every receiver and the control.</summary>
+    public const string PodFlow = "pod-to-pods";
+
+    public const string OutsideFlow = "outside-to-pods";
+
+    public static ClusterPlan Create(LabSettings lab, IReadOnlyList<string> nodes, bool outsideSender)
+    {
+        if (nodes.Count == 0) throw new ArgumentException("A plan needs at least one node.", nameof(nodes));
+        var senderAddress = outsideSender ? lab.RangeEnd : lab.McastsrcAddress;
+        var podRange = outsideSender ? lab with { RangeEnd = Previous(lab.RangeEnd) } : lab;
+        if (podRange.RangeSize() < nodes.Count)
+        {
+            throw new PipelineException($"The IPAM range {lab.RangeStart}-{podRange.RangeEnd} has {podRange.RangeSize()} address(es) for {nodes.Count} nodes; widen --range-start/--range-end or narrow --node-selector.");
+        }
+        var attachments = NodeNetworkFiles.Slices(podRange, nodes)
+            .Select((slice, i) => (slice.Node, Attachment: new ClusterAttachment($"{lab.NetworkName}-{i + 1}", slice.Start, slice.End)))
+            .ToDictionary(s => s.Node, s => s.Attachment);
+        var sender = new ClusterAttachment($"{lab.NetworkName}-sender", senderAddress, senderAddress);
+
+        var first = nodes[0];
+        var receivers = nodes.Select((node, i) => new LabPod(node, $"pod-{i + 1}", true)).ToList();
+        var senderPod = new LabPod(first, LabExperiment.SenderPod, true);
+        var control = new LabPod(first, LabExperiment.ControlPod, false);
+
+        var flows = new List<TrafficFlow>();
+        var port = lab.Port;
+        if (outsideSender)
+        {
+            flows.Add(new TrafficFlow(OutsideFlow, port++, new FlowSender(LabExperiment.SourceHost, FlowTool.IperfClient, SourceChoice.Bind),
+            [
+                .. receivers.Select(p => new FlowReceiver($"{p.Key}/from-{LabExperiment.SourceHost}", FlowDirection.OutsideToPod, p.Key, FlowTool.McastRecv, lab.Interface, Expectation.Everything)),
+                new FlowReceiver($"{LabExperiment.NegativeControl}/from-{LabExperiment.SourceHost}", FlowDirection.OutsideToPod, control.Key, FlowTool.McastRecv, "eth0", Expectation.Nothing),
+            ]));
+        }
+        flows.Add(new TrafficFlow(PodFlow, port, new FlowSender(senderPod.Key, FlowTool.IperfClient, SourceChoice.Bind),
+        [
+            .. receivers.Select(p => new FlowReceiver($"{p.Key}/from-{senderPod.Name}",
+                p.Node == first ? FlowDirection.PodToPodSameNode : FlowDirection.PodToPodCrossNode, p.Key, FlowTool.McastRecv, lab.Interface, Expectation.Everything)),
+            new FlowReceiver(LabExperiment.NegativeControl, FlowDirection.PodToPodSameNode, control.Key, FlowTool.McastRecv, "eth0", Expectation.Nothing),
+        ]));
+
+        return new ClusterPlan(new LabExperiment(nodes, [.. receivers, senderPod, control], flows), attachments, sender, senderAddress);
+    }
+
+    /// <summary>The attachment a pod asks for: the sender's own, else its node's.</summary>
+    public ClusterAttachment AttachmentOf(LabPod pod) => pod.Name == LabExperiment.SenderPod ? SenderAttachment : NodeAttachments[pod.Node];
+
+    public IEnumerable<ClusterAttachment> Attachments => NodeAttachments.Values.Append(SenderAttachment);
+
+    /// <summary>The pod a place (a pod key) stands for; null for a host.</summary>
+    public LabPod? PodAt(string place) => Experiment.Pods.FirstOrDefault(p => p.Key == place);
+
+    /// <summary>The receiving container of a pod for one flow: flows run on their own ports, one container each.</summary>
+    public static string ContainerName(TrafficFlow flow) => $"recv-{flow.Port}";
+
+    private static IPAddress Previous(IPAddress address)
+    {
+        var bytes = address.GetAddressBytes();
+        var n = (((long)bytes[0] << 24) | ((long)bytes[1] << 16) | ((long)bytes[2] << 8) | bytes[3]) - 1;
+        return new IPAddress([(byte)(n >> 24), (byte)(n >> 16), (byte)(n >> 8), (byte)n]);
+    }
+}
