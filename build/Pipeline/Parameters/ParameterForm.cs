@@ -43,12 +43,24 @@ public sealed partial record ParameterForm(Regex Pattern, string Expected)
     /// <summary>A password may hold any printable character, but not a line break or other control character.</summary>
     public static ParameterForm Password { get; } = new(PasswordPattern(), "a password without line breaks or control characters");
 
-    public static ParameterForm PathText { get; } = new(PathPattern(), "a directory path without line breaks or control characters");
+    public static ParameterForm PathText { get; } = new(PathPattern(), "a path without line breaks or control characters");
 
     /// <summary>An iperf rate: bits/s with k/m/g (x1000) or K/M/G (x1024), or packets/s with pps.</summary>
     public static ParameterForm IperfRate { get; } = new(IperfRatePattern(), "an iperf rate such as 1M, 500k or 200pps");
 
+    /// <summary>A kubeconfig context name: users name them freely (admin@cluster, arn:aws:eks:…), but in one word.</summary>
+    public static ParameterForm ContextName { get; } = new(ContextNamePattern(), "a kubeconfig context name without spaces or line breaks");
+
+    /// <summary>A Kubernetes label selector (mcast=yes, tier in (a,b), !gpu), as kubectl's -l takes it.</summary>
+    public static ParameterForm LabelSelector { get; } = new(LabelSelectorPattern(), "a label selector such as mcast=yes (letters, digits and . _ / - = ! , ( ) and spaces)");
+
     public bool Accepts(string value) => Pattern.IsMatch(value);
+
+    [GeneratedRegex(@"^[^\s\p{C}]+$")]
+    private static partial Regex ContextNamePattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._/=!,() -]+$")]
+    private static partial Regex LabelSelectorPattern();
 
     [GeneratedRegex(@"^[0-9]+(\.[0-9]+)?([kmgKMG]|pps)?$")]
     private static partial Regex IperfRatePattern();

@@ -46,7 +46,7 @@ public sealed class ParameterCatalogTests
         ["flannel-manifest-sha256"] = ("f17c57f8", "a sha256 of 64 lower-case hex digits"),
         ["github-repository"] = ("mcastlab", "owner/name"),
         ["github-api-url"] = ("ftp://api.github.com", "an absolute http(s) URL"),
-        ["box-directory"] = ("artifacts/\u0000boxes", "a directory path without line breaks"),
+        ["box-directory"] = ("artifacts/\u0000boxes", "a path without line breaks"),
         ["release-tag"] = ("1.2", "a version tag such as v1.2.0"),
         ["github-token"] = ("ghp_abc def", "a token without spaces"),
         ["box-os"] = ("centos8", "one of centos7, rocky9"),
@@ -63,7 +63,11 @@ public sealed class ParameterCatalogTests
         ["containerd-io-centos7-version"] = ("1.6", "a version such as 2.1.8"),
         ["containerd-io-rocky9-version"] = ("latest", "a version such as 2.1.8"),
         ["kubernetes-minor-rocky9"] = ("1.x", "a Kubernetes minor such as 1.34"),
-        ["cluster-namespace"] = ("Default", "a Kubernetes namespace name"),
+        ["kubeconfig"] = ("/root/.kube/con\u0000fig", "a path without line breaks"),
+        ["kube-context"] = ("kind cluster", "a kubeconfig context name without spaces"),
+        ["namespace"] = ("Default", "a Kubernetes namespace name"),
+        ["node-selector"] = ("mcast=yes;reboot", "a label selector such as mcast=yes"),
+        ["install-multus"] = ("maybe", "true or false"),
         ["pod-timeout"] = ("1e3", "a whole number from 1 to 3600"),
     };
 

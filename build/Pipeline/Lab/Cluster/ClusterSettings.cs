@@ -11,10 +11,10 @@ public sealed partial record ClusterSettings
 {
     public static IReadOnlyList<ParameterDefinition> Definitions { get; } =
     [
-        new("kubeconfig", "cluster", "Kubeconfig of the cluster --lab-backend=cluster runs on (empty: $KUBECONFIG, then ~/.kube/config)."),
-        new("kube-context", "cluster", "Context of the kubeconfig to use (empty: its current context)."),
+        new("kubeconfig", "cluster", "Kubeconfig of the cluster --lab-backend=cluster runs on (empty: $KUBECONFIG, then ~/.kube/config).") { Form = ParameterForm.PathText },
+        new("kube-context", "cluster", "Context of the kubeconfig to use (empty: its current context).") { Form = ParameterForm.ContextName },
         new("namespace", "cluster", "Namespace the lab creates for its run and deletes afterwards (empty: mcastlab-RUN, new per run)."),
-        new("node-selector", "cluster", "Label selector of the nodes that get a receiver pod, e.g. mcast=yes (empty: every schedulable node)."),
+        new("node-selector", "cluster", "Label selector of the nodes that get a receiver pod, e.g. mcast=yes (empty: every schedulable node).") { Form = ParameterForm.LabelSelector },
         new("install-multus", "cluster", "true: apply the pinned Multus release when the cluster has none (false: stop and say how)."),
         new("pod-timeout", "cluster", "Seconds the cluster backend waits for Multus' rollout and for its pods to run."),
     ];
