@@ -13,8 +13,8 @@ namespace McastLab.Pipeline.Tests.Lab;
 
 /// <summary>
 /// What the local lab tests need from the machine: root, a Docker engine, the CNI plugins, and the two
-/// images (the configured names, tag latest: MCASTLAB_MCAST_IMAGE / MCASTLAB_IPERF_IMAGE choose others),
-/// built through the Images pipeline step when the engine lacks them.
+/// images built from this working tree by the Images pipeline step (the engine's cache makes an unchanged
+/// tree cheap). The tests run them by image id, so an older image under the same tag can never stand in.
 /// </summary>
 public sealed class LabHost : IAsyncLifetime
 {
@@ -22,34 +22,29 @@ public sealed class LabHost : IAsyncLifetime
 
     public string? Missing { get; private set; }
 
-    public string McastImage => Parameters.Images.Reference(Parameters.Images.McastImage, "latest");
+    public string McastImage { get; private set; } = "";
 
-    public string IperfImage => Parameters.Images.Reference(Parameters.Images.IperfImage, "latest");
+    public string IperfImage { get; private set; } = "";
 
     public async ValueTask InitializeAsync()
     {
         if (!Environment.IsPrivilegedProcess) { Missing = "root (network namespaces, CNI plugins)"; return; }
         if (!File.Exists("/usr/lib/cni/macvlan") && !File.Exists("/opt/cni/bin/macvlan")) { Missing = "the CNI plugins (containernetworking-plugins)"; return; }
-        DockerClient docker;
         try
         {
-            docker = await DockerConnection.ConnectAsync();
+            (await DockerConnection.ConnectAsync()).Dispose();
         }
         catch (PipelineException)
         {
             Missing = "a Docker engine";
             return;
         }
-        using (docker)
-        {
-            if (await HasAsync(docker, McastImage) && await HasAsync(docker, IperfImage)) return;
-        }
-        // CI starts from a clean engine: build the images the way ./build.sh Images does, then tag latest.
         var log = new ConsoleBuildLog();
         var images = new LabImages(new ProcessRunner(log, new SecretMasker()), log, Parameters);
         await images.PublishMcastToolsAsync();
         await images.EnsureBaseImageAsync();
-        await images.BuildAsync();
+        var built = await images.BuildAsync();
+        (IperfImage, McastImage) = (built[0].Id, built[1].Id);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -71,18 +66,6 @@ public sealed class LabHost : IAsyncLifetime
         return new LabRequest(settings, McastImage, IperfImage, Path.Combine(root, LabManifests.ManifestsDirectory));
     }
 
-    public static async Task<bool> HasAsync(DockerClient docker, string image)
-    {
-        try
-        {
-            await docker.Images.InspectImageAsync(image);
-            return true;
-        }
-        catch (DockerImageNotFoundException)
-        {
-            return false;
-        }
-    }
 }
 
 /// <summary>
