@@ -46,7 +46,7 @@ public sealed class LabVerification(ProcessRunner runner, IBuildLog log, BuildPa
         // The run's own folder: what it applies is generated there from its parameters, so a run never
         // rewrites the committed manifests/ (only ./build.sh Manifests does) and two runs never share files.
         var runDirectory = Path.Combine(ReportDirectory, "runs", run.Value);
-        new ManifestWriter(log, runDirectory).Write(new LabManifests(parameters).Files());
+        new ManifestWriter(log, runDirectory, Path.GetRelativePath(parameters.RepositoryRoot, runDirectory)).Write(new LabManifests(parameters).Files());
         var request = new LabRequest(
             parameters.Lab,
             images.Reference(images.McastImage, version.Version),
