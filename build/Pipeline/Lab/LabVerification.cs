@@ -57,9 +57,9 @@ public sealed class LabVerification(ProcessRunner runner, IBuildLog log, BuildPa
         report.Write(runDirectory);
         var path = report.Write(ReportDirectory);
         // Report views (HTML, JUnit) are made from report.json here, for every run, passed or failed.
-        new Views.LabViews(log).TryWrite(path);
+        var views = new Views.LabViews(log).TryWrite(path).Take(2).Select(Path.GetFileName);
         report.Print(log);
-        log.Information($"Report: {Path.GetRelativePath(parameters.RepositoryRoot, path)} ({report.DurationSeconds} s; this run's copy and manifests in {Path.GetRelativePath(parameters.RepositoryRoot, runDirectory)})");
+        log.Information($"Report: {string.Join(", ", views.Prepend(Path.GetRelativePath(parameters.RepositoryRoot, path)))} ({report.DurationSeconds} s; this run's copy and manifests in {Path.GetRelativePath(parameters.RepositoryRoot, runDirectory)})");
         report.EnsurePassed(Path.GetRelativePath(parameters.RepositoryRoot, path));
         return report;
     }

@@ -33,7 +33,15 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
             started[i] = await containers.StartInAsync(r.NetworkOwner, $"{Part(flows[flow].Flow.Name)}-r{index}", "receiver", r.Image, r.Arguments, token);
         });
 
+        // The senders' containers are created while the receivers join, so only their start waits for the joins.
+        var senderContainers = new LabContainer[flows.Count];
+        var creatingSenders = Parallel.ForAsync(0, flows.Count, new ParallelOptions { MaxDegreeOfParallelism = flows.Count, CancellationToken = cancellationToken }, async (i, token) =>
+        {
+            var f = flows[i];
+            senderContainers[i] = await containers.CreateInAsync(f.SenderOwner, $"{Part(f.Flow.Name)}-send", "sender", f.SenderImage, f.SenderArguments, token);
+        });
         var joined = await WaitForJoinsAsync(receivers.Select(r => r.Spec).ToList(), cancellationToken);
+        await creatingSenders;
         for (var i = 0; i < receivers.Count; i++)
         {
             if (!joined[i]) log.Warning($"{receivers[i].Spec.Receiver.Check} did not join {group} on {receivers[i].Spec.JoinInterface} within {JoinTimeout.TotalSeconds:0} s.");
@@ -43,9 +51,8 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
         var senders = new ContainerOutcome[flows.Count];
         await Parallel.ForAsync(0, flows.Count, new ParallelOptions { MaxDegreeOfParallelism = flows.Count, CancellationToken = cancellationToken }, async (i, token) =>
         {
-            var f = flows[i];
-            var container = await containers.StartInAsync(f.SenderOwner, $"{Part(f.Flow.Name)}-send", "sender", f.SenderImage, f.SenderArguments, token);
-            senders[i] = await containers.WaitAsync(container, senderLimit, token);
+            await containers.StartAsync(senderContainers[i], token);
+            senders[i] = await containers.WaitAsync(senderContainers[i], senderLimit, token);
         });
 
         // `mcast recv` expecting data ends by itself on the end-of-test datagram. The others are stopped once

@@ -28,10 +28,14 @@ public sealed class LabContainers(DockerClient docker, LabRunId run)
     /// <summary>A container of the image's own entrypoint with the given arguments, in the network namespace of another container.</summary>
     public async Task<LabContainer> StartInAsync(LabContainer networkOwner, string part, string role, string image, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var container = await CreateAsync(part, role, image, null, arguments, "container:" + networkOwner.Id, cancellationToken);
+        var container = await CreateInAsync(networkOwner, part, role, image, arguments, cancellationToken);
         await StartAsync(container, cancellationToken);
         return container;
     }
+
+    /// <summary>Creates a program's container in another's namespace without starting it (see <see cref="StartAsync"/>).</summary>
+    public Task<LabContainer> CreateInAsync(LabContainer networkOwner, string part, string role, string image, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        CreateAsync(part, role, image, null, arguments, "container:" + networkOwner.Id, cancellationToken);
 
     /// <summary>Waits for the container to exit and returns its exit code and output.</summary>
     public async Task<ContainerOutcome> WaitAsync(LabContainer container, TimeSpan limit, CancellationToken cancellationToken)
@@ -128,7 +132,7 @@ public sealed class LabContainers(DockerClient docker, LabRunId run)
         }
     }
 
-    private async Task StartAsync(LabContainer container, CancellationToken cancellationToken) =>
+    public async Task StartAsync(LabContainer container, CancellationToken cancellationToken) =>
         await docker.Containers.StartContainerAsync(container.Id, new ContainerStartParameters(), cancellationToken);
 }
 

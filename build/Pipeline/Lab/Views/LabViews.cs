@@ -25,23 +25,24 @@ public sealed class LabViews(IBuildLog log, Func<string, string?>? environment =
             StepSummary.Append(results, summary);
             written.Add(summary);
         }
-        log.Information($"Views: {string.Join(", ", written.Take(2).Select(Path.GetFileName))}{(written.Count > 2 ? " and the GitHub step summary" : "")} beside it.");
+        log.Verbose($"Views: {string.Join(", ", written.Take(2).Select(Path.GetFileName))}{(written.Count > 2 ? " and the GitHub step summary" : "")} beside it.");
         return written;
     }
 
     /// <summary>
     /// The lab's call: the views must not hide the lab's verdict, so a view that cannot be written is a
-    /// warning (with what to do), never the build's failure.
+    /// warning (with what to do), never the build's failure. Returns the files written (none on failure).
     /// </summary>
-    public void TryWrite(string reportPath)
+    public IReadOnlyList<string> TryWrite(string reportPath)
     {
         try
         {
-            Write(reportPath);
+            return Write(reportPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or System.Xml.XmlException)
         {
             log.Warning($"The lab's views (report.html, junit.xml) could not be written from {reportPath}: {e.Message}; check the directory and rerun ./build.sh Lab.");
+            return [];
         }
     }
 }
