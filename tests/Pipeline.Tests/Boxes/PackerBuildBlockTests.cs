@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Processes;
+using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Tests.Boxes;
 

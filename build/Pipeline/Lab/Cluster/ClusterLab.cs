@@ -89,7 +89,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         await EnsureMultusAsync(cancellationToken);
         if (outside is not null) await outside.LoadImagesAsync([request.McastImage, request.IperfImage], cancellationToken);
 
-        var ns = cluster.NamespaceFor(run);
+        var ns = cluster.NamespaceFor(run.Value);
         var flows = plan.Experiment.Flows.Count;
         var lifetime = cluster.PodTimeout * (1 + flows) + TimeSpan.FromSeconds(flows * lab.DurationSeconds) + ReportGrace;
         var objects = new ClusterObjects(lab, images, plan, request, run, ns, outside is null ? ImagePolicy.Pull : ImagePolicy.Never, lifetime);

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using McastLab.Pipeline.Parameters;
 
-namespace McastLab.Pipeline.Boxes;
+namespace McastLab.Pipeline.Parameters;
 
 /// <summary>The operating system of the boxes: CentOS 7 as the walkthrough had it, or the supported Rocky Linux 9.</summary>
 public enum BoxOs
