@@ -1,4 +1,5 @@
 using System.Text;
+using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Boxes;

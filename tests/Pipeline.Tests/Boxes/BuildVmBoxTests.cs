@@ -1,3 +1,4 @@
+using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Processes;
 using McastLab.Pipeline.Parameters;

@@ -1,3 +1,4 @@
+using McastLab.Pipeline.Core;
 using System.Text;
 using System.Text.RegularExpressions;
 using McastLab.Pipeline.Boxes;

@@ -215,7 +215,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             }
             var eth1 = pod.Interfaces.FirstOrDefault(i => i.InterfaceName == s.Interface);
             if (eth1?.Address is { } a && (!System.Net.IPAddress.TryParse(a, out var address)
-                || LabSettings.Compare(address, s.RangeStart) < 0 || LabSettings.Compare(address, s.RangeEnd) > 0))
+                || !LabSettings.IsBetween(address, s.RangeStart, s.RangeEnd)))
             {
                 problems.Add($"{pod.Pod.Key} got {a} on {s.Interface}, outside {s.RangeStart}-{s.RangeEnd}");
             }
