@@ -34,7 +34,7 @@ public sealed record LocalLabOptions
 }
 
 /// <summary>
-/// The lab on one machine with the real parts (DESIGN.md, "The lab: one experiment, backends that realize it"):
+/// The lab on one machine with the real parts (docs/architecture.md, "Facts the code relies on"):
 /// hosts as network namespaces, pods as sandbox containers whose eth0 (the cluster network, flannel's role)
 /// and eth1 (the generated NetworkAttachmentDefinition) the real CNI plugins make, in Multus' order, with
 /// host-local's leases kept per node; then every flow of <see cref="LabExperiment"/> at once, judged by
