@@ -111,7 +111,7 @@ public sealed record CheckResult
     public string? PodAddress { get; init; }
 
     /// <summary>mcast recv's interval events; null when the report has none for this check.</summary>
-    public IReadOnlyList<IntervalResult>? Intervals { get; init; }
+    public IReadOnlyList<ReceiverInterval>? Intervals { get; init; }
 
     /// <summary>"pass", "FAIL", or "unknown" when the report does not say.</summary>
     public string Verdict => Passed switch { true => "pass", false => "FAIL", null => "unknown" };
@@ -137,17 +137,14 @@ public sealed record CheckResult
         TtlSeen = LabResults.Count(e, "ttlSeen"),
         PodAddress = LabResults.Text(e, "podAddress"),
         Intervals = LabResults.Property(e, "intervals") is { ValueKind: JsonValueKind.Array }
-            ? [.. LabResults.Items(e, "intervals").Select(IntervalResult.From).OfType<IntervalResult>()]
+            ? [.. LabResults.Items(e, "intervals").Select(Interval).OfType<ReceiverInterval>()]
             : null,
     };
-}
 
-/// <summary>One interval event of mcast recv: [Start, End) seconds since the receiver joined, and its counts.</summary>
-public sealed record IntervalResult(double Start, double End, long Received, long Lost, long Reordered, long Duplicates)
-{
-    internal static IntervalResult? From(JsonElement e) =>
+    /// <summary>An interval event, in the report's own type; one without its start or end is left out.</summary>
+    private static ReceiverInterval? Interval(JsonElement e) =>
         LabResults.Number(e, "start") is { } start && LabResults.Number(e, "end") is { } end
-            ? new IntervalResult(start, end, LabResults.Count(e, "received") ?? 0, LabResults.Count(e, "lost") ?? 0,
+            ? new ReceiverInterval(start, end, LabResults.Count(e, "received") ?? 0, LabResults.Count(e, "lost") ?? 0,
                 LabResults.Count(e, "reordered") ?? LabResults.Count(e, "outOfOrder") ?? 0, LabResults.Count(e, "duplicates") ?? 0)
             : null;
 }
