@@ -37,4 +37,22 @@ public sealed record LabCheck : CheckFigures
         Detail = detail,
         Intervals = report is { Intervals.Count: > 0 } ? report.Intervals : null,
     };
+
+    /// <summary>
+    /// The segment-address check of both backends: every address on the segment has one owner (a pod as
+    /// node/name, or a host). One sentence per address held twice.
+    /// </summary>
+    public static LabCheck UniqueAddresses(IReadOnlyList<(string Owner, string Address)> owners, string segment, string hint = "")
+    {
+        var clashes = owners.GroupBy(o => o.Address).Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key} is held by {string.Join(", ", g.Select(o => o.Owner))}").ToList();
+        return new LabCheck
+        {
+            Name = "segment-addresses",
+            Passed = clashes.Count == 0,
+            Detail = clashes.Count == 0
+                ? $"All {owners.Count} addresses on the {segment} segment are unique."
+                : string.Join("; ", clashes) + hint + ".",
+        };
+    }
 }

@@ -238,23 +238,9 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             .Append((Owner: LabTopology.SourceHost, Address: (string?)s.McastsrcAddress.ToString()))
             .Append((Owner: "k8s", Address: (string?)s.K8sAddress.ToString()))
             .ToList();
-        return UniqueAddresses(owners!, s.Interface);
+        return LabCheck.UniqueAddresses(owners!, s.Interface, " (host-local keeps its leases per node: on several nodes give each node its own range, see README)");
     }
 
-    /// <summary>The address check over (owner, address) pairs: one sentence per address held twice.</summary>
-    public static LabCheck UniqueAddresses(IReadOnlyList<(string Owner, string Address)> owners, string segment)
-    {
-        var clashes = owners.GroupBy(o => o.Address).Where(g => g.Count() > 1)
-            .Select(g => $"{g.Key} is held by {string.Join(" and ", g.Select(o => o.Owner))}").ToList();
-        return new LabCheck
-        {
-            Name = "segment-addresses",
-            Passed = clashes.Count == 0,
-            Detail = clashes.Count == 0
-                ? $"All {owners.Count} addresses on the {segment} segment are unique."
-                : string.Join("; ", clashes) + " (host-local keeps its leases per node: on several nodes give each node its own range, see README).",
-        };
-    }
 
     private static IReadOnlyList<HostReport> Hosts(LabExperiment experiment, LabSettings s) =>
     [
