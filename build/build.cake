@@ -15,6 +15,7 @@ using McastLab.Pipeline.Releases;
 using ProcessRunner = McastLab.Pipeline.Processes.ProcessRunner;
 
 var target = Argument("target", "Default");
+var needs = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase); // filled by Target(name, programs...)
 var masker = new SecretMasker();
 var log = new MaskedLog(new CakeBuildLog(Context), masker);
 var runner = new ProcessRunner(log, masker);
@@ -51,30 +52,30 @@ Target("Restore").Description("Restores the NuGet packages of McastLab.sln.")
 Target("Compile").Description("Builds McastLab.sln.").IsDependentOn("Restore")
     .Does(async () => await solution.CompileAsync(interruption.Token));
 
-Target("Test").Description("Runs every test project; tests needing root or Docker run when they are available (under CI=true a skip fails).")
+Target("Test", "dockerd", "ip", "macvlan", "host-local", "iperf", "debootstrap", "docker-registry", "packer", "vagrant", "shellcheck", "clang", "git").Description("Runs every test project; tests needing root or Docker run when they are available (under CI=true a skip fails).")
     .IsDependentOn("Prerequisites").IsDependentOn("Compile")
     .Does(async () => await solution.TestAsync(interruption.Token));
 
-Target("McastTools").Description("Publishes the NativeAOT mcast binary (src/McastTools) to artifacts/mcast/.")
+Target("McastTools", "clang").Description("Publishes the NativeAOT mcast binary (src/McastTools) to artifacts/mcast/.")
     .IsDependentOn("Prerequisites")
     .Does(async () => await images.PublishMcastToolsAsync(interruption.Token));
 
 Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Vagrant/*.yml) from the parameters; unchanged files stay untouched.")
     .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files()));
 
-Target("BaseImage").Description("Provides the base image: present, pulled, or built with debootstrap from Debian and imported.")
+Target("BaseImage", "dockerd", "debootstrap").Description("Provides the base image: present, pulled, or built with debootstrap from Debian and imported.")
     .IsDependentOn("Prerequisites")
     .Does(async () => await images.EnsureBaseImageAsync(interruption.Token));
 
-Target("Images").Description("Builds the iperf 2 and mcast images through the engine API, tagged with the version (and latest for the newest release).")
+Target("Images", "dockerd", "git").Description("Builds the iperf 2 and mcast images through the engine API, tagged with the version (and latest for the newest release).")
     .IsDependentOn("McastTools").IsDependentOn("BaseImage")
     .Does(async () => await images.BuildAsync(interruption.Token));
 
-Target("Push").Description("Pushes both images to --registry (starting a local one on a loopback address) and confirms the digests.")
+Target("Push", "docker-registry").Description("Pushes both images to --registry (starting a local one on a loopback address) and confirms the digests.")
     .IsDependentOn("Images")
     .Does(async () => await images.PushAsync(interruption.Token));
 
-Target("DockerBox").Description("Builds the docker box (base box + Docker CE) with Packer; skipped when its inputs are unchanged.")
+Target("DockerBox", "packer", "vagrant").Description("Builds the docker box (base box + Docker CE) with Packer; skipped when its inputs are unchanged.")
     .IsDependentOn("Prerequisites")
     .Does(async () => await boxBuilder.BuildAsync(BoxRole.Docker, interruption.Token));
 
@@ -82,7 +83,7 @@ Target("K8sBox").Description("Builds the k8s box (docker box + containerd, kubea
     .IsDependentOn("DockerBox")
     .Does(async () => await boxBuilder.BuildAsync(BoxRole.K8s, interruption.Token));
 
-Target("RegisterBoxes").Description("Registers both boxes with Vagrant: vagrant box add --force through their catalogs (artifacts/boxes/*/metadata.json).")
+Target("RegisterBoxes", "vagrant").Description("Registers both boxes with Vagrant: vagrant box add --force through their catalogs (artifacts/boxes/*/metadata.json).")
     .IsDependentOn("K8sBox")
     .Does(async () => await new BoxRegistrar(runner, log, boxLayout, parameters.Boxes, VagrantArguments.From(parameters)).RegisterAsync(interruption.Token));
 
@@ -95,11 +96,11 @@ Target("PublishBoxes").Description("Uploads the .box files, their metadata, SHA2
 Target("Publish").Description("Pushes the images, then publishes the boxes to the GitHub release of --release-tag.")
     .IsDependentOn("Push").IsDependentOn("PublishBoxes");
 
-Target("LabUp").Description("Starts the two-VM lab (vagrant up in Vagrant/) and writes its kubeconfig to artifacts/lab/kubeconfig.")
+Target("LabUp", "vagrant", "scp").Description("Starts the two-VM lab (vagrant up in Vagrant/) and writes its kubeconfig to artifacts/lab/kubeconfig.")
     .IsDependentOn("Boxes")
     .Does(async () => await new VagrantLab(runner, log, boxLayout, parameters).UpAsync(interruption.Token));
 
-Target("Lab").Description("Proves multicast in every direction between pods and the outside, with manifests generated into its run folder (--lab-backend; report in artifacts/lab/).")
+Target("Lab", "ip", "macvlan", "host-local").Description("Proves multicast in every direction between pods and the outside, with manifests generated into its run folder (--lab-backend; report in artifacts/lab/).")
     .IsDependentOn("Prerequisites").IsDependentOn("Images")
     .Does(async () => await new LabVerification(runner, log, parameters).RunTargetAsync(interruption.Token));
 
@@ -108,11 +109,16 @@ graph.Require(target, "Target");
 parameters.Build.Skip.ToList().ForEach(name => graph.Require(name, "The --skip target"));
 RunTarget(target);
 
-// A target that --skip can leave out; Cake's summary shows it as skipped, with the reason.
-CakeTaskBuilder Target(string name) =>
-    Task(name).WithCriteria(() => !parameters.Build.Skips(name), $"skipped by --skip={name}");
+// A target that --skip can leave out (Cake's summary shows it as skipped, with the reason), declared with the
+// programs it runs itself: Prerequisites checks those of the requested target and everything it depends on.
+CakeTaskBuilder Target(string name, params string[] programs)
+{
+    needs[name] = programs;
+    return Task(name).WithCriteria(() => !parameters.Build.Skips(name), $"skipped by --skip={name}");
+}
 
-TargetGraph Graph() => new(Tasks.Select(t => new TargetInfo(t.Name, t.Description ?? "", t.Dependencies.Select(d => d.Name).ToList())));
+TargetGraph Graph() => new(Tasks.Select(t => new TargetInfo(t.Name, t.Description ?? "", t.Dependencies.Select(d => d.Name).ToList())
+    { Needs = needs.TryGetValue(t.Name, out var programs) ? programs : [] }));
 
 /// <summary>Pipeline messages through Cake's log, so --verbosity applies to them too.</summary>
 public sealed class CakeBuildLog : IBuildLog

@@ -16,13 +16,13 @@ public sealed class RateAndPacingTests
     [InlineData("64000", 64_000)]
     public void Rates_use_iperf_suffixes(string text, double bits)
     {
-        Assert.Equal(bits, Rate.Parse(text).BitsPerSecond);
+        Assert.Equal(bits, Rate.Parse(text, message => new UsageException(message)).BitsPerSecond);
     }
 
     [Fact]
     public void Packets_per_second_are_taken_as_given()
     {
-        var rate = Rate.Parse("5000pps");
+        var rate = Rate.Parse("5000pps", message => new UsageException(message));
 
         Assert.Equal(5000, rate.PacketsPerSecondFor(1470));
         Assert.Equal(0, rate.BitsPerSecond);
@@ -31,7 +31,7 @@ public sealed class RateAndPacingTests
     [Fact]
     public void Bit_rates_become_datagram_rates_from_the_payload_length()
     {
-        Assert.Equal(1_048_576 / (1470 * 8.0), Rate.Parse("1M").PacketsPerSecondFor(1470), 9);
+        Assert.Equal(1_048_576 / (1470 * 8.0), Rate.Parse("1M", message => new UsageException(message)).PacketsPerSecondFor(1470), 9);
     }
 
     [Theory]
@@ -41,13 +41,13 @@ public sealed class RateAndPacingTests
     [InlineData("pps")]
     public void Nonsense_rates_are_usage_errors(string text)
     {
-        Assert.Throws<UsageException>(() => Rate.Parse(text));
+        Assert.Throws<UsageException>(() => Rate.Parse(text, message => new UsageException(message)));
     }
 
     [Fact]
     public void Zero_means_unlimited()
     {
-        Assert.True(Rate.Parse("0").Unlimited);
+        Assert.True(Rate.Parse("0", message => new UsageException(message)).Unlimited);
         Assert.True(new Pacer(0).Unlimited);
     }
 

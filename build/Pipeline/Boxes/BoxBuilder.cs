@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Processes;
+using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Boxes;
 

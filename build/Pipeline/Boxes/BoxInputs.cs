@@ -1,4 +1,6 @@
 using System.Text;
+using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Boxes;
 

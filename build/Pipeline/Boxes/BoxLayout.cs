@@ -1,3 +1,5 @@
+using McastLab.Pipeline.Parameters;
+
 namespace McastLab.Pipeline.Boxes;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Processes;
+using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Boxes;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Processes;
+using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Boxes;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Prerequisites;
 using McastLab.Pipeline.Processes;
 
 namespace McastLab.Pipeline.Cni;
@@ -13,7 +14,7 @@ public sealed class CniPlugin(ProcessRunner runner, string pluginDirectory)
     /// <summary>Where Debian's containernetworking-plugins puts the plugins; /opt/cni/bin elsewhere.</summary>
     public static string FindPluginDirectory()
     {
-        foreach (var directory in Prerequisites.PrerequisiteCatalog.CniDirectories)
+        foreach (var directory in PrerequisiteCatalog.CniDirectories)
         {
             if (File.Exists(Path.Combine(directory, "macvlan"))) return directory;
         }

@@ -2,7 +2,12 @@ using McastLab.Pipeline.Core;
 
 namespace McastLab.Pipeline.Graph;
 
-public sealed record TargetInfo(string Name, string Description, IReadOnlyList<string> Dependencies);
+/// <summary>A target as build.cake declared it: its dependencies and the programs it needs itself.</summary>
+public sealed record TargetInfo(string Name, string Description, IReadOnlyList<string> Dependencies)
+{
+    /// <summary>Programs this target runs itself (not those of its dependencies): names in PrerequisiteCatalog.</summary>
+    public IReadOnlyList<string> Needs { get; init; } = [];
+}
 
 /// <summary>The targets build.cake declared, as plain data: lookups, the set a target runs, the overview.</summary>
 public sealed class TargetGraph(IEnumerable<TargetInfo> targets)
@@ -27,6 +32,10 @@ public sealed class TargetGraph(IEnumerable<TargetInfo> targets)
         Visit(target);
         return order;
     }
+
+    /// <summary>The programs the target and everything it depends on declared they need, each once.</summary>
+    public IReadOnlyList<string> Needs(string target) =>
+        Closure(target).SelectMany(name => Find(name)!.Needs).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>Stops with the list of targets when a requested name (a target or a --skip entry) does not exist.</summary>
     public void Require(string name, string what)

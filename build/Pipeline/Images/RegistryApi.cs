@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
@@ -132,7 +131,7 @@ public sealed class RegistryApi : IDisposable
         return JsonDocument.Parse(bytes);
     }
 
-    public static string Sha256(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+    public static string Sha256(byte[] bytes) => "sha256:" + Core.Sha256.OfBytes(bytes);
 
     private async Task<(byte[] Body, HttpResponseHeaders Headers, string? ContentType)> GetAsync(string path, IReadOnlyList<string> accept, string repository, CancellationToken cancellationToken)
     {

@@ -56,9 +56,6 @@ public sealed record LabReport
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static LabReport FromJson(string json) =>
-        JsonSerializer.Deserialize<LabReport>(json, Json) ?? throw new JsonException("report.json is empty.");
-
     /// <summary>The table the log shows: one row per check, figures that were not measured as '-'.</summary>
     public IReadOnlyList<string> Table()
     {

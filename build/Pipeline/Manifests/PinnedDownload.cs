@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Parameters;
 
@@ -14,7 +13,7 @@ public sealed class PinnedDownload(HttpClient http, IBuildLog log, string cacheD
     {
         Directory.CreateDirectory(cacheDirectory);
         var path = Path.Combine(cacheDirectory, $"{pin.Name.ToLowerInvariant()}-{pin.Version}-{Path.GetFileName(pin.Url.AbsolutePath)}");
-        if (File.Exists(path) && await HashAsync(path, cancellationToken) == pin.Sha256)
+        if (File.Exists(path) && await Sha256.OfFileAsync(path, cancellationToken) == pin.Sha256)
         {
             log.Verbose($"{pin.Name} {pin.Version}: using {path} (sha256 matches)");
             return path;
@@ -32,7 +31,7 @@ public sealed class PinnedDownload(HttpClient http, IBuildLog log, string cacheD
                 await using var file = File.Create(partial);
                 await response.Content.CopyToAsync(file, cancellationToken);
             }
-            var actual = await HashAsync(partial, cancellationToken);
+            var actual = await Sha256.OfFileAsync(partial, cancellationToken);
             if (actual != pin.Sha256)
             {
                 throw new PipelineException($"{pin.Url} has sha256 {actual} but {ParametersFile.FileName} pins {pin.Sha256} ({pin.Sha256Parameter}); verify the release file and update the pin only if the new content is trusted.");
@@ -48,11 +47,5 @@ public sealed class PinnedDownload(HttpClient http, IBuildLog log, string cacheD
         {
             File.Delete(partial);
         }
-    }
-
-    private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var file = File.OpenRead(path);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
     }
 }

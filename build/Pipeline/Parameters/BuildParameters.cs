@@ -1,6 +1,4 @@
-using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
-using McastLab.Pipeline.Lab.Cluster;
 
 namespace McastLab.Pipeline.Parameters;
 

@@ -97,7 +97,7 @@ public sealed partial record LabSettings
         foreach (var name in new[] { "k8s-address", "mcastsrc-address" })
         {
             var host = p.Address(name);
-            if (Compare(host, RangeStart) >= 0 && Compare(host, RangeEnd) <= 0)
+            if (InPodRange(host))
                 throw p.Invalid(name, $"outside the pods' IPAM range {RangeStart}-{RangeEnd}");
         }
         if (K8sAddress.Equals(McastsrcAddress)) throw p.Invalid("mcastsrc-address", "different from --k8s-address");
@@ -118,6 +118,11 @@ public sealed partial record LabSettings
 
     /// <summary>Numeric order of two IPv4 addresses.</summary>
     public static int Compare(IPAddress a, IPAddress b) => ToNumber(a).CompareTo(ToNumber(b));
+
+    /// <summary>The one range check (IPAM ranges are inclusive at both ends), for validation and for what pods got.</summary>
+    public static bool IsBetween(IPAddress address, IPAddress first, IPAddress last) => Compare(address, first) >= 0 && Compare(address, last) <= 0;
+
+    public bool InPodRange(IPAddress address) => IsBetween(address, RangeStart, RangeEnd);
 
     private static IPAddress Broadcast(IPNetwork network)
     {

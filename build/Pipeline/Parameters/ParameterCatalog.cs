@@ -11,8 +11,8 @@ public static class ParameterCatalog
         .. VersionPins.Definitions,
         .. ClusterAddonPins.Definitions,
         .. ReleaseSettings.Definitions,
-        .. Boxes.BoxSettings.Definitions,
-        .. Lab.Cluster.ClusterSettings.Definitions,
+        .. BoxSettings.Definitions,
+        .. ClusterSettings.Definitions,
     ];
 
     /// <summary>Options that Cake itself reads; they pass through untouched.</summary>

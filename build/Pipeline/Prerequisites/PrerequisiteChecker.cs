@@ -27,21 +27,27 @@ public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, Hos
         var alone = string.Equals(requestedTarget, "Prerequisites", StringComparison.OrdinalIgnoreCase);
         var target = alone ? MainTarget : requestedTarget;
         if (alone) log.Information($"Checking what {target} needs:");
-        return EnsureAsync(graph.Closure(target).Append(target).ToList(), alone ? null : target, cancellationToken);
+        return EnsureAsync(graph.Needs(target), alone ? null : target, cancellationToken);
     }
 
-    public Task<IReadOnlyList<Finding>> EnsureAsync(IReadOnlyCollection<string> targets, CancellationToken cancellationToken = default) =>
-        EnsureAsync(targets, null, cancellationToken);
+    /// <summary>Prepares the named programs (names in the catalog).</summary>
+    public Task<IReadOnlyList<Finding>> EnsureAsync(IReadOnlyCollection<string> programs, CancellationToken cancellationToken = default) =>
+        EnsureAsync(programs, null, cancellationToken);
 
     /// <param name="briefFor">The target to name in a one-line summary instead of the list, or null for the list.</param>
-    private async Task<IReadOnlyList<Finding>> EnsureAsync(IReadOnlyCollection<string> targets, string? briefFor, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Finding>> EnsureAsync(IReadOnlyCollection<string> programs, string? briefFor, CancellationToken cancellationToken)
     {
         void Show(string line)
         {
             if (briefFor is null) log.Information(line); else log.Verbose(line);
         }
 
-        var requirements = catalog.Where(r => r.IsNeededBy(targets)).ToList();
+        var unknown = programs.Where(p => catalog.All(r => r.Program != p)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new PipelineException($"A target needs {string.Join(", ", unknown)}, which the prerequisite catalog does not list; add it to PrerequisiteCatalog.All or fix the name in build/build.cake.");
+        }
+        var requirements = catalog.Where(r => programs.Contains(r.Program)).ToList();
         var engine = new DockerEngine(runner, log, host);
         var needsEngine = requirements.Any(r => r.Program == "dockerd");
         if (needsEngine && await engine.ServerVersionAsync(cancellationToken) is not null)

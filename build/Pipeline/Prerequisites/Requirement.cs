@@ -1,12 +1,11 @@
 namespace McastLab.Pipeline.Prerequisites;
 
 /// <summary>
-/// A program some targets need, how to ask its version, and the Debian package that brings it.
-/// Programs outside PATH (the CNI plugins) name the directories they live in.
+/// A program some target needs, how to ask its version, and the Debian package that brings it.
+/// Programs outside PATH (the CNI plugins) name the directories they live in. Which target needs it is
+/// declared with the target itself in build/build.cake (TargetInfo.Needs), never here.
 /// </summary>
-public sealed record Requirement(string Program, string AptPackage, IReadOnlyList<string> VersionArguments, IReadOnlyList<string> NeededBy)
+public sealed record Requirement(string Program, string AptPackage, IReadOnlyList<string> VersionArguments)
 {
     public IReadOnlyList<string> Directories { get; init; } = [];
-
-    public bool IsNeededBy(IEnumerable<string> targets) => targets.Any(t => NeededBy.Contains(t, StringComparer.OrdinalIgnoreCase));
 }

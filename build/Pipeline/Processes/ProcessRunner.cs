@@ -87,10 +87,5 @@ public sealed class ProcessRunner(IBuildLog log, SecretMasker masker, ProgramLoc
 
     /// <summary>The command as a person would type it, quoting arguments that need it.</summary>
     public static string Display(string program, IEnumerable<string> arguments) =>
-        string.Join(' ', arguments.Prepend(program).Select(Quote));
-
-    private static string Quote(string argument) =>
-        argument.Length > 0 && argument.All(c => char.IsLetterOrDigit(c) || "-_./=:,@%+".Contains(c))
-            ? argument
-            : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        ShellWords.Join(arguments.Prepend(program));
 }

@@ -47,7 +47,7 @@ public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot
         var sums = new List<(string Asset, string Sha256)>();
         foreach (var box in boxes)
         {
-            var sha256 = await Sha256Sums.HashAsync(box.Path, cancellationToken);
+            var sha256 = await Sha256.OfFileAsync(box.Path, cancellationToken);
             if (box.RecordedSha256 is { } recorded && !string.Equals(recorded, sha256, StringComparison.OrdinalIgnoreCase))
             {
                 throw new PipelineException($"{box.AssetName} no longer matches the sha256 in {box.MetadataAssetName} (the box changed after it was built); rebuild it with ./build.sh Boxes.");
@@ -57,7 +57,7 @@ public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot
         }
         foreach (var metadata in boxes.Select(b => b.MetadataPath).Distinct(StringComparer.Ordinal))
         {
-            sums.Add((Path.GetFileName(metadata), await Sha256Sums.HashAsync(metadata, cancellationToken)));
+            sums.Add((Path.GetFileName(metadata), await Sha256.OfFileAsync(metadata, cancellationToken)));
         }
 
         // Names as GitHub will store them; two files that would end as one asset stop here, before any request.
@@ -105,7 +105,7 @@ public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot
         generated.AddRange(catalogs.Select(c => (Write(staging, c.AssetName, c.Json), "application/json")));
         foreach (var (path, contentType) in generated)
         {
-            await PutAsync(releases, uploader, release, existing, path, await Sha256Sums.HashAsync(path, cancellationToken), contentType, cancellationToken);
+            await PutAsync(releases, uploader, release, existing, path, await Sha256.OfFileAsync(path, cancellationToken), contentType, cancellationToken);
         }
 
         if (release.Draft)

@@ -72,7 +72,7 @@ internal static class IperfCommand
 
         var endpoint = EndpointResolver.Send(options.Value("client")!, iface, bind, port, ttl, null);
         var length = (int)options.Integer("len", endpoint.Group.IsIPv6 ? 1450 : 1470, Wire.DatagramTemplate.MinimumLength, Wire.DatagramTemplate.MaximumLength);
-        return new SendPlan(endpoint, Rate.Parse(options.Value("bandwidth") ?? "1M"), length, options.Number("time", 0.001, 1e9) ?? 10, null);
+        return new SendPlan(endpoint, Rate.Parse(options.Value("bandwidth") ?? "1M", message => new UsageException(message)), length, options.Number("time", 0.001, 1e9) ?? 10, null);
     }
 
     /// <summary>

@@ -59,7 +59,7 @@ internal static class SendCommand
         var port = (int)options.Integer("port", 5001, 1, 65535);
         var ttl = (int)options.Integer("ttl", 1, 0, 255);
         int? tos = options.Has("tos") ? (int)options.Integer("tos", 0, 0, 255) : null;
-        var rate = Rate.Parse(options.Value("rate") ?? "1M");
+        var rate = Rate.Parse(options.Value("rate") ?? "1M", message => new UsageException(message));
         long? count = options.Has("count") ? options.Integer("count", 1, 1, long.MaxValue) : null;
         var duration = count is null ? options.Number("duration", 0.001, 1e9) ?? 10 : (double?)null;
         var endpoint = EndpointResolver.Send(options.Required("group", "send"), options.Value("interface"), options.Value("bind"), port, ttl, tos);

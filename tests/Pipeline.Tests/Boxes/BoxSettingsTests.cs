@@ -9,8 +9,8 @@ public sealed class BoxSettingsTests
     {
         var boxes = BoxTestContext.Parameters().Boxes;
 
-        Assert.Equal("docker-centos7", boxes.BoxName(McastLab.Pipeline.Boxes.BoxRole.Docker));
-        Assert.Equal("k8s-centos7", boxes.BoxName(McastLab.Pipeline.Boxes.BoxRole.K8s));
+        Assert.Equal("docker-centos7", boxes.BoxName(BoxRole.Docker));
+        Assert.Equal("k8s-centos7", boxes.BoxName(BoxRole.K8s));
         Assert.Equal(0, boxes.Workers);
         Assert.Equal("1.34", boxes.KubernetesMinor);
         Assert.Equal("26.1.4", boxes.DockerCeVersion);

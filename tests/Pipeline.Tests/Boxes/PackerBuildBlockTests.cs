@@ -1,7 +1,9 @@
+using McastLab.Pipeline.Core;
 using System.Text;
 using System.Text.RegularExpressions;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Processes;
+using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Tests.Boxes;
 

@@ -1,5 +1,7 @@
+using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Processes;
+using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Tests.Boxes;
 

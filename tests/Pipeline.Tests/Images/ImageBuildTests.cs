@@ -55,7 +55,7 @@ public sealed class ImageBuildTests(ImageFixture fixture)
             await fixture.Runner.RunAsync("docker", ["rm", "-f", container], new ProcessOptions { Quiet = true, AllowFailure = true }, CancellationToken.None);
         }
 
-        Assert.Equal(McastLab.Pipeline.Boxes.Sha256.OfFile(fixture.McastBinary), McastLab.Pipeline.Boxes.Sha256.OfFile(Path.Combine(copy.Path, "mcast")));
+        Assert.Equal(McastLab.Pipeline.Core.Sha256.OfFile(fixture.McastBinary), McastLab.Pipeline.Core.Sha256.OfFile(Path.Combine(copy.Path, "mcast")));
         // The version tag the build gave points at this very image, not at an older one of the same name.
         Assert.Equal(fixture.Mcast.Id, (await fixture.Docker.Images.InspectImageAsync(fixture.Mcast.References[0], token)).ID);
     }

@@ -14,6 +14,7 @@ public sealed class LabPartsTests
     [InlineData("1m", 5, 425)]     // 1,000,000 bit/s
     [InlineData("500pps", 4, 2000)]
     [InlineData("10K", 10, 8)]
+    [InlineData("1e4", 20, 17)]    // mcast's grammar (one file, Rate.cs): exponents too, 10,000 bit/s
     public void Nominal_datagrams_follow_iperf_units(string rate, int seconds, long expected) =>
         Assert.Equal(expected, LabTraffic.NominalDatagrams(rate, seconds));
 

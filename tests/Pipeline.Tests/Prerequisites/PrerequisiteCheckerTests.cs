@@ -12,9 +12,9 @@ public sealed class PrerequisiteCheckerTests : IDisposable
     private static readonly HostFacts RootOnDebian = new(IsRoot: true, IsDebianLike: true, HasSystemd: false);
 
     private IReadOnlyList<Requirement> Catalog => [
-        new("iperf", "iperf", ["-v"], ["Lab"]),
-        new("packer", "packer", ["version"], ["Boxes"]),
-        new("macvlan", "containernetworking-plugins", [], ["Lab"]) { Directories = [Path.Combine(bin.Path, "cni")] },
+        new("iperf", "iperf", ["-v"]),
+        new("packer", "packer", ["version"]),
+        new("macvlan", "containernetworking-plugins", []) { Directories = [Path.Combine(bin.Path, "cni")] },
     ];
 
     public PrerequisiteCheckerTests()
@@ -33,9 +33,9 @@ public sealed class PrerequisiteCheckerTests : IDisposable
     private string AptLog => File.Exists(Path.Combine(bin.Path, "apt.log")) ? File.ReadAllText(Path.Combine(bin.Path, "apt.log")) : "";
 
     [Fact]
-    public async Task Reports_what_it_found_with_versions_and_only_for_the_requested_targets()
+    public async Task Reports_what_it_found_with_versions_and_only_for_the_requested_programs()
     {
-        var findings = await Checker(RootOnDebian).EnsureAsync(["Lab"], TestContext.Current.CancellationToken);
+        var findings = await Checker(RootOnDebian).EnsureAsync(["macvlan", "iperf"], TestContext.Current.CancellationToken);
         Assert.Equal(["iperf", "macvlan"], findings.Select(f => f.Requirement.Program));
         Assert.Equal("iperf version 2.1.8 (12 August 2022) pthreads", findings[0].Version);
         Assert.Equal("CNI macvlan plugin v1.1.1", findings[1].Version);
@@ -46,12 +46,12 @@ public sealed class PrerequisiteCheckerTests : IDisposable
     [Fact]
     public async Task As_root_on_Debian_installs_what_is_missing_and_a_second_run_changes_nothing()
     {
-        var findings = await Checker(RootOnDebian).EnsureAsync(["Boxes"], TestContext.Current.CancellationToken);
+        var findings = await Checker(RootOnDebian).EnsureAsync(["packer"], TestContext.Current.CancellationToken);
         Assert.Equal("update -q\ninstall -y -q --no-install-recommends packer\n", AptLog);
         Assert.Equal("Packer v1.6.6", Assert.Single(findings).Version);
         Assert.Contains(log.Lines, l => l.StartsWith("Missing packer: installing packer with apt-get.", StringComparison.Ordinal));
 
-        await Checker(RootOnDebian).EnsureAsync(["Boxes"], TestContext.Current.CancellationToken);
+        await Checker(RootOnDebian).EnsureAsync(["packer"], TestContext.Current.CancellationToken);
         Assert.Equal("update -q\ninstall -y -q --no-install-recommends packer\n", AptLog);
     }
 
@@ -59,7 +59,7 @@ public sealed class PrerequisiteCheckerTests : IDisposable
     public async Task Without_root_it_stops_with_the_apt_get_command()
     {
         var error = await Assert.ThrowsAsync<PipelineException>(() =>
-            Checker(RootOnDebian with { IsRoot = false }).EnsureAsync(["Boxes", "Lab"], TestContext.Current.CancellationToken));
+            Checker(RootOnDebian with { IsRoot = false }).EnsureAsync(["packer", "iperf", "macvlan"], TestContext.Current.CancellationToken));
         Assert.Equal("Missing packer; install them with 'sudo apt-get install -y packer' and run again.", error.Message);
         Assert.Equal("", AptLog);
     }
@@ -68,7 +68,7 @@ public sealed class PrerequisiteCheckerTests : IDisposable
     public async Task Off_Debian_it_names_the_packages_to_install()
     {
         var error = await Assert.ThrowsAsync<PipelineException>(() =>
-            Checker(RootOnDebian with { IsDebianLike = false }).EnsureAsync(["Boxes"], TestContext.Current.CancellationToken));
+            Checker(RootOnDebian with { IsDebianLike = false }).EnsureAsync(["packer"], TestContext.Current.CancellationToken));
         Assert.StartsWith("Missing packer; install the packages packer with your system's package manager", error.Message, StringComparison.Ordinal);
     }
 
@@ -76,7 +76,7 @@ public sealed class PrerequisiteCheckerTests : IDisposable
     public async Task An_install_that_does_not_bring_the_program_fails_clearly()
     {
         File.Delete(Path.Combine(bin.Path, "cni", "macvlan"));
-        var error = await Assert.ThrowsAsync<PipelineException>(() => Checker(RootOnDebian).EnsureAsync(["Lab"], TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<PipelineException>(() => Checker(RootOnDebian).EnsureAsync(["iperf", "macvlan"], TestContext.Current.CancellationToken));
         Assert.Equal("apt-get finished but macvlan still cannot be found; check the apt-get output above.", error.Message);
         Assert.Contains("containernetworking-plugins", AptLog, StringComparison.Ordinal);
     }
@@ -85,7 +85,8 @@ public sealed class PrerequisiteCheckerTests : IDisposable
     public async Task Alone_it_prepares_the_main_job_and_otherwise_the_requested_target_with_its_dependencies()
     {
         var graph = new McastLab.Pipeline.Graph.TargetGraph([
-            new("Prerequisites", "", []), new("Lab", "", ["Prerequisites"]), new("Boxes", "", ["Prerequisites"]), new("All", "", ["Boxes"]),
+            new("Prerequisites", "", []), new("Lab", "", ["Prerequisites"]) { Needs = ["iperf", "macvlan"] },
+            new("Boxes", "", ["Prerequisites"]) { Needs = ["packer"] }, new("All", "", ["Boxes"]),
         ]);
         var alone = await Checker(RootOnDebian).EnsureForAsync("Prerequisites", graph, TestContext.Current.CancellationToken);
         Assert.Equal(["iperf", "macvlan"], alone.Select(f => f.Requirement.Program));
@@ -101,22 +102,22 @@ public sealed class PrerequisiteCheckerTests : IDisposable
         bin.Program("apt-get", $"echo \"$*\" >> '{bin.Path}/apt.log'; " +
             $"case \"$*\" in *install*docker.io*) printf '#!/bin/sh\\necho Docker version 20.10.24\\n' > '{bin.Path}/dockerd'; chmod +x '{bin.Path}/dockerd';; esac");
         bin.Program("start-stop-daemon", $"touch '{started}'");
-        IReadOnlyList<Requirement> catalog = [new("dockerd", "docker.io", ["--version"], ["Images"])];
+        IReadOnlyList<Requirement> catalog = [new("dockerd", "docker.io", ["--version"])];
         var checker = new PrerequisiteChecker(new ProcessRunner(log, new SecretMasker(), new ProgramLocator(bin.Path)), log, RootOnDebian, catalog);
 
-        await checker.EnsureAsync(["Images"], TestContext.Current.CancellationToken);
+        await checker.EnsureAsync(["dockerd"], TestContext.Current.CancellationToken);
         Assert.Equal("update -q\ninstall -y -q --no-install-recommends docker.io\n", AptLog);
         Assert.Contains("  docker engine    20.10.24", log.Lines);
 
         // A second run finds the engine answering and changes nothing.
-        await checker.EnsureAsync(["Images"], TestContext.Current.CancellationToken);
+        await checker.EnsureAsync(["dockerd"], TestContext.Current.CancellationToken);
         Assert.Equal("update -q\ninstall -y -q --no-install-recommends docker.io\n", AptLog);
     }
 
     [Fact]
     public async Task As_a_dependency_it_says_in_one_line_what_was_found_and_alone_it_lists_each_version()
     {
-        var graph = new McastLab.Pipeline.Graph.TargetGraph([new("Prerequisites", "", []), new("Lab", "", ["Prerequisites"])]);
+        var graph = new McastLab.Pipeline.Graph.TargetGraph([new("Prerequisites", "", []), new("Lab", "", ["Prerequisites"]) { Needs = ["iperf", "macvlan"] }]);
 
         await Checker(RootOnDebian).EnsureForAsync("Lab", graph, TestContext.Current.CancellationToken);
         Assert.Equal(["Lab needs iperf, macvlan: all there ('./build.sh Prerequisites' lists their versions)."], log.At("information"));
@@ -137,6 +138,27 @@ public sealed class PrerequisiteCheckerTests : IDisposable
     [InlineData("", false)]
     public void Recognises_the_Debian_family(string osRelease, bool expected) =>
         Assert.Equal(expected, HostFacts.IsDebianFamily(osRelease));
+
+    [Fact]
+    public async Task A_renamed_target_keeps_its_prerequisites_because_it_declares_them_itself()
+    {
+        // The same graph as build.cake's Lab, with the target renamed: what it needs moves with it.
+        var renamed = new McastLab.Pipeline.Graph.TargetGraph([
+            new("Prerequisites", "", []), new("Verify", "", ["Prerequisites"]) { Needs = ["iperf", "macvlan"] },
+        ]);
+        var findings = await Checker(RootOnDebian).EnsureForAsync("Verify", renamed, TestContext.Current.CancellationToken);
+        Assert.Equal(["iperf", "macvlan"], findings.Select(f => f.Requirement.Program));
+        Assert.Equal(["Verify needs iperf, macvlan: all there ('./build.sh Prerequisites' lists their versions)."], log.At("information"));
+    }
+
+    [Fact]
+    public async Task A_target_naming_a_program_the_catalog_does_not_know_stops_with_the_name()
+    {
+        var graph = new McastLab.Pipeline.Graph.TargetGraph([new("Lab", "", []) { Needs = ["iperf", "ipref"] }]);
+        var error = await Assert.ThrowsAsync<PipelineException>(() => Checker(RootOnDebian).EnsureForAsync("Lab", graph, TestContext.Current.CancellationToken));
+        Assert.Equal("A target needs ipref, which the prerequisite catalog does not list; add it to PrerequisiteCatalog.All or fix the name in build/build.cake.", error.Message);
+        Assert.Equal("", AptLog);
+    }
 
     public void Dispose() => bin.Dispose();
 }

@@ -89,7 +89,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         await EnsureMultusAsync(cancellationToken);
         if (outside is not null) await outside.LoadImagesAsync([request.McastImage, request.IperfImage], cancellationToken);
 
-        var ns = cluster.NamespaceFor(run);
+        var ns = cluster.NamespaceFor(run.Value);
         var flows = plan.Experiment.Flows.Count;
         var lifetime = cluster.PodTimeout * (1 + flows) + TimeSpan.FromSeconds(flows * lab.DurationSeconds) + ReportGrace;
         var objects = new ClusterObjects(lab, images, plan, request, run, ns, outside is null ? ImagePolicy.Pull : ImagePolicy.Never, lifetime);
@@ -179,7 +179,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
                 checks.Add(FlowVerdict.Judge(flow, receiver, sender, output, null, minimum, senderAddress, addresses.GetValueOrDefault(receiver.Place)));
             }
         }
-        checks.Add(UniqueAddresses(addresses));
+        checks.Add(LabCheck.UniqueAddresses([.. addresses.Where(a => a.Value is not null).Select(a => (a.Key, a.Value!))], lab.Interface));
         return (checks, reports);
     }
 
@@ -200,19 +200,6 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         return result.Address;
     }
 
-    /// <summary>Every attached pod must hold its own address on the segment: the reason for a range per node.</summary>
-    private static LabCheck UniqueAddresses(Dictionary<string, string?> addresses)
-    {
-        var shared = addresses.Where(a => a.Value is not null).GroupBy(a => a.Value!).Where(g => g.Count() > 1).ToList();
-        return new LabCheck
-        {
-            Name = "addresses-unique",
-            Passed = shared.Count == 0,
-            Detail = shared.Count == 0
-                ? $"The {addresses.Count} attached pods hold {addresses.Count} different addresses on the segment."
-                : string.Join("; ", shared.Select(g => $"{g.Key} is held by {string.Join(", ", g.Select(a => a.Key))}")) + ".",
-        };
-    }
 
     private async Task<ContainerOutcome> SendFromOutsideAsync(LabRequest request, TrafficFlow flow, CancellationToken cancellationToken)
     {

@@ -46,7 +46,7 @@ public static class NetworkStatus
         {
             return new Result(false, null, $"{lab.Interface} from {entry.Name} has no IPv4 address");
         }
-        var inRange = LabSettings.Compare(address, rangeStart) >= 0 && LabSettings.Compare(address, rangeEnd) <= 0;
+        var inRange = LabSettings.IsBetween(address, rangeStart, rangeEnd);
         return inRange
             ? new Result(true, address.ToString(), $"{lab.Interface} ({entry.Name}) has {address}, inside the IPAM range {rangeStart}-{rangeEnd}")
             : new Result(false, address.ToString(), $"{lab.Interface} has {address}, outside the IPAM range {rangeStart}-{rangeEnd}");

@@ -50,23 +50,17 @@ public sealed partial class VagrantHosts(ProcessRunner runner, IBuildLog log, Va
     }
 
     /// <summary>The walkthrough's `iperf -c 224.0.67.67 -u --ttl 5 -t 5 -B 10.0.0.12` in the iperf image on the host network.</summary>
-    public static string SenderCommand(string iperfImage, LabSettings lab) => string.Join(' ', new[]
-    {
+    public static string SenderCommand(string iperfImage, LabSettings lab) => ShellWords.Join(
+    [
         "sudo", "docker", "run", "--rm", "--network", "host", "--entrypoint", "iperf", iperfImage,
         "-c", lab.Group.ToString(), "-p", lab.Port.ToString(CultureInfo.InvariantCulture), "-u",
         "--ttl", lab.Ttl.ToString(CultureInfo.InvariantCulture), "-t", lab.DurationSeconds.ToString(CultureInfo.InvariantCulture),
         "-b", lab.Rate, "-B", lab.McastsrcAddress.ToString(),
-    }.Select(ShellWord));
+    ]);
 
     private async Task UploadAndRunAsync(string archive, string machine, string command, CancellationToken cancellationToken)
     {
         await runner.RunAsync("vagrant", VagrantArguments.Upload(archive, RemoteArchive, machine), vagrant.Options(), cancellationToken);
         await runner.RunAsync("vagrant", VagrantArguments.Ssh(machine, $"{command} && rm -f {RemoteArchive}"), vagrant.Options(), cancellationToken);
     }
-
-    /// <summary>`vagrant ssh -c` hands a line to the VM's shell: every word that is not plainly safe is quoted.</summary>
-    private static string ShellWord(string word) =>
-        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=%@".Contains(c))
-            ? word
-            : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -34,7 +34,7 @@ public sealed record LocalLabOptions
 }
 
 /// <summary>
-/// The lab on one machine with the real parts (DESIGN.md, "The lab: one experiment, backends that realize it"):
+/// The lab on one machine with the real parts (docs/architecture.md, "Facts the code relies on"):
 /// hosts as network namespaces, pods as sandbox containers whose eth0 (the cluster network, flannel's role)
 /// and eth1 (the generated NetworkAttachmentDefinition) the real CNI plugins make, in Multus' order, with
 /// host-local's leases kept per node; then every flow of <see cref="LabExperiment"/> at once, judged by
@@ -215,7 +215,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             }
             var eth1 = pod.Interfaces.FirstOrDefault(i => i.InterfaceName == s.Interface);
             if (eth1?.Address is { } a && (!System.Net.IPAddress.TryParse(a, out var address)
-                || LabSettings.Compare(address, s.RangeStart) < 0 || LabSettings.Compare(address, s.RangeEnd) > 0))
+                || !LabSettings.IsBetween(address, s.RangeStart, s.RangeEnd)))
             {
                 problems.Add($"{pod.Pod.Key} got {a} on {s.Interface}, outside {s.RangeStart}-{s.RangeEnd}");
             }
@@ -238,23 +238,9 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             .Append((Owner: LabTopology.SourceHost, Address: (string?)s.McastsrcAddress.ToString()))
             .Append((Owner: "k8s", Address: (string?)s.K8sAddress.ToString()))
             .ToList();
-        return UniqueAddresses(owners!, s.Interface);
+        return LabCheck.UniqueAddresses(owners!, s.Interface, " (host-local keeps its leases per node: on several nodes give each node its own range, see README)");
     }
 
-    /// <summary>The address check over (owner, address) pairs: one sentence per address held twice.</summary>
-    public static LabCheck UniqueAddresses(IReadOnlyList<(string Owner, string Address)> owners, string segment)
-    {
-        var clashes = owners.GroupBy(o => o.Address).Where(g => g.Count() > 1)
-            .Select(g => $"{g.Key} is held by {string.Join(" and ", g.Select(o => o.Owner))}").ToList();
-        return new LabCheck
-        {
-            Name = "segment-addresses",
-            Passed = clashes.Count == 0,
-            Detail = clashes.Count == 0
-                ? $"All {owners.Count} addresses on the {segment} segment are unique."
-                : string.Join("; ", clashes) + " (host-local keeps its leases per node: on several nodes give each node its own range, see README).",
-        };
-    }
 
     private static IReadOnlyList<HostReport> Hosts(LabExperiment experiment, LabSettings s) =>
     [

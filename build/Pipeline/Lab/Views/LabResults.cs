@@ -92,26 +92,12 @@ public sealed record LabResults
 public sealed record HostResult(string? Name, IReadOnlyList<string> Addresses);
 
 /// <summary>One check of report.json; for a traffic check, its flow, figures and per-second intervals.</summary>
-public sealed record CheckResult
+public sealed record CheckResult : CheckFigures
 {
     public string Name { get; init; } = "";
-    public bool? Passed { get; init; }
-    public string? Detail { get; init; }
-    public string? Direction { get; init; }
-    public string? Sender { get; init; }
-    public string? Receiver { get; init; }
-    public string? Interface { get; init; }
-    public long? Sent { get; init; }
-    public long? Received { get; init; }
-    public long? Lost { get; init; }
-    public long? Reordered { get; init; }
-    public long? Duplicates { get; init; }
-    public double? JitterMs { get; init; }
-    public long? TtlSeen { get; init; }
-    public string? PodAddress { get; init; }
 
-    /// <summary>mcast recv's interval events; null when the report has none for this check.</summary>
-    public IReadOnlyList<IntervalResult>? Intervals { get; init; }
+    /// <summary>Null when the report does not say.</summary>
+    public bool? Passed { get; init; }
 
     /// <summary>"pass", "FAIL", or "unknown" when the report does not say.</summary>
     public string Verdict => Passed switch { true => "pass", false => "FAIL", null => "unknown" };
@@ -134,20 +120,17 @@ public sealed record CheckResult
         Reordered = LabResults.Count(e, "reordered"),
         Duplicates = LabResults.Count(e, "duplicates"),
         JitterMs = LabResults.Number(e, "jitterMs"),
-        TtlSeen = LabResults.Count(e, "ttlSeen"),
+        TtlSeen = (int?)LabResults.Count(e, "ttlSeen"),
         PodAddress = LabResults.Text(e, "podAddress"),
         Intervals = LabResults.Property(e, "intervals") is { ValueKind: JsonValueKind.Array }
-            ? [.. LabResults.Items(e, "intervals").Select(IntervalResult.From).OfType<IntervalResult>()]
+            ? [.. LabResults.Items(e, "intervals").Select(Interval).OfType<ReceiverInterval>()]
             : null,
     };
-}
 
-/// <summary>One interval event of mcast recv: [Start, End) seconds since the receiver joined, and its counts.</summary>
-public sealed record IntervalResult(double Start, double End, long Received, long Lost, long Reordered, long Duplicates)
-{
-    internal static IntervalResult? From(JsonElement e) =>
+    /// <summary>An interval event, in the report's own type; one without its start or end is left out.</summary>
+    private static ReceiverInterval? Interval(JsonElement e) =>
         LabResults.Number(e, "start") is { } start && LabResults.Number(e, "end") is { } end
-            ? new IntervalResult(start, end, LabResults.Count(e, "received") ?? 0, LabResults.Count(e, "lost") ?? 0,
+            ? new ReceiverInterval(start, end, LabResults.Count(e, "received") ?? 0, LabResults.Count(e, "lost") ?? 0,
                 LabResults.Count(e, "reordered") ?? LabResults.Count(e, "outOfOrder") ?? 0, LabResults.Count(e, "duplicates") ?? 0)
             : null;
 }

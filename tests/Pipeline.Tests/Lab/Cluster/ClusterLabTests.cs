@@ -117,7 +117,7 @@ public sealed class ClusterLabTests : IDisposable
         Assert.Equal(
         [
             "node-001/pod-1/attachment", "node-002/pod-2/attachment", "node-003/pod-3/attachment", "node-001/sender/attachment",
-            "node-001/pod-1/from-sender", "node-002/pod-2/from-sender", "node-003/pod-3/from-sender", "negative-control", "addresses-unique",
+            "node-001/pod-1/from-sender", "node-002/pod-2/from-sender", "node-003/pod-3/from-sender", "negative-control", "segment-addresses",
         ], report.Checks.Select(c => c.Name));
         var flows = report.Checks.Where(c => c.Flow == ClusterPlan.PodFlow).ToList();
         Assert.Equal([FlowDirection.PodToPodSameNode, FlowDirection.PodToPodCrossNode, FlowDirection.PodToPodCrossNode, FlowDirection.PodToPodSameNode], flows.Select(c => c.Direction));
@@ -344,9 +344,9 @@ public sealed class ClusterLabTests : IDisposable
 
         var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
 
-        Assert.Equal(["node-002/pod-2/attachment", "node-003/pod-3/attachment", "addresses-unique"], report.Failed.Select(c => c.Name));
+        Assert.Equal(["node-002/pod-2/attachment", "node-003/pod-3/attachment", "segment-addresses"], report.Failed.Select(c => c.Name));
         Assert.Equal("pod-2 (eth1-multicast-2): eth1 has 10.0.0.13, outside the IPAM range 10.0.0.93-10.0.0.172", report.Checks.Single(c => c.Name == "node-002/pod-2/attachment").Detail);
-        Assert.Equal("10.0.0.13 is held by node-001/pod-1, node-002/pod-2, node-003/pod-3.", report.Checks.Single(c => c.Name == "addresses-unique").Detail);
+        Assert.Equal("10.0.0.13 is held by node-001/pod-1, node-002/pod-2, node-003/pod-3.", report.Checks.Single(c => c.Name == "segment-addresses").Detail);
     }
 
     [Fact]

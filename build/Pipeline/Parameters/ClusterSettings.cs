@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using McastLab.Pipeline.Parameters;
 
-namespace McastLab.Pipeline.Lab.Cluster;
+namespace McastLab.Pipeline.Parameters;
 
 /// <summary>
 /// The cluster backends of Lab (section "cluster" of mcastlab.json): which cluster, where in it, on which nodes.
@@ -36,7 +35,7 @@ public sealed partial record ClusterSettings
     public required TimeSpan PodTimeout { get; init; }
 
     /// <summary>The run's namespace: the one asked for, or mcastlab-RUN.</summary>
-    public string NamespaceFor(LabRunId run) => Namespace ?? $"mcastlab-{run.Value}";
+    public string NamespaceFor(string runId) => Namespace ?? $"mcastlab-{runId}";
 
     public static ClusterSettings From(ResolvedParameters p)
     {

@@ -1,4 +1,6 @@
-namespace McastLab.Pipeline.Core;
+using McastLab.Pipeline.Core;
+
+namespace McastLab.Pipeline.Tests;
 
 /// <summary>A plain log for running steps outside Cake.</summary>
 public sealed class ConsoleBuildLog(bool verbose = false) : IBuildLog

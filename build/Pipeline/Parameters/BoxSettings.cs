@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using McastLab.Pipeline.Parameters;
 
-namespace McastLab.Pipeline.Boxes;
+namespace McastLab.Pipeline.Parameters;
 
 /// <summary>The operating system of the boxes: CentOS 7 as the walkthrough had it, or the supported Rocky Linux 9.</summary>
 public enum BoxOs
@@ -111,7 +110,7 @@ public sealed record BoxSettings
             if (!lab.Subnet.Contains(address)) throw p.Invalid("worker-address-start", $"an address that keeps {where} inside the subnet {lab.Subnet}");
             if (address.Equals(lab.K8sAddress) || address.Equals(lab.McastsrcAddress))
                 throw p.Invalid("worker-address-start", $"an address that keeps {where} off the k8s and mcastsrc addresses");
-            if (LabSettings.Compare(address, lab.RangeStart) >= 0 && LabSettings.Compare(address, lab.RangeEnd) <= 0)
+            if (lab.InPodRange(address))
                 throw p.Invalid("worker-address-start", $"an address that keeps {where} outside the pods' IPAM range {lab.RangeStart}-{lab.RangeEnd}");
         }
     }

@@ -1,0 +1,109 @@
+using System.Text.RegularExpressions;
+
+namespace McastLab.Pipeline.Tests.Architecture;
+
+/// <summary>
+/// Which namespace of build/Pipeline imports which, read from the sources: `using McastLab.Pipeline.X;`
+/// (aliases included), fully qualified `McastLab.Pipeline.X.Type` references, and names qualified from the
+/// root namespace (`Boxes.BoxRole` written inside McastLab.Pipeline.*) when X declares that type.
+/// </summary>
+internal sealed partial class NamespaceDependencies
+{
+    private const string Root = "McastLab.Pipeline";
+
+    public IReadOnlyDictionary<string, IReadOnlySet<string>> Imports { get; }
+
+    public NamespaceDependencies(IReadOnlyDictionary<string, IReadOnlySet<string>> imports) => Imports = imports;
+
+    public static NamespaceDependencies Read(string directory)
+    {
+        var imports = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var files = Directory.EnumerateFiles(directory, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        var sources = files.Select(File.ReadAllText).ToList();
+        var known = sources.Select(s => FileNamespace().Match(s)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        var declared = sources.Select(s => (Match: FileNamespace().Match(s), Source: s)).Where(p => p.Match.Success)
+            .SelectMany(p => TypeDeclaration().Matches(p.Source).Select(t => p.Match.Groups[1].Value + "." + t.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var source in sources)
+        {
+            var match = FileNamespace().Match(source);
+            if (!match.Success) continue;
+            var own = match.Groups[1].Value;
+            if (!imports.TryGetValue(own, out var set)) imports[own] = set = new HashSet<string>(StringComparer.Ordinal);
+            foreach (Match reference in QualifiedName().Matches(source))
+            {
+                // The longest known namespace the qualified name starts with (McastLab.Pipeline.Lab.Cluster.X → Lab.Cluster).
+                var name = reference.Groups[1].Value;
+                var target = known.Where(n => name == n || name.StartsWith(n + ".", StringComparison.Ordinal)).MaxBy(n => n.Length);
+                if (target is not null && target != own) set.Add(target);
+            }
+            foreach (Match reference in RelativeName().Matches(source))
+            {
+                var type = Root + "." + reference.Groups[1].Value;
+                var target = type[..type.LastIndexOf('.')];
+                if (declared.Contains(type) && known.Contains(target) && target != own) set.Add(target);
+            }
+        }
+        return new NamespaceDependencies(imports.ToDictionary(p => p.Key, p => (IReadOnlySet<string>)p.Value, StringComparer.Ordinal));
+    }
+
+    /// <summary>Every group of namespaces that import one another, directly or through others (strongly connected, size ≥ 2).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Cycles()
+    {
+        var index = 0;
+        var indexes = new Dictionary<string, int>();
+        var lowLinks = new Dictionary<string, int>();
+        var stack = new Stack<string>();
+        var cycles = new List<IReadOnlyList<string>>();
+        void Connect(string node)
+        {
+            indexes[node] = lowLinks[node] = index++;
+            stack.Push(node);
+            foreach (var next in Imports.GetValueOrDefault(node) ?? new HashSet<string>())
+            {
+                if (indexes.TryGetValue(next, out var seen))
+                {
+                    if (stack.Contains(next)) lowLinks[node] = Math.Min(lowLinks[node], seen);
+                    continue;
+                }
+                Connect(next);
+                lowLinks[node] = Math.Min(lowLinks[node], lowLinks[next]);
+            }
+            if (lowLinks[node] != indexes[node]) return;
+            var group = new List<string>();
+            string member;
+            do
+            {
+                member = stack.Pop();
+                group.Add(member);
+            } while (member != node);
+            if (group.Count > 1) cycles.Add(group.Order(StringComparer.Ordinal).ToList());
+        }
+        foreach (var node in Imports.Keys.Order(StringComparer.Ordinal))
+        {
+            if (!indexes.ContainsKey(node)) Connect(node);
+        }
+        return cycles;
+    }
+
+    /// <summary>One line per cycle, naming who imports whom inside it.</summary>
+    public string Describe(IReadOnlyList<string> cycle) =>
+        string.Join("; ", cycle.SelectMany(from => Imports[from].Where(cycle.Contains).Select(to => $"{Short(from)} → {Short(to)}")));
+
+    private static string Short(string name) => name.Length > Root.Length ? name[(Root.Length + 1)..] : name;
+
+    [GeneratedRegex(@"^namespace\s+([\w.]+)\s*;", RegexOptions.Multiline)]
+    private static partial Regex FileNamespace();
+
+    [GeneratedRegex(@"\b(McastLab\.Pipeline(?:\.\w+)+)")]
+    private static partial Regex QualifiedName();
+
+    /// <summary>`Lab.Cluster.ClusterLab` not preceded by a dot or a word (so not `parameters.Lab.Subnet`).</summary>
+    [GeneratedRegex(@"(?<![\w.])((?:[A-Z]\w*\.)+[A-Z]\w*)")]
+    private static partial Regex RelativeName();
+
+    [GeneratedRegex(@"\b(?:class|record|struct|interface|enum)\s+([A-Z]\w*)")]
+    private static partial Regex TypeDeclaration();
+}
