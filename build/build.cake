@@ -100,7 +100,7 @@ Target("LabUp", "vagrant", "scp").Description("Starts the two-VM lab (vagrant up
     .IsDependentOn("Boxes")
     .Does(async () => await new VagrantLab(runner, log, boxLayout, parameters).UpAsync(interruption.Token));
 
-Target("Lab", "ip", "macvlan", "host-local").Description("Proves multicast in every direction between pods and the outside, with manifests generated into its run folder (--lab-backend; report in artifacts/lab/).")
+Target("Lab", LabHostPrograms(parameters.Lab.Backend)).Description("Proves multicast in every direction between pods and the outside, with manifests generated into its run folder (--lab-backend; report in artifacts/lab/).")
     .IsDependentOn("Prerequisites").IsDependentOn("Images")
     .Does(async () => await new LabVerification(runner, log, parameters).RunTargetAsync(interruption.Token));
 
@@ -111,6 +111,15 @@ RunTarget(target);
 
 // A target that --skip can leave out (Cake's summary shows it as skipped, with the reason), declared with the
 // programs it runs itself: Prerequisites checks those of the requested target and everything it depends on.
+// The local backend builds the lab on this host; the cluster backend only talks to a cluster's API, the
+// vagrant backend also reaches the VMs through vagrant ssh.
+string[] LabHostPrograms(LabBackend backend) => backend switch
+{
+    LabBackend.Local => new[] { "ip", "macvlan", "host-local" },
+    LabBackend.Vagrant => new[] { "vagrant" },
+    _ => Array.Empty<string>(),
+};
+
 CakeTaskBuilder Target(string name, params string[] programs)
 {
     needs[name] = programs;

@@ -57,6 +57,18 @@ public sealed class BuildScriptTests
         Assert.DoesNotContain("Prerequisites", result.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("local", true)]
+    [InlineData("cluster", false)]
+    public async Task Lab_asks_for_the_hosts_networking_tools_only_when_it_builds_the_lab_on_this_host(string backend, bool needsThem)
+    {
+        // Prerequisites alone checks what Lab needs; on a machine that lacks a program it names it as missing.
+        var result = await BuildAsync(null, "Prerequisites", $"--lab-backend={backend}");
+        var output = result.StandardOutput + result.StandardError;
+        Assert.Contains("debootstrap", output, StringComparison.Ordinal);
+        Assert.Equal(needsThem, output.Contains("macvlan", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_secret_from_the_environment_never_appears_in_the_output()
     {
