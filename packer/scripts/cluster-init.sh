@@ -3,6 +3,8 @@
 # cluster advertised on the lab segment, pods allowed on the control plane, flannel as the pod network.
 # Idempotent: a node that already has a cluster only gets what is missing.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=kubeadm-node.sh
+. "${MCASTLAB_LIB:-/usr/local/lib/mcastlab}/kubeadm-node.sh"
 
 usage() {
   echo "usage: mcastlab-cluster-init --advertise-address IP --token TOKEN --node-name NAME --interface IFACE" \
@@ -28,25 +30,16 @@ for value in "${address}" "${token}" "${node}" "${interface}" "${cidr}" "${flann
   [[ -n ${value} ]] || usage
 done
 
-# kubelet must announce the segment's address, not the NAT address of eth0.
-printf 'KUBELET_EXTRA_ARGS=--node-ip=%s\n' "${address}" >/etc/sysconfig/kubelet
-
-# CentOS 7's 3.10 kernel fails kubeadm's kernel check; everything the lab needs works on it.
-# (bash 4.2 on CentOS 7 treats an empty array as unset under set -u, hence the ${x[@]+...} form.)
-ignore=()
-if grep -q '^VERSION_ID="7"' /etc/os-release; then
-  ignore=(--ignore-preflight-errors=SystemVerification)
-fi
+announce_node_ip "${address}"
 
 if [[ ! -f /etc/kubernetes/admin.conf ]]; then
-  kubeadm init ${ignore[@]+"${ignore[@]}"} \
+  kubeadm_node init \
     --kubernetes-version "$(kubeadm version -o short)" \
     --apiserver-advertise-address "${address}" \
     --apiserver-cert-extra-sans "${address}" \
     --pod-network-cidr "${cidr}" \
     --token "${token}" --token-ttl 0 \
-    --node-name "${node}" \
-    --cri-socket unix:///run/containerd/containerd.sock
+    --node-name "${node}"
 fi
 # The folder first, as vagrant's: made by install's -D it would be root's, and kubectl as vagrant writes
 # its cache there.

@@ -45,6 +45,8 @@ fi
 kubeadm config images pull --kubernetes-version "${version}" \
   --cri-socket unix:///run/containerd/containerd.sock
 
+# The first-boot scripts and what they share (kubeadm-node.sh, where they source it).
+install -D -m 0644 "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/kubeadm-node.sh" /usr/local/lib/mcastlab/kubeadm-node.sh
 install -m 0755 "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/cluster-init.sh" /usr/local/sbin/mcastlab-cluster-init
 install -m 0755 "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/cluster-join.sh" /usr/local/sbin/mcastlab-cluster-join
 kubeadm version -o short

@@ -10,7 +10,7 @@ build {
     inline = ["mkdir -p /tmp/mcastlab-scripts"]
   }
 
-  # The k8s boxes install first-boot scripts (cluster-init.sh, cluster-join.sh) from this copy.
+  # The k8s boxes install first-boot scripts (cluster-init.sh, cluster-join.sh, kubeadm-node.sh) from this copy.
   provisioner "file" {
     source      = "${local.scripts_directory}/"
     destination = "/tmp/mcastlab-scripts"

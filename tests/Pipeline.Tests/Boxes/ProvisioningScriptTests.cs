@@ -26,13 +26,45 @@ public sealed class ProvisioningScriptTests
     public void Every_script_that_runs_stops_at_its_first_error(string script)
     {
         var text = File.ReadAllText(Path.Combine(Scripts, script));
-        if (script == "common.sh")
+        if (IsLibrary(script))
         {
             Assert.DoesNotContain("#!/", text, StringComparison.Ordinal);
             return;
         }
         Assert.StartsWith("#!/usr/bin/env bash\n", text, StringComparison.Ordinal);
         Assert.Contains("\nset -euo pipefail\n", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>A library is sourced by other scripts (". …/name"), never run: it has no #! and sets no shell options.</summary>
+    private static bool IsLibrary(string script) =>
+        Directory.EnumerateFiles(Scripts, "*.sh").Any(file => File.ReadLines(file).Any(line => line.StartsWith(". ", StringComparison.Ordinal) && line.Contains($"/{script}\"", StringComparison.Ordinal)));
+
+    [Fact]
+    public void The_first_boot_scripts_source_their_library_where_the_k8s_box_installs_it()
+    {
+        var kubernetes = File.ReadAllText(Path.Combine(Scripts, "kubernetes.sh"));
+        Assert.Contains("\"${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/kubeadm-node.sh\" /usr/local/lib/mcastlab/kubeadm-node.sh\n", kubernetes, StringComparison.Ordinal);
+        foreach (var script in new[] { "cluster-init.sh", "cluster-join.sh" })
+        {
+            Assert.Contains("\n. \"${MCASTLAB_LIB:-/usr/local/lib/mcastlab}/kubeadm-node.sh\"\n", File.ReadAllText(Path.Combine(Scripts, script)), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("NAME=\"CentOS Linux\"\nVERSION_ID=\"7\"\n", "init --ignore-preflight-errors=SystemVerification --node-name k8s --cri-socket unix:///run/containerd/containerd.sock")]
+    [InlineData("NAME=\"Rocky Linux\"\nVERSION_ID=\"9.5\"\n", "init --node-name k8s --cri-socket unix:///run/containerd/containerd.sock")]
+    public async Task Kubeadm_runs_against_containerd_and_skips_the_kernel_check_only_on_CentOS_7(string osRelease, string expected)
+    {
+        Assert.SkipUnless(BoxTestContext.Has("bash"), "bash is not installed");
+        using var tools = new FakeTools();
+        tools.Write("kubeadm", "#!/bin/sh\necho \"$*\"\n");
+        var release = Path.Combine(tools.Directory, "os-release");
+        await File.WriteAllTextAsync(release, osRelease, TestContext.Current.CancellationToken);
+        var script = $"PATH='{tools.Directory}':$PATH; MCASTLAB_OS_RELEASE='{release}'; . '{Path.Combine(Scripts, "kubeadm-node.sh")}'; kubeadm_node init --node-name k8s";
+
+        var result = await BoxTestContext.Runner().RunAsync("bash", ["-euo", "pipefail", "-c", script], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(expected, result.StandardOutput.Trim());
     }
 
     [Fact]
