@@ -42,8 +42,8 @@ public sealed partial record SourceVersion(string Version, string Revision, Date
     /// <summary>The rule of <see cref="Latest"/>: describe names a plain release tag, and none of the tags is higher.</summary>
     public static bool IsLatest(string describe, IEnumerable<string> tags)
     {
-        if (!Releases.ReleaseVersion.TryParse(describe, out var head)) return false; // also false for -dirty and -N-gHASH
-        return tags.All(tag => !Releases.ReleaseVersion.TryParse(tag, out var other) || other.Order.CompareTo(head.Order) <= 0);
+        if (!ReleaseVersion.TryParse(describe, out var head)) return false; // also false for -dirty and -N-gHASH
+        return tags.All(tag => !ReleaseVersion.TryParse(tag, out var other) || other.Order.CompareTo(head.Order) <= 0);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab.Local;
 using McastLab.Pipeline.Images;
+using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;

@@ -80,7 +80,7 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
 
     /// <summary>Each node's CNI configuration file (only with several nodes), relative to the manifests directory.</summary>
     public IReadOnlyList<ManifestFile> NodeFiles() => PerNodeRanges
-        ? [.. NodeNetworkFiles.Slices(lab, Lab.LabExperiment.NodeNames(lab.Nodes)).Select(slice => new ManifestFile(
+        ? [.. NodeNetworkFiles.Slices(lab, lab.NodeNames).Select(slice => new ManifestFile(
             $"{ManifestsDirectory}/{NodeNetworkFiles.Directory}/{slice.Node}/{NodeNetworkFiles.FileName(lab.NetworkName)}",
             CniNetwork(slice.Start, slice.End).ToJson() + "\n"))]
         : [];

@@ -52,6 +52,9 @@ public sealed partial record LabSettings
     public required int Pods { get; init; }
     public required int Nodes { get; init; }
 
+    /// <summary>The lab's node names in order: k8s, k8s-2, ...</summary>
+    public IReadOnlyList<string> NodeNames => [.. Enumerable.Range(1, Nodes).Select(i => i == 1 ? "k8s" : $"k8s-{i}")];
+
     public static LabSettings From(ResolvedParameters p)
     {
         var settings = new LabSettings
@@ -104,8 +107,8 @@ public sealed partial record LabSettings
         if (!InterfaceName().IsMatch(Interface)) throw p.Invalid("interface", "a Linux interface name (1-15 letters, digits, '-', '_' or '.')");
         if (!DnsLabel().IsMatch(NetworkName)) throw p.Invalid("network-name", "a Kubernetes name (lower-case letters, digits and '-', at most 63)");
         // Checked here, not when the lab starts: a rate the lab cannot use stops the build before anything is built.
-        if (Pipeline.Lab.LabTraffic.NominalDatagrams(Rate, DurationSeconds) < 1)
-            throw p.Invalid("rate", $"a rate that sends at least one {Pipeline.Lab.LabTraffic.PayloadBytes}-byte datagram in --duration {DurationSeconds} s");
+        if (LabTraffic.NominalDatagrams(Rate, DurationSeconds) < 1)
+            throw p.Invalid("rate", $"a rate that sends at least one {LabTraffic.PayloadBytes}-byte datagram in --duration {DurationSeconds} s");
         if (RangeSize() < Pods * Nodes) throw p.Invalid("pods", $"at most the {RangeSize()} addresses of the IPAM range across {Nodes} node(s)");
     }
 

@@ -1,3 +1,4 @@
+using McastLab.Pipeline.Core;
 using System.Text.RegularExpressions;
 
 namespace McastLab.Pipeline.Parameters;
@@ -31,7 +32,7 @@ public sealed partial record ReleaseSettings(
             throw p.Invalid("github-api-url", "an absolute http(s) URL such as https://api.github.com");
         }
         var tag = p.Optional("release-tag");
-        if (tag is not null && !Releases.ReleaseVersion.TryParse(tag, out _)) throw p.Invalid("release-tag", "a version tag such as v1.2.0");
+        if (tag is not null && !ReleaseVersion.TryParse(tag, out _)) throw p.Invalid("release-tag", "a version tag such as v1.2.0");
         return new ReleaseSettings(repository, api, p.Text("box-directory"), tag, p.Optional("github-token"));
     }
 

@@ -1,3 +1,4 @@
+using McastLab.Pipeline.Core;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 

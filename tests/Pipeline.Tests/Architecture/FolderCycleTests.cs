@@ -44,4 +44,18 @@ public sealed class FolderCycleTests
         Assert.Equal(["McastLab.Pipeline.D"], dependencies.Imports["McastLab.Pipeline.E"]);
         Assert.Single(dependencies.Cycles());
     }
+
+    [Fact]
+    public void The_check_sees_an_enclosing_namespace_used_without_a_using()
+    {
+        using var directory = new TemporaryDirectory();
+        // The parent names its child relative to itself; the child uses the parent's type by its bare name.
+        File.WriteAllText(Path.Combine(directory.Path, "Runner.cs"), "namespace McastLab.Pipeline.P;\nclass Runner { object w = Sub.Worker.Create(); }\n");
+        File.WriteAllText(Path.Combine(directory.Path, "Worker.cs"), "namespace McastLab.Pipeline.P.Sub;\nclass Worker { Runner? r; Step? s; public static Worker Create() => new(); }\n");
+        File.WriteAllText(Path.Combine(directory.Path, "Step.cs"), "namespace McastLab.Pipeline.P.Sub;\nclass Step { Worker? w; }\n");
+        var dependencies = NamespaceDependencies.Read(directory.Path);
+        Assert.Equal(["McastLab.Pipeline.P.Sub"], dependencies.Imports["McastLab.Pipeline.P"]);
+        Assert.Equal(["McastLab.Pipeline.P"], dependencies.Imports["McastLab.Pipeline.P.Sub"]);
+        Assert.Equal("P → P.Sub; P.Sub → P", dependencies.Describe(Assert.Single(dependencies.Cycles())));
+    }
 }

@@ -4,8 +4,9 @@ namespace McastLab.Pipeline.Tests.Architecture;
 
 /// <summary>
 /// Which namespace of build/Pipeline imports which, read from the sources: `using McastLab.Pipeline.X;`
-/// (aliases included), fully qualified `McastLab.Pipeline.X.Type` references, and names qualified from the
-/// root namespace (`Boxes.BoxRole` written inside McastLab.Pipeline.*) when X declares that type.
+/// (aliases included), fully qualified `McastLab.Pipeline.X.Type` references, names qualified from the file's
+/// namespace or an enclosing one (`Boxes.BoxRole`, `Cluster.ClusterLab` inside Lab), and the types of an
+/// enclosing namespace that C# lets a file use without any using (`LabCheck` inside Lab.Cluster).
 /// </summary>
 internal sealed partial class NamespaceDependencies
 {
@@ -39,14 +40,36 @@ internal sealed partial class NamespaceDependencies
                 var target = known.Where(n => name == n || name.StartsWith(n + ".", StringComparison.Ordinal)).MaxBy(n => n.Length);
                 if (target is not null && target != own) set.Add(target);
             }
+            // C# looks a name up in the file's namespace, then in each enclosing one: `Cluster.ClusterLab` inside
+            // McastLab.Pipeline.Lab is Lab.Cluster's, and a bare `LabCheck` inside Lab.Cluster is Lab's.
+            var scopes = Scopes(own).ToList();
             foreach (Match reference in RelativeName().Matches(source))
             {
-                var type = Root + "." + reference.Groups[1].Value;
-                var target = type[..type.LastIndexOf('.')];
-                if (declared.Contains(type) && known.Contains(target) && target != own) set.Add(target);
+                // `Cluster.ClusterLab.ForVagrant`: the type is a prefix of the name (a member may follow it).
+                var parts = reference.Groups[1].Value.Split('.');
+                var type = scopes.SelectMany(scope => Enumerable.Range(2, parts.Length - 1).Reverse().Select(n => scope + "." + string.Join('.', parts[..n])))
+                    .FirstOrDefault(declared.Contains);
+                var target = type?[..type.LastIndexOf('.')];
+                if (target is not null && known.Contains(target) && target != own) set.Add(target);
+            }
+            foreach (var word in Word().Matches(source).Select(m => m.Value).Distinct(StringComparer.Ordinal))
+            {
+                if (declared.Contains(own + "." + word)) continue;
+                var enclosing = scopes.Skip(1).FirstOrDefault(scope => declared.Contains(scope + "." + word));
+                if (enclosing is not null && known.Contains(enclosing)) set.Add(enclosing);
             }
         }
         return new NamespaceDependencies(imports.ToDictionary(p => p.Key, p => (IReadOnlySet<string>)p.Value, StringComparer.Ordinal));
+    }
+
+    /// <summary>The namespace and the ones enclosing it, innermost first.</summary>
+    private static IEnumerable<string> Scopes(string own)
+    {
+        // Down to McastLab itself: `Pipeline.Lab.LabTraffic` resolves there.
+        for (var scope = own; scope.Length >= Root.IndexOf('.', StringComparison.Ordinal); scope = scope.Contains('.', StringComparison.Ordinal) ? scope[..scope.LastIndexOf('.')] : "")
+        {
+            yield return scope;
+        }
     }
 
     /// <summary>Every group of namespaces that import one another, directly or through others (strongly connected, size ≥ 2).</summary>
@@ -99,6 +122,9 @@ internal sealed partial class NamespaceDependencies
 
     [GeneratedRegex(@"\b(McastLab\.Pipeline(?:\.\w+)+)")]
     private static partial Regex QualifiedName();
+
+    [GeneratedRegex(@"(?<![\w.])[A-Z]\w*\b")]
+    private static partial Regex Word();
 
     /// <summary>`Lab.Cluster.ClusterLab` not preceded by a dot or a word (so not `parameters.Lab.Subnet`).</summary>
     [GeneratedRegex(@"(?<![\w.])((?:[A-Z]\w*\.)+[A-Z]\w*)")]

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Json.Nodes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab;
+using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Lab.Local;
+using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Tests.Lab;
 
@@ -109,7 +111,7 @@ public sealed class LabPartsTests
     {
         var lab = McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters(("nodes", "2")).Lab;
 
-        var slices = McastLab.Pipeline.Manifests.NodeNetworkFiles.Slices(lab, LabExperiment.NodeNames(2));
+        var slices = McastLab.Pipeline.Manifests.NodeNetworkFiles.Slices(lab, lab.NodeNames);
 
         Assert.Equal([("k8s", "10.0.0.13", "10.0.0.133"), ("k8s-2", "10.0.0.134", "10.0.0.254")],
             slices.Select(x => (x.Node, x.Start.ToString(), x.End.ToString())));

@@ -1,3 +1,4 @@
+using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Releases;
 

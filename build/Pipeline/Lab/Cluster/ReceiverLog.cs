@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using McastLab.Pipeline.Lab.Experiment;
 using k8s;
 
 namespace McastLab.Pipeline.Lab.Cluster;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Lab.Experiment;
 
 namespace McastLab.Pipeline.Lab.Local;
 

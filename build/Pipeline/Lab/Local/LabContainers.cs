@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Lab.Experiment;
 
 namespace McastLab.Pipeline.Lab.Local;
 

@@ -1,5 +1,6 @@
 using Docker.DotNet;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Lab.Experiment;
 
 namespace McastLab.Pipeline.Lab.Local;
 

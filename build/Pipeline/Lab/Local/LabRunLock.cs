@@ -1,3 +1,4 @@
+using McastLab.Pipeline.Lab.Experiment;
 namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using McastLab.Pipeline.Parameters;
+using McastLab.Pipeline.Lab.Experiment;
 
 namespace McastLab.Pipeline.Lab.Local;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using McastLab.Pipeline.Lab.Experiment;
 
 namespace McastLab.Pipeline.Lab.Views;
 

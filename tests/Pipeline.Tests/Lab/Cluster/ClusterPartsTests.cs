@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab.Cluster;
+using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Tests.Boxes;
 
 namespace McastLab.Pipeline.Tests.Lab.Cluster;

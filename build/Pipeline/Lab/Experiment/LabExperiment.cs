@@ -1,7 +1,7 @@
 using System.Globalization;
 using McastLab.Pipeline.Parameters;
 
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Experiment;
 
 /// <summary>The programs the experiment runs: two senders, two receivers.</summary>
 public enum FlowTool
@@ -92,15 +92,11 @@ public sealed record LabExperiment(IReadOnlyList<string> Nodes, IReadOnlyList<La
 
     public const string NegativeControl = "negative-control";
 
-    /// <summary>Node names in order: k8s, k8s-2, ...</summary>
-    public static IReadOnlyList<string> NodeNames(int count) =>
-        [.. Enumerable.Range(1, count).Select(i => i == 1 ? "k8s" : $"k8s-{i}")];
-
     public IEnumerable<LabPod> ReceiverPods => Pods.Where(p => p.Name.StartsWith("pod-", StringComparison.Ordinal));
 
     public static LabExperiment Plan(LabSettings lab)
     {
-        var nodes = NodeNames(lab.Nodes);
+        var nodes = lab.NodeNames;
         var first = nodes[0];
         var receivers = nodes.SelectMany(n => Enumerable.Range(1, lab.Pods).Select(j => new LabPod(n, $"pod-{j}", true))).ToList();
         var sender = new LabPod(first, SenderPod, true);

@@ -1,6 +1,6 @@
 using McastLab.Pipeline.Parameters;
 
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Experiment;
 
 /// <summary>
 /// Realizes the lab's experiment (<see cref="LabExperiment"/>) somewhere (network namespaces on this machine, or

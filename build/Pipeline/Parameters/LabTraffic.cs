@@ -1,7 +1,7 @@
 using McastLab.McastTools.Send;
 using McastLab.Pipeline.Core;
 
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Parameters;
 
 /// <summary>
 /// How many datagrams a lab sender sends, from the rate (mcast's own grammar, <see cref="Rate"/>, linked from

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Experiment;
 
 /// <summary>
 /// The one verdict of the lab, for every backend: a receiver's output against what its flow expected, with

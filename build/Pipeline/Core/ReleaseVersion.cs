@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace McastLab.Pipeline.Releases;
+namespace McastLab.Pipeline.Core;
 
 /// <summary>A release tag such as v1.2.0 and the box version Vagrant sees (1.2.0), ordered numerically.</summary>
 public sealed partial record ReleaseVersion(string Tag, int Major, int Minor, int Patch)

@@ -1,8 +1,8 @@
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Experiment;
 
 /// <summary>
 /// What a check of report.json says besides its name and verdict: where traffic went and what was counted.
-/// The lab writes it (<see cref="LabCheck"/>) and the views read it back (<see cref="Views.CheckResult"/>).
+/// The lab writes it (<see cref="LabCheck"/>) and the views read it back (Lab/Views, CheckResult).
 /// </summary>
 public abstract record CheckFigures
 {
