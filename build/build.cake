@@ -60,7 +60,7 @@ Target("McastTools", "clang").Description("Publishes the NativeAOT mcast binary 
     .IsDependentOn("Prerequisites")
     .Does(async () => await images.PublishMcastToolsAsync(interruption.Token));
 
-Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Vagrant/*.yml) from the parameters; unchanged files stay untouched.")
+Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Vagrant/*.yml) and the lab's machines (Vagrant/machines.json) from the parameters; unchanged files stay untouched.")
     .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files()));
 
 Target("BaseImage", "dockerd", "debootstrap").Description("Provides the base image: present, pulled, or built with debootstrap from Debian and imported.")
@@ -96,7 +96,7 @@ Target("PublishBoxes").Description("Uploads the .box files, their metadata, SHA2
 Target("Publish").Description("Pushes the images, then publishes the boxes to the GitHub release of --release-tag.")
     .IsDependentOn("Push").IsDependentOn("PublishBoxes");
 
-Target("LabUp", "vagrant", "scp").Description("Starts the two-VM lab (vagrant up in Vagrant/) and writes its kubeconfig to artifacts/lab/kubeconfig.")
+Target("LabUp", "vagrant", "scp").Description("Starts the two-VM lab (Vagrant/machines.json for the parameters, vagrant up in Vagrant/) and writes its kubeconfig to artifacts/lab/kubeconfig.")
     .IsDependentOn("Boxes")
     .Does(async () => await new VagrantLab(runner, log, boxLayout, parameters).UpAsync(interruption.Token));
 

@@ -1,30 +1,34 @@
 using System.Text.RegularExpressions;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;
 
 namespace McastLab.Pipeline.Boxes;
 
 /// <summary>
-/// The two-VM lab: `vagrant up` in Vagrant/ (the k8s node makes its cluster at first boot), then the
-/// cluster's kubeconfig from the k8s node into artifacts/lab/kubeconfig with its server on the segment
-/// address, so the pipeline reaches the API server from this host.
+/// The two-VM lab: Vagrant/machines.json for the parameters, `vagrant up` in Vagrant/ (the k8s node makes
+/// its cluster at first boot), then the cluster's kubeconfig from the k8s node into artifacts/lab/kubeconfig
+/// with its server on the segment address, so the pipeline reaches the API server from this host.
 /// </summary>
 public sealed partial class VagrantLab(ProcessRunner runner, IBuildLog log, BoxLayout layout, BuildParameters parameters)
 {
     private readonly VagrantArguments vagrant = VagrantArguments.From(parameters);
-    private readonly BoxSettings boxes = parameters.Boxes;
-    private readonly LabSettings lab = parameters.Lab;
+    private readonly LabMachines machines = LabMachines.From(parameters);
 
     public ProcessOptions Options(ProcessOptions? options = null) => (options ?? new ProcessOptions()) with
     {
         WorkingDirectory = layout.VagrantDirectory,
-        Environment = vagrant.Environment(Path.Combine(layout.RepositoryRoot, ParametersFile.FileName)),
     };
 
+    /// <summary>
+    /// Writes the machines of these parameters first (an unchanged file stays untouched), so a later plain
+    /// `vagrant ssh` or `vagrant destroy` in Vagrant/ sees the same machines.
+    /// </summary>
     public async Task<string> UpAsync(CancellationToken cancellationToken = default)
     {
-        log.Information($"Starting the lab: {boxes.K8sHost} ({lab.K8sAddress}), {boxes.McastsrcHost} ({lab.McastsrcAddress}) and {boxes.Workers} worker(s) on {layout.Provider}.");
+        new ManifestWriter(log, layout.RepositoryRoot).Write([machines.File()]);
+        log.Information($"Starting the lab on {layout.Provider}: {string.Join(", ", machines.All.Select(m => $"{m.Name} ({m.Address})"))}.");
         await runner.RunAsync("vagrant", vagrant.Up(), Options(), cancellationToken);
         return await FetchKubeconfigAsync(cancellationToken);
     }
@@ -32,14 +36,14 @@ public sealed partial class VagrantLab(ProcessRunner runner, IBuildLog log, BoxL
     /// <summary>Copies ~vagrant/.kube/config from the k8s node with scp (never through the log: it holds a client key).</summary>
     public async Task<string> FetchKubeconfigAsync(CancellationToken cancellationToken = default)
     {
-        var sshConfig = await runner.RunAsync("vagrant", VagrantArguments.SshConfig(boxes.K8sHost), Options(new ProcessOptions { Quiet = true }), cancellationToken);
+        var sshConfig = await runner.RunAsync("vagrant", VagrantArguments.SshConfig(machines.K8s.Name), Options(new ProcessOptions { Quiet = true }), cancellationToken);
         var ssh = SshEndpoint.Parse(sshConfig.StandardOutput);
         Directory.CreateDirectory(layout.LabDirectory);
         var copy = layout.Kubeconfig + ".download";
         try
         {
             await runner.RunAsync("scp", ssh.ScpArguments(".kube/config", copy), new ProcessOptions { Quiet = true }, cancellationToken);
-            var text = WithServer(await File.ReadAllTextAsync(copy, cancellationToken), $"https://{lab.K8sAddress}:6443");
+            var text = WithServer(await File.ReadAllTextAsync(copy, cancellationToken), Server);
             await File.WriteAllTextAsync(layout.Kubeconfig, text, cancellationToken);
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(layout.Kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
@@ -47,9 +51,11 @@ public sealed partial class VagrantLab(ProcessRunner runner, IBuildLog log, BoxL
         {
             File.Delete(copy);
         }
-        log.Information($"The cluster's kubeconfig is {layout.Kubeconfig} (server https://{lab.K8sAddress}:6443); try: kubectl --kubeconfig {layout.Kubeconfig} get nodes");
+        log.Information($"The cluster's kubeconfig is {layout.Kubeconfig} (server {Server}); try: kubectl --kubeconfig {layout.Kubeconfig} get nodes");
         return layout.Kubeconfig;
     }
+
+    private string Server => $"https://{machines.ControlPlane}";
 
     /// <summary>Points every cluster of a kubeconfig at the given server.</summary>
     public static string WithServer(string kubeconfig, string server)

@@ -26,7 +26,8 @@ public enum BoxRole
 
 /// <summary>
 /// The boxes and the two-VM lab (section "boxes" of mcastlab.json) and their pins (section "versions").
-/// The Vagrantfile reads the same keys, so the pipeline and a plain `vagrant up` make the same lab.
+/// They are checked here only: the Vagrantfile reads the machines made from them (Manifests/LabMachines.cs,
+/// written to Vagrant/machines.json), so the pipeline and a plain `vagrant up` make the same lab.
 /// </summary>
 public sealed record BoxSettings
 {

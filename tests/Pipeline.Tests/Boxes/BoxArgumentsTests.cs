@@ -72,19 +72,11 @@ public sealed class BoxArgumentsTests
     }
 
     [Fact]
-    public void The_Vagrantfile_gets_the_resolved_parameters_through_the_environment()
+    public void Vagrant_brings_the_machines_up_one_after_the_other_with_the_chosen_provider()
     {
-        var parameters = BoxTestContext.Parameters(("workers", "2"), ("box-os", "rocky9"), ("k8s-address", "10.0.0.9"));
+        var parameters = BoxTestContext.Parameters(("box-provider", "libvirt"));
 
-        var environment = VagrantArguments.From(parameters).Environment("/repo/mcastlab.json");
-
-        Assert.Equal("/repo/mcastlab.json", environment["MCASTLAB_PARAMETERS_FILE"]);
-        Assert.Equal("2", environment["MCASTLAB_WORKERS"]);
-        Assert.Equal("rocky9", environment["MCASTLAB_BOX_OS"]);
-        Assert.Equal("10.0.0.9", environment["MCASTLAB_K8S_ADDRESS"]);
-        Assert.Equal(parameters.ClusterAddons.Flannel.Url.ToString(), environment["MCASTLAB_FLANNEL_MANIFEST_URL"]);
-        Assert.Equal(parameters.ClusterAddons.Flannel.Sha256, environment["MCASTLAB_FLANNEL_MANIFEST_SHA256"]);
-        Assert.Equal(["up", "--no-parallel", "--provider", "virtualbox"], VagrantArguments.From(parameters).Up());
+        Assert.Equal(["up", "--no-parallel", "--provider", "libvirt"], VagrantArguments.From(parameters).Up());
     }
 
     [Fact]

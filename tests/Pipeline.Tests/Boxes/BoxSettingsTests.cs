@@ -26,12 +26,12 @@ public sealed class BoxSettingsTests
     }
 
     [Theory]
-    [InlineData("9", "10.0.0.2", null)]
-    [InlineData("10", "10.0.0.2", "workers")]
-    [InlineData("2", "10.0.0.10", "worker-address-start")]
-    [InlineData("1", "10.0.0.13", "worker-address-start")]
-    [InlineData("1", "10.0.1.2", "worker-address-start")]
-    public void Worker_addresses_must_stay_on_the_segment_off_the_hosts_and_out_of_the_IPAM_range(string workers, string start, string? rejected)
+    [InlineData("9", "10.0.0.2", null, null)]
+    [InlineData("10", "10.0.0.2", "workers", "a whole number from 0 to 9")]
+    [InlineData("2", "10.0.0.10", "worker-address-start", "off the k8s and mcastsrc addresses")]
+    [InlineData("1", "10.0.0.13", "worker-address-start", "outside the pods' IPAM range 10.0.0.13-10.0.0.254")]
+    [InlineData("1", "10.0.1.2", "worker-address-start", "inside the subnet 10.0.0.0/24")]
+    public void Worker_addresses_must_stay_on_the_segment_off_the_hosts_and_out_of_the_IPAM_range(string workers, string start, string? rejected, string? reason)
     {
         var resolve = () => BoxTestContext.Parameters(("workers", workers), ("worker-address-start", start));
 
@@ -42,5 +42,6 @@ public sealed class BoxSettingsTests
         }
         var error = Assert.Throws<ParameterException>(resolve);
         Assert.StartsWith($"Parameter --{rejected} must be", error.Message, StringComparison.Ordinal);
+        Assert.Contains(reason!, error.Message, StringComparison.Ordinal);
     }
 }

@@ -1,8 +1,9 @@
 namespace McastLab.Pipeline.Tests.Boxes;
 
 /// <summary>
-/// A stand-in for vagrant that real Packer drives: it keeps installed boxes in a folder, and at `up` evaluates
-/// the Vagrantfile Packer wrote and records which box and version Vagrant 2.3 would boot, by Vagrant's rules
+/// A stand-in for vagrant that real Packer and VagrantLab drive: it keeps installed boxes in a folder, and at
+/// `up` evaluates the Vagrantfile of its working folder and records which box and version Vagrant 2.3 would
+/// boot, by Vagrant's rules
 /// (plugins/commands/box and lib/vagrant/action/builtin/handle_box.rb): the box named config.vm.box, at the
 /// highest installed version config.vm.box_version allows; a box that is not installed is added from
 /// config.vm.box_url, or from the box name itself when no URL is set. Then it fails, as no VM boots here.
@@ -78,7 +79,9 @@ internal static class FakeVagrantBoxes
           end
           vagrantfile = File.join(ENV.fetch("VAGRANT_CWD", Dir.pwd), "Vagrantfile")
           eval(File.read(vagrantfile), TOPLEVEL_BINDING, vagrantfile)
-          machine = TOP.vm["machines"]&.fetch(positional[1]) || TOP
+          # `vagrant up NAME` boots that machine; a bare `vagrant up` starts with the first one defined.
+          defined = TOP.vm["machines"]
+          machine = defined ? defined.fetch(positional[1] || defined.keys.first) : TOP
           name = machine.vm["box"] || TOP.vm["box"]
           requirement = Gem::Requirement.new(machine.vm["box_version"] || ">= 0")
           if versions(name).empty?

@@ -34,9 +34,9 @@ public sealed class ManifestRoundTripTests
     }
 
     [Fact]
-    public void Every_generated_file_loads_and_renders_back_to_the_same_text()
+    public void Every_generated_Kubernetes_file_loads_and_renders_back_to_the_same_text()
     {
-        foreach (var file in manifests.Files())
+        foreach (var file in manifests.Files().Where(f => f.Path != LabMachines.FilePath))
         {
             var document = Assert.Single(ManifestYaml.Load(file.Content));
             Assert.Equal(file.Content, ManifestYaml.Render(document));

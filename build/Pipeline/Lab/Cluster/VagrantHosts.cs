@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab.Experiment;
+using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;
 
@@ -19,7 +20,7 @@ public interface IClusterHosts
 }
 
 /// <summary>The lab's VMs through `vagrant upload` and `vagrant ssh` in Vagrant/.</summary>
-public sealed partial class VagrantHosts(ProcessRunner runner, IBuildLog log, VagrantLab vagrant, BoxLayout layout, BoxSettings boxes) : IClusterHosts
+public sealed partial class VagrantHosts(ProcessRunner runner, IBuildLog log, VagrantLab vagrant, BoxLayout layout, LabMachines machines) : IClusterHosts
 {
     private const string RemoteArchive = "/tmp/mcastlab-images.tar";
 
@@ -31,12 +32,11 @@ public sealed partial class VagrantHosts(ProcessRunner runner, IBuildLog log, Va
         {
             log.Information($"Saving {string.Join(", ", images)} for the VMs.");
             await runner.RunAsync("docker", ["save", "-o", archive, .. images], cancellationToken: cancellationToken);
-            var nodes = new[] { boxes.K8sHost }.Concat(Enumerable.Range(1, boxes.Workers).Select(i => $"worker{i}"));
-            foreach (var node in nodes)
+            foreach (var node in machines.Nodes)
             {
-                await UploadAndRunAsync(archive, node, $"sudo ctr -n k8s.io images import {RemoteArchive}", cancellationToken);
+                await UploadAndRunAsync(archive, node.Name, $"sudo ctr -n k8s.io images import {RemoteArchive}", cancellationToken);
             }
-            await UploadAndRunAsync(archive, boxes.McastsrcHost, $"sudo docker load -i {RemoteArchive}", cancellationToken);
+            await UploadAndRunAsync(archive, machines.Mcastsrc.Name, $"sudo docker load -i {RemoteArchive}", cancellationToken);
         }
         finally
         {
@@ -46,7 +46,7 @@ public sealed partial class VagrantHosts(ProcessRunner runner, IBuildLog log, Va
 
     public async Task<ContainerOutcome> SendAsync(string iperfImage, LabSettings lab, CancellationToken cancellationToken)
     {
-        var result = await runner.RunAsync("vagrant", VagrantArguments.Ssh(boxes.McastsrcHost, SenderCommand(iperfImage, lab)), vagrant.Options(), cancellationToken);
+        var result = await runner.RunAsync("vagrant", VagrantArguments.Ssh(machines.Mcastsrc.Name, SenderCommand(iperfImage, lab)), vagrant.Options(), cancellationToken);
         return new ContainerOutcome(result.ExitCode, result.StandardOutput, result.StandardError);
     }
 

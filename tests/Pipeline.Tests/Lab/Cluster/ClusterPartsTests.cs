@@ -4,6 +4,7 @@ using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab.Cluster;
 using McastLab.Pipeline.Lab.Experiment;
+using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Tests.Boxes;
 
 namespace McastLab.Pipeline.Tests.Lab.Cluster;
@@ -74,7 +75,7 @@ public sealed class ClusterPartsTests
         var parameters = scratch.Parameters(("workers", "1"));
         var layout = scratch.Layout(parameters);
         var runner = BoxTestContext.Runner(tools.Locator);
-        var hosts = new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), layout, parameters), layout, parameters.Boxes);
+        var hosts = new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), layout, parameters), layout, LabMachines.From(parameters));
 
         await hosts.LoadImagesAsync(["reg/mcast:1", "reg/iperf:1"], TestContext.Current.CancellationToken);
         var sent = await hosts.SendAsync("reg/iperf:1", parameters.Lab, TestContext.Current.CancellationToken);
