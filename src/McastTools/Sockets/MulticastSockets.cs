@@ -123,8 +123,8 @@ internal static class MulticastSockets
     /// <summary>
     /// RFC 3678's joins, one layout for both families: MCAST_JOIN_GROUP takes struct group_req
     /// { u32 interface; sockaddr_storage group }, MCAST_JOIN_SOURCE_GROUP struct group_source_req
-    /// { u32 interface; sockaddr_storage group, source }; the kernel treats them as IP_ADD_MEMBERSHIP
-    /// (ip_mreqn by index) and IPV6_JOIN_GROUP.
+    /// { u32 interface; sockaddr_storage group, source }. The kernel handles an any-source one exactly as
+    /// IP_ADD_MEMBERSHIP (ip_mreqn, by index) or IPV6_JOIN_GROUP.
     /// </summary>
     private static void Join(Socket socket, int level, int ifIndex, IPAddress group, IPAddress? source)
     {
