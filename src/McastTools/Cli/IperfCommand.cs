@@ -15,12 +15,12 @@ internal static class IperfCommand
         new("client", "G", "send to group G (iperf -c)", "c"),
         new("udp", null, "UDP (accepted; mcast is always UDP)", "u"),
         new("bind", "ADDR[%IF]", "server: the group to join and its interface; client: the source address (and interface)", "B"),
-        new("port", "PORT", "UDP port (default 5001)", "p"),
+        EndpointOptions.Port with { ShortName = "p" },
         new("interval", "SECONDS", "server: report every SECONDS (default: only the summary); client: accepted", "i"),
         new("time", "SECONDS", "client: send for SECONDS (default 10); server: stop after SECONDS (default: run until Ctrl+C)", "t"),
         new("len", "BYTES", "client: datagram payload (default 1470, 1450 on IPv6)", "l"),
         new("bandwidth", "RATE", "client: offered rate, iperf suffixes or Npps (default 1M)", "b"),
-        new("ttl", "N", "client: multicast TTL (default 1)", "T"),
+        EndpointOptions.Ttl with { ShortName = "T", Help = $"client: {EndpointOptions.Ttl.Help}" },
         new("ssm-host", "S", "server: source-specific join on (S,G)", "H"),
         new("ipv6_domain", null, "IPv6 (accepted; the address decides)", "V"),
     ];
@@ -52,15 +52,15 @@ internal static class IperfCommand
     public static ReceivePlan ServerPlan(ParsedOptions options)
     {
         var group = options.Value("bind") ?? throw new UsageException("'mcast iperf -s' needs -B G[%IF], the multicast group to join, e.g. -B 224.0.67.67%eth1.");
-        var port = (int)options.Integer("port", 5001, 1, 65535);
+        var port = EndpointOptions.ReadPort(options);
         var endpoint = EndpointResolver.Receive(group, null, options.Value("ssm-host"), port);
         return new ReceivePlan(endpoint, options.Interval("interval") ?? 0, options.Number("time", 0.001, 1e9), null, null, null, Persistent: true);
     }
 
     public static SendPlan ClientPlan(ParsedOptions options)
     {
-        var port = (int)options.Integer("port", 5001, 1, 65535);
-        var ttl = (int)options.Integer("ttl", 1, 0, 255);
+        var port = EndpointOptions.ReadPort(options);
+        var ttl = EndpointOptions.ReadTtl(options);
         string? bind = null;
         string? iface = null;
         if (options.Value("bind") is { } bindText)

@@ -126,20 +126,8 @@ internal static class IperfGetopt
                 continue;
             }
 
-            // getopt: the rest of the cluster is the value (-t5); else the next argument, whatever it looks like.
-            if (k + 1 < cluster.Length)
-            {
-                parsed.Set(spec.Name, cluster[(k + 1)..]);
-                return i;
-            }
-
-            if (i + 1 >= args.Count)
-            {
-                throw new UsageException($"option -{letter} needs a value ({spec.ValueName}); see 'mcast iperf --help'.");
-            }
-
-            parsed.Set(spec.Name, args[i + 1]);
-            return i + 1;
+            // The rest of the cluster is the value (-t5).
+            return Value(spec, $"-{letter}", k + 1 < cluster.Length ? cluster[(k + 1)..] : null, args, i, parsed);
         }
 
         return i;
@@ -160,19 +148,22 @@ internal static class IperfGetopt
                 : throw new UsageException($"option '--{name}' takes no value; write it without '={text[(equals + 1)..]}'.");
         }
 
-        if (equals >= 0)
+        return Value(spec, $"--{name}", equals < 0 ? null : text[(equals + 1)..], args, i, parsed);
+    }
+
+    /// <summary>
+    /// getopt's rule for a value, short or long: the one written in the same argument (-t5, --time=5), else the
+    /// next argument, whatever it looks like. Returns the index of the last argument used.
+    /// </summary>
+    private static int Value(OptionSpec spec, string written, string? attached, IReadOnlyList<string> args, int i, ParsedOptions parsed)
+    {
+        if (attached is null && i + 1 >= args.Count)
         {
-            parsed.Set(spec.Name, text[(equals + 1)..]);
-            return i;
+            throw new UsageException($"option {written} needs a value ({spec.ValueName}); see 'mcast iperf --help'.");
         }
 
-        if (i + 1 >= args.Count)
-        {
-            throw new UsageException($"option --{name} needs a value ({spec.ValueName}); see 'mcast iperf --help'.");
-        }
-
-        parsed.Set(spec.Name, args[i + 1]);
-        return i + 1;
+        parsed.Set(spec.Name, attached ?? args[i + 1]);
+        return attached is null ? i + 1 : i;
     }
 
     private static int Flag(ParsedOptions parsed, string name, int i)

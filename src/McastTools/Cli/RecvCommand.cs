@@ -10,7 +10,7 @@ internal static class RecvCommand
     public static readonly OptionSpec[] Options =
     [
         new("group", "G[%IF]", "multicast group to join (IPv4 224.0.0.0/4 or IPv6 ff00::/8); %IF names the interface (required)"),
-        new("port", "PORT", "UDP port (default 5001)"),
+        EndpointOptions.Port,
         new("interface", "IF", "interface to join on (default: the kernel's choice by route)"),
         new("source", "S", "join source-specific (IGMPv3/MLDv2 (S,G)): only datagrams from S are delivered (default: any source)"),
         new("interval", "SECONDS", "report every SECONDS per stream; 0 reports only the summary (default 1)"),
@@ -47,7 +47,7 @@ internal static class RecvCommand
 
     public static (ReceivePlan Plan, string Format) Plan(ParsedOptions options)
     {
-        var port = (int)options.Integer("port", 5001, 1, 65535);
+        var port = EndpointOptions.ReadPort(options);
         var format = options.Value("format") ?? "text";
         if (format is not ("text" or "json" or "csv"))
         {

@@ -11,10 +11,10 @@ internal static class SendCommand
     public static readonly OptionSpec[] Options =
     [
         new("group", "G[%IF]", "multicast group to send to (required); %IF chooses the outgoing interface"),
-        new("port", "PORT", "UDP port (default 5001)"),
+        EndpointOptions.Port,
         new("interface", "IF", "outgoing interface, IPv4 and IPv6 (default: by route); not with --bind"),
         new("bind", "ADDR", "source address; its interface becomes the outgoing one (default: by route)"),
-        new("ttl", "N", "multicast TTL / hop limit, 0-255 (default 1)"),
+        EndpointOptions.Ttl,
         new("rate", "RATE", "bits/s with k/m/g (x1000) or K/M/G (x1024), or packets/s as Npps; 0 = as fast as possible (default 1M = 1048576 bit/s)"),
         new("length", "BYTES", "UDP payload per datagram, 20-65507 (default 1470, 1450 on IPv6)"),
         new("duration", "SECONDS", "send for SECONDS (default 10); not with --count"),
@@ -56,8 +56,8 @@ internal static class SendCommand
             throw new UsageException("give either --duration or --count, not both.");
         }
 
-        var port = (int)options.Integer("port", 5001, 1, 65535);
-        var ttl = (int)options.Integer("ttl", 1, 0, 255);
+        var port = EndpointOptions.ReadPort(options);
+        var ttl = EndpointOptions.ReadTtl(options);
         int? tos = options.Has("tos") ? (int)options.Integer("tos", 0, 0, 255) : null;
         var rate = Rate.Parse(options.Value("rate") ?? "1M", message => new UsageException(message));
         long? count = options.Has("count") ? options.Integer("count", 1, 1, long.MaxValue) : null;

@@ -5,31 +5,25 @@ namespace McastLab.McastTools.Reports;
 /// <summary>iperf 2's adaptive units: bytes in powers of 1024, bits/s in powers of 1000, 3-4 significant digits.</summary>
 internal static class IperfUnits
 {
+    private static readonly string[] ByteUnits = ["Bytes", "KBytes", "MBytes", "GBytes"];
+    private static readonly string[] BitRateUnits = ["bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec"];
+
     /// <summary>Bytes in iperf's units; <paramref name="width"/> right-aligns the number as iperf's %4.xf does.</summary>
-    public static string Bytes(double bytes, int width = 0)
+    public static string Bytes(double bytes, int width = 0) => Scaled(bytes, 1024, ByteUnits, width);
+
+    public static string BitsPerSecond(double bits, int width = 0) => Scaled(bits, 1000, BitRateUnits, width);
+
+    /// <summary>Divides by <paramref name="step"/> until the value is below it or the units run out.</summary>
+    private static string Scaled(double value, double step, string[] units, int width)
     {
-        string[] units = ["Bytes", "KBytes", "MBytes", "GBytes"];
         var unit = 0;
-        while (bytes >= 1024 && unit < units.Length - 1)
+        while (value >= step && unit < units.Length - 1)
         {
-            bytes /= 1024;
+            value /= step;
             unit++;
         }
 
-        return $"{Number(bytes).PadLeft(width)} {units[unit]}";
-    }
-
-    public static string BitsPerSecond(double bits, int width = 0)
-    {
-        string[] units = ["bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec"];
-        var unit = 0;
-        while (bits >= 1000 && unit < units.Length - 1)
-        {
-            bits /= 1000;
-            unit++;
-        }
-
-        return $"{Number(bits).PadLeft(width)} {units[unit]}";
+        return $"{Number(value).PadLeft(width)} {units[unit]}";
     }
 
     private static string Number(double value) => value switch

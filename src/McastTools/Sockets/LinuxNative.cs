@@ -26,17 +26,16 @@ internal static unsafe partial class LinuxNative
     public const int IpRecvTtl = 12;
     public const int IpMulticastIf = 32;
     public const int IpMulticastTtl = 33;
-    public const int IpAddMembership = 35;
     public const int IpAddSourceMembership = 39;
     public const int IpMulticastAll = 49;
 
     public const int Ipv6MulticastIf = 17;
     public const int Ipv6MulticastHops = 18;
-    public const int Ipv6JoinGroup = 20;
     public const int Ipv6MulticastAll = 29;
     public const int Ipv6RecvHopLimit = 51;
     public const int Ipv6HopLimit = 52;
     public const int Ipv6TClass = 67;
+    public const int McastJoinGroup = 42;
     public const int McastJoinSourceGroup = 46;
 
     public const int MsgWaitForOne = 0x10000;

@@ -29,49 +29,35 @@ internal static class MulticastSockets
             // Binding to the group (not the wildcard) keeps other groups on the same port out.
             var bindAddress = group.IsIPv6 ? new IPAddress(group.Address.GetAddressBytes(), ifIndex) : group.Address;
             socket.Bind(new IPEndPoint(bindAddress, endpoint.Port));
+            var level = group.IsIPv6 ? LinuxNative.IpProtoIpv6 : LinuxNative.IpProtoIp;
             if (group.IsIPv6)
             {
-                TrySetInt(socket, LinuxNative.IpProtoIpv6, LinuxNative.Ipv6MulticastAll, 0);
-                SetInt(socket, LinuxNative.IpProtoIpv6, LinuxNative.Ipv6RecvHopLimit, 1);
-                if (endpoint.Source is null)
-                {
-                    var mreq = new byte[20];
-                    group.Address.GetAddressBytes().CopyTo(mreq, 0);
-                    BinaryPrimitives.WriteInt32LittleEndian(mreq.AsSpan(16), ifIndex);
-                    socket.SetRawSocketOption(LinuxNative.IpProtoIpv6, LinuxNative.Ipv6JoinGroup, mreq);
-                }
-                else
-                {
-                    JoinSourceGroup(socket, LinuxNative.IpProtoIpv6, ifIndex, group.Address, endpoint.Source);
-                }
+                // IPV6_MULTICAST_ALL came with Linux 4.20; an older kernel (CentOS 7's 3.10) refuses it.
+                TrySetInt(socket, level, LinuxNative.Ipv6MulticastAll, 0);
+                SetInt(socket, level, LinuxNative.Ipv6RecvHopLimit, 1);
             }
             else
             {
                 // Without this, a socket bound to G also gets every group any socket on the host joined.
-                SetInt(socket, LinuxNative.IpProtoIp, LinuxNative.IpMulticastAll, 0);
-                SetInt(socket, LinuxNative.IpProtoIp, LinuxNative.IpRecvTtl, 1);
-                if (endpoint.Source is null)
-                {
-                    // struct ip_mreqn { imr_multiaddr; imr_address; imr_ifindex }
-                    var mreqn = new byte[12];
-                    group.Address.GetAddressBytes().CopyTo(mreqn, 0);
-                    BinaryPrimitives.WriteInt32LittleEndian(mreqn.AsSpan(8), ifIndex);
-                    socket.SetRawSocketOption(LinuxNative.IpProtoIp, LinuxNative.IpAddMembership, mreqn);
-                }
-                else if (endpoint.Interface is null || endpoint.Interface.FirstIPv4 is not null)
-                {
-                    // struct ip_mreq_source { imr_multiaddr; imr_interface; imr_sourceaddr }
-                    var mreq = new byte[12];
-                    group.Address.GetAddressBytes().CopyTo(mreq, 0);
-                    (endpoint.Interface?.FirstIPv4 ?? IPAddress.Any).GetAddressBytes().CopyTo(mreq, 4);
-                    endpoint.Source.GetAddressBytes().CopyTo(mreq, 8);
-                    socket.SetRawSocketOption(LinuxNative.IpProtoIp, LinuxNative.IpAddSourceMembership, mreq);
-                }
-                else
-                {
-                    // An interface without an IPv4 address (a bare macvlan child) is named by index instead.
-                    JoinSourceGroup(socket, LinuxNative.IpProtoIp, ifIndex, group.Address, endpoint.Source);
-                }
+                SetInt(socket, level, LinuxNative.IpMulticastAll, 0);
+                SetInt(socket, level, LinuxNative.IpRecvTtl, 1);
+            }
+
+            var interfaceIPv4 = endpoint.Interface is null ? IPAddress.Any : endpoint.Interface.FirstIPv4;
+            if (!group.IsIPv6 && endpoint.Source is { } source && interfaceIPv4 is not null)
+            {
+                // struct ip_mreq_source { imr_multiaddr; imr_interface; imr_sourceaddr }: the interface by its address.
+                var mreq = new byte[12];
+                group.Address.GetAddressBytes().CopyTo(mreq, 0);
+                interfaceIPv4.GetAddressBytes().CopyTo(mreq, 4);
+                source.GetAddressBytes().CopyTo(mreq, 8);
+                socket.SetRawSocketOption(level, LinuxNative.IpAddSourceMembership, mreq);
+            }
+            else
+            {
+                // IPv6, an any-source join, or an interface without an IPv4 address (a bare macvlan child),
+                // which is named by index instead.
+                Join(socket, level, ifIndex, group.Address, endpoint.Source);
             }
 
             SetInt(socket, LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, 1);
@@ -134,14 +120,23 @@ internal static class MulticastSockets
         }
     }
 
-    /// <summary>MCAST_JOIN_SOURCE_GROUP: struct group_source_req { u32 interface; sockaddr_storage group, source }.</summary>
-    private static void JoinSourceGroup(Socket socket, int level, int ifIndex, IPAddress group, IPAddress source)
+    /// <summary>
+    /// RFC 3678's joins, one layout for both families: MCAST_JOIN_GROUP takes struct group_req
+    /// { u32 interface; sockaddr_storage group }, MCAST_JOIN_SOURCE_GROUP struct group_source_req
+    /// { u32 interface; sockaddr_storage group, source }. The kernel handles an any-source one exactly as
+    /// IP_ADD_MEMBERSHIP (ip_mreqn, by index) or IPV6_JOIN_GROUP.
+    /// </summary>
+    private static void Join(Socket socket, int level, int ifIndex, IPAddress group, IPAddress? source)
     {
-        var request = new byte[264];
+        var request = new byte[source is null ? 136 : 264];
         BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)ifIndex);
         WriteSockAddr(request.AsSpan(8, 128), group);
-        WriteSockAddr(request.AsSpan(136, 128), source);
-        socket.SetRawSocketOption(level, LinuxNative.McastJoinSourceGroup, request);
+        if (source is not null)
+        {
+            WriteSockAddr(request.AsSpan(136, 128), source);
+        }
+
+        socket.SetRawSocketOption(level, source is null ? LinuxNative.McastJoinGroup : LinuxNative.McastJoinSourceGroup, request);
     }
 
     private static void WriteSockAddr(Span<byte> storage, IPAddress address)

@@ -5,8 +5,9 @@ using McastLab.Pipeline.Lab.Experiment;
 namespace McastLab.Pipeline.Lab.Views;
 
 /// <summary>
-/// report.json as the views read it: leniently, through <see cref="JsonDocument"/>, so a report from an older
-/// or newer lab (a field missing, added, or of another type) still renders; what is missing stays null or empty.
+/// report.json as the views read it: leniently, through <see cref="JsonDocument"/> (a check's figures through
+/// <see cref="LenientValue{T}"/>, by the same rule), so a report from an older or newer lab (a field missing,
+/// added, or of another type) still renders; what is missing stays null or empty.
 /// </summary>
 public sealed record LabResults
 {
@@ -54,20 +55,28 @@ public sealed record LabResults
     internal static JsonElement? Property(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
-    internal static string? Text(JsonElement element, string name) => Property(element, name) is { } value
-        ? value.ValueKind == JsonValueKind.String ? value.GetString() : Display(value)
+    internal static string? Text(JsonElement element, string name) => Text(Property(element, name));
+
+    internal static string? Text(JsonElement? value) => value is { } v
+        ? v.ValueKind == JsonValueKind.String ? v.GetString() : Display(v)
         : null;
 
-    internal static double? Number(JsonElement element, string name) => Property(element, name) switch
+    internal static double? Number(JsonElement element, string name) => Number(Property(element, name));
+
+    internal static double? Number(JsonElement? value) => value switch
     {
         { ValueKind: JsonValueKind.Number } n => n.GetDouble(),
         { ValueKind: JsonValueKind.String } s when double.TryParse(s.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
         _ => null,
     };
 
-    internal static long? Count(JsonElement element, string name) => Number(element, name) is { } d ? (long)Math.Round(d) : null;
+    internal static long? Count(JsonElement element, string name) => Count(Property(element, name));
 
-    internal static bool? Flag(JsonElement element, string name) => Property(element, name) switch
+    internal static long? Count(JsonElement? value) => Number(value) is { } d ? (long)Math.Round(d) : null;
+
+    internal static bool? Flag(JsonElement element, string name) => Flag(Property(element, name));
+
+    internal static bool? Flag(JsonElement? value) => value switch
     {
         { ValueKind: JsonValueKind.True } => true,
         { ValueKind: JsonValueKind.False } => false,
@@ -95,7 +104,28 @@ public sealed record HostResult(string? Name, IReadOnlyList<string> Addresses);
 /// <summary>One check of report.json; for a traffic check, its flow, figures and per-second intervals.</summary>
 public sealed record CheckResult : CheckFigures
 {
-    public string Name { get; init; } = "";
+    private const string Unnamed = "(unnamed check)";
+
+    /// <summary>
+    /// The figures are read by the names the lab writes them with (camelCase of <see cref="CheckFigures"/>),
+    /// each type by the views' lenient rule, so a figure added to CheckFigures is read back without a mapping here.
+    /// </summary>
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters =
+        {
+            new LenientValue<string?>(LabResults.Text),
+            new LenientValue<bool?>(LabResults.Flag),
+            new LenientValue<double?>(LabResults.Number),
+            new LenientValue<long?>(LabResults.Count),
+            new LenientValue<int?>(value => (int?)LabResults.Count(value)),
+            new LenientValue<IReadOnlyList<ReceiverInterval>?>(IntervalList),
+        },
+    };
+
+    /// <summary>"(unnamed check)" when the report gives none.</summary>
+    public string Name { get; init => field = value ?? Unnamed; } = Unnamed;
 
     /// <summary>Null when the report does not say.</summary>
     public bool? Passed { get; init; }
@@ -106,27 +136,13 @@ public sealed record CheckResult : CheckFigures
     /// <summary>A check about datagrams someone received (it has a receiver, counts or intervals).</summary>
     public bool IsTraffic => Receiver is not null || Received is not null || Intervals is not null;
 
-    internal static CheckResult From(JsonElement e) => new()
-    {
-        Name = LabResults.Text(e, "name") ?? "(unnamed check)",
-        Passed = LabResults.Flag(e, "passed"),
-        Detail = LabResults.Text(e, "detail"),
-        Direction = LabResults.Text(e, "direction"),
-        Sender = LabResults.Text(e, "sender"),
-        Receiver = LabResults.Text(e, "receiver"),
-        Interface = LabResults.Text(e, "interface"),
-        Sent = LabResults.Count(e, "sent"),
-        Received = LabResults.Count(e, "received"),
-        Lost = LabResults.Count(e, "lost"),
-        Reordered = LabResults.Count(e, "reordered"),
-        Duplicates = LabResults.Count(e, "duplicates"),
-        JitterMs = LabResults.Number(e, "jitterMs"),
-        TtlSeen = (int?)LabResults.Count(e, "ttlSeen"),
-        PodAddress = LabResults.Text(e, "podAddress"),
-        Intervals = LabResults.Property(e, "intervals") is { ValueKind: JsonValueKind.Array }
-            ? [.. LabResults.Items(e, "intervals").Select(Interval).OfType<ReceiverInterval>()]
-            : null,
-    };
+    internal static CheckResult From(JsonElement e) => e.Deserialize<CheckResult>(Json)!;
+
+    /// <summary>Null unless the report has a list; within it, only the well-formed intervals.</summary>
+    private static IReadOnlyList<ReceiverInterval>? IntervalList(JsonElement? value) =>
+        value is { ValueKind: JsonValueKind.Array } array
+            ? [.. array.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object).Select(Interval).OfType<ReceiverInterval>()]
+            : null;
 
     /// <summary>An interval event, in the report's own type; one without its start or end is left out.</summary>
     private static ReceiverInterval? Interval(JsonElement e) =>

@@ -75,6 +75,27 @@ public sealed class LabViewsTests
     }
 
     [Fact]
+    public void A_check_field_of_another_type_is_read_by_the_views_rule_instead_of_failing()
+    {
+        var check = Assert.Single(LabResults.Parse("""
+            {"checks": [{"name": null, "passed": "true", "detail": {"why": 1}, "receiver": 7, "sent": 12.6, "received": "3",
+                         "lost": [1], "ttlSeen": "64", "jitterMs": "0.5", "intervals": "none", "Sender": "other case", "flow": {"x": 1}}]}
+            """).Checks);
+
+        Assert.Equal("(unnamed check)", check.Name);
+        Assert.Null(check.Passed);
+        Assert.Equal("""{"why":1}""", check.Detail);
+        Assert.Equal("7", check.Receiver);
+        Assert.Equal(13, check.Sent);
+        Assert.Equal(3, check.Received);
+        Assert.Null(check.Lost);
+        Assert.Equal(64, check.TtlSeen);
+        Assert.Equal(0.5, check.JitterMs);
+        Assert.Null(check.Intervals);
+        Assert.Null(check.Sender);
+    }
+
+    [Fact]
     public void A_report_that_is_not_an_object_is_refused()
     {
         Assert.Throws<JsonException>(() => LabResults.Parse("[1, 2]"));
