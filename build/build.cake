@@ -8,7 +8,7 @@ using McastLab.Pipeline.DotNet;
 using McastLab.Pipeline.Graph;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Images;
-using McastLab.Pipeline.Lab;
+using McastLab.Pipeline.Lab.Verification;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Prerequisites;
 using McastLab.Pipeline.Releases;

@@ -4,7 +4,6 @@ using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Docker;
 using McastLab.Pipeline.Images;
 using McastLab.Pipeline.Lab;
-using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Lab.Local;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab;
-using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Lab.Local;
 using McastLab.Pipeline.Parameters;
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab;
-using McastLab.Pipeline.Lab.Experiment;
 
 namespace McastLab.Pipeline.Tests.Lab;
 

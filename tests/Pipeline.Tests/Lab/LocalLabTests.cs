@@ -3,7 +3,6 @@ using Docker.DotNet.Models;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Docker;
 using McastLab.Pipeline.Lab;
-using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Lab.Local;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;

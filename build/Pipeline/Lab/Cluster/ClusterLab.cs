@@ -5,7 +5,6 @@ using k8s;
 using k8s.Models;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
-using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 

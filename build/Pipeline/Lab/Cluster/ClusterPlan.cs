@@ -1,6 +1,5 @@
 using System.Net;
 using McastLab.Pipeline.Core;
-using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 

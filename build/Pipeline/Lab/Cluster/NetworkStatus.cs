@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Lab.Cluster;

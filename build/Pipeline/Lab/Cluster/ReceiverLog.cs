@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using McastLab.Pipeline.Lab.Experiment;
 using k8s;
 
 namespace McastLab.Pipeline.Lab.Cluster;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
-using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;

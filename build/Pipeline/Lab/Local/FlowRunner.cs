@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using McastLab.Pipeline.Core;
-using McastLab.Pipeline.Lab.Experiment;
 
 namespace McastLab.Pipeline.Lab.Local;
 

@@ -1,7 +1,6 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using McastLab.Pipeline.Core;
-using McastLab.Pipeline.Lab.Experiment;
 
 namespace McastLab.Pipeline.Lab.Local;
 

@@ -1,6 +1,5 @@
 using Docker.DotNet;
 using McastLab.Pipeline.Core;
-using McastLab.Pipeline.Lab.Experiment;
 
 namespace McastLab.Pipeline.Lab.Local;
 

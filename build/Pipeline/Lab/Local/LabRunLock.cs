@@ -1,4 +1,3 @@
-using McastLab.Pipeline.Lab.Experiment;
 namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using McastLab.Pipeline.Parameters;
-using McastLab.Pipeline.Lab.Experiment;
 
 namespace McastLab.Pipeline.Lab.Local;
 

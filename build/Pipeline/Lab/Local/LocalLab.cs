@@ -5,7 +5,6 @@ using Docker.DotNet;
 using McastLab.Pipeline.Cni;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Docker;
-using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using McastLab.Pipeline.Lab.Experiment;
 
 namespace McastLab.Pipeline.Lab.Views;
 

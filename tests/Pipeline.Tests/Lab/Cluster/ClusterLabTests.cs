@@ -4,7 +4,6 @@ using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab;
 using McastLab.Pipeline.Lab.Cluster;
-using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Tests.Boxes;

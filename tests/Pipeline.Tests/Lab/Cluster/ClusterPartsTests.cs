@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab.Cluster;
-using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Tests.Boxes;
 

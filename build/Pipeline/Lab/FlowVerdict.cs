@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace McastLab.Pipeline.Lab.Experiment;
+namespace McastLab.Pipeline.Lab;
 
 /// <summary>
 /// The one verdict of the lab, for every backend: a receiver's output against what its flow expected, with

@@ -1,7 +1,7 @@
 using System.Globalization;
 using McastLab.Pipeline.Parameters;
 
-namespace McastLab.Pipeline.Lab.Experiment;
+namespace McastLab.Pipeline.Lab;
 
 /// <summary>The programs the experiment runs: two senders, two receivers.</summary>
 public enum FlowTool

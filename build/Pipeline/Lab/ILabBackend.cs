@@ -1,6 +1,6 @@
 using McastLab.Pipeline.Parameters;
 
-namespace McastLab.Pipeline.Lab.Experiment;
+namespace McastLab.Pipeline.Lab;
 
 /// <summary>
 /// Realizes the lab's experiment (<see cref="LabExperiment"/>) somewhere (network namespaces on this machine, or

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using McastLab.Pipeline.Core;
 
-namespace McastLab.Pipeline.Lab.Experiment;
+namespace McastLab.Pipeline.Lab;
 
 /// <summary>
 /// The outcome of one lab run: every check with its figures. Written to artifacts/lab/report.json, shown

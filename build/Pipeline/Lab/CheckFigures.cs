@@ -1,4 +1,4 @@
-namespace McastLab.Pipeline.Lab.Experiment;
+namespace McastLab.Pipeline.Lab;
 
 /// <summary>
 /// What a check of report.json says besides its name and verdict: where traffic went and what was counted.

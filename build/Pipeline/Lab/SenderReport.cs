@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace McastLab.Pipeline.Lab.Experiment;
+namespace McastLab.Pipeline.Lab;
 
 /// <summary>The parsers of what a sender says it sent: iperf 2's client text and `mcast send`'s summary line.</summary>
 public static partial class SenderReport

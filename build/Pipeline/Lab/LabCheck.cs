@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace McastLab.Pipeline.Lab.Experiment;
+namespace McastLab.Pipeline.Lab;
 
 /// <summary>
 /// One assertion of the lab and the figures that back it (<see cref="CheckFigures"/>). Figures a check does

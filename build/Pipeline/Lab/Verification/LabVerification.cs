@@ -1,12 +1,11 @@
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab.Local;
 using McastLab.Pipeline.Images;
-using McastLab.Pipeline.Lab.Experiment;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;
 
-namespace McastLab.Pipeline.Lab;
+namespace McastLab.Pipeline.Lab.Verification;
 
 /// <summary>
 /// The Lab target: generates the manifests for its parameters into its own run folder
