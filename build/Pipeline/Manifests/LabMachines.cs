@@ -5,18 +5,17 @@ using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Manifests;
 
-/// <summary>What a machine of the Vagrant lab runs at its first boot: a script the k8s box installs, or nothing.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<FirstBoot>))]
+/// <summary>What a machine of the Vagrant lab runs at its first boot: a script the k8s box installs, or nothing (in machines.json: cluster-init, cluster-join, nothing).</summary>
 public enum FirstBoot
 {
     /// <summary>mcastsrc: Docker only, no cluster.</summary>
-    [JsonStringEnumMemberName("nothing")] Nothing,
+    Nothing,
 
     /// <summary>The k8s node makes the kubeadm cluster (/usr/local/sbin/mcastlab-cluster-init).</summary>
-    [JsonStringEnumMemberName("cluster-init")] ClusterInit,
+    ClusterInit,
 
     /// <summary>A worker joins it (/usr/local/sbin/mcastlab-cluster-join).</summary>
-    [JsonStringEnumMemberName("cluster-join")] ClusterJoin,
+    ClusterJoin,
 }
 
 /// <summary>
@@ -49,6 +48,7 @@ public sealed class LabMachines
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) }, // FirstBoot.ClusterInit: "cluster-init"
     };
 
     private LabMachines(LabMachine k8s, LabMachine mcastsrc, IReadOnlyList<LabMachine> workers)

@@ -4,15 +4,14 @@ using McastLab.Pipeline.Core;
 
 namespace McastLab.Pipeline.Manifests;
 
-/// <summary>How a macvlan child reaches its siblings and the outside (the kernel's macvlan modes).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<MacvlanMode>))]
+/// <summary>How a macvlan child reaches its siblings and the outside (the kernel's macvlan modes, written in lower case).</summary>
 public enum MacvlanMode
 {
     /// <summary>Children of one master talk to each other directly; the walkthrough's mode.</summary>
-    [JsonStringEnumMemberName("bridge")] Bridge,
-    [JsonStringEnumMemberName("private")] Private,
-    [JsonStringEnumMemberName("vepa")] Vepa,
-    [JsonStringEnumMemberName("passthru")] Passthru,
+    Bridge,
+    Private,
+    Vepa,
+    Passthru,
 }
 
 /// <summary>
@@ -43,6 +42,7 @@ public sealed record MacvlanNetwork
         WriteIndented = true,
         IndentSize = 2,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) }, // MacvlanMode.Bridge: "bridge"
     };
 
     /// <summary>The configuration as CNI plugins read it on stdin (indented, so the YAML shows it as a block).</summary>
