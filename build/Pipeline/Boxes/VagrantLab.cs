@@ -16,6 +16,9 @@ public sealed partial class VagrantLab(ProcessRunner runner, IBuildLog log, BoxL
     private readonly VagrantArguments vagrant = VagrantArguments.From(parameters);
     private readonly LabMachines machines = LabMachines.From(parameters);
 
+    /// <summary>The machines this lab writes into Vagrant/machines.json and brings up.</summary>
+    public LabMachines Machines => machines;
+
     public ProcessOptions Options(ProcessOptions? options = null) => (options ?? new ProcessOptions()) with
     {
         WorkingDirectory = layout.VagrantDirectory,

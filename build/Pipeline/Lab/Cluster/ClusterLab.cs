@@ -61,7 +61,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         var vagrant = new VagrantLab(runner, log, layout, parameters);
         var download = new PinnedDownload(new HttpClient(), log, Path.Combine(layout.LabDirectory, "downloads"));
         return new ClusterLab(Client(KubernetesClientConfiguration.BuildConfigFromConfigFile(layout.Kubeconfig)), download, parameters.ClusterAddons,
-            parameters.Images, new VagrantHosts(runner, log, vagrant, layout, LabMachines.From(parameters)), log, parameters.Cluster with { InstallMultus = true }, run);
+            parameters.Images, new VagrantHosts(runner, log, vagrant, layout), log, parameters.Cluster with { InstallMultus = true }, run);
     }
 
     /// <summary>A client whose every 403 becomes one sentence naming what was refused.</summary>

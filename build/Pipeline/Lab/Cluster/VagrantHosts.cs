@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
-using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;
 
@@ -19,7 +18,7 @@ public interface IClusterHosts
 }
 
 /// <summary>The lab's VMs through `vagrant upload` and `vagrant ssh` in Vagrant/.</summary>
-public sealed partial class VagrantHosts(ProcessRunner runner, IBuildLog log, VagrantLab vagrant, BoxLayout layout, LabMachines machines) : IClusterHosts
+public sealed partial class VagrantHosts(ProcessRunner runner, IBuildLog log, VagrantLab vagrant, BoxLayout layout) : IClusterHosts
 {
     private const string RemoteArchive = "/tmp/mcastlab-images.tar";
 
@@ -31,11 +30,11 @@ public sealed partial class VagrantHosts(ProcessRunner runner, IBuildLog log, Va
         {
             log.Information($"Saving {string.Join(", ", images)} for the VMs.");
             await runner.RunAsync("docker", ["save", "-o", archive, .. images], cancellationToken: cancellationToken);
-            foreach (var node in machines.Nodes)
+            foreach (var node in vagrant.Machines.Nodes)
             {
                 await UploadAndRunAsync(archive, node.Name, $"sudo ctr -n k8s.io images import {RemoteArchive}", cancellationToken);
             }
-            await UploadAndRunAsync(archive, machines.Mcastsrc.Name, $"sudo docker load -i {RemoteArchive}", cancellationToken);
+            await UploadAndRunAsync(archive, vagrant.Machines.Mcastsrc.Name, $"sudo docker load -i {RemoteArchive}", cancellationToken);
         }
         finally
         {
@@ -45,7 +44,7 @@ public sealed partial class VagrantHosts(ProcessRunner runner, IBuildLog log, Va
 
     public async Task<ContainerOutcome> SendAsync(string iperfImage, LabSettings lab, CancellationToken cancellationToken)
     {
-        var result = await runner.RunAsync("vagrant", VagrantArguments.Ssh(machines.Mcastsrc.Name, SenderCommand(iperfImage, lab)), vagrant.Options(), cancellationToken);
+        var result = await runner.RunAsync("vagrant", VagrantArguments.Ssh(vagrant.Machines.Mcastsrc.Name, SenderCommand(iperfImage, lab)), vagrant.Options(), cancellationToken);
         return new ContainerOutcome(result.ExitCode, result.StandardOutput, result.StandardError);
     }
 

@@ -74,7 +74,7 @@ public sealed class ClusterPartsTests
         var parameters = scratch.Parameters(("workers", "1"));
         var layout = scratch.Layout(parameters);
         var runner = BoxTestContext.Runner(tools.Locator);
-        var hosts = new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), layout, parameters), layout, LabMachines.From(parameters));
+        var hosts = new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), layout, parameters), layout);
 
         await hosts.LoadImagesAsync(["reg/mcast:1", "reg/iperf:1"], TestContext.Current.CancellationToken);
         var sent = await hosts.SendAsync("reg/iperf:1", parameters.Lab, TestContext.Current.CancellationToken);
