@@ -79,6 +79,9 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images, LabMachi
         Spec = new NetworkAttachmentDefinitionSpec { Config = PerNodeRanges ? "" : CniNetwork().ToJson() },
     };
 
+    /// <summary>Folders that only generated files fill: ./build.sh Manifests removes what it no longer generates there.</summary>
+    public static IReadOnlyList<string> GeneratedDirectories { get; } = [$"{ManifestsDirectory}/{NodeNetworkFiles.Directory}"];
+
     /// <summary>Each node's CNI configuration file (only with several nodes), relative to the manifests directory.</summary>
     public IReadOnlyList<ManifestFile> NodeFiles() => PerNodeRanges
         ? [.. NodeNetworkFiles.Slices(lab, lab.NodeNames).Select(slice => new ManifestFile(

@@ -46,4 +46,33 @@ public sealed class CommittedManifestsTests
             directory.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public void Fewer_nodes_remove_the_node_files_no_longer_generated_and_nothing_else()
+    {
+        var directory = Directory.CreateTempSubdirectory("mf-nodes-");
+        try
+        {
+            var writer = new ManifestWriter(new CapturingLog(), directory.FullName);
+            var three = new LabManifests(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters(("nodes", "3"))).Files();
+            writer.Write(three, LabManifests.GeneratedDirectories);
+            var nodes = Path.Combine(directory.FullName, "manifests", "nodes");
+            Assert.Equal(["k8s", "k8s-2", "k8s-3"], Directory.EnumerateDirectories(nodes).Select(Path.GetFileName).Order());
+            File.WriteAllText(Path.Combine(directory.FullName, "manifests", "mine.yaml"), "kept\n");
+
+            var two = new LabManifests(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters(("nodes", "2"))).Files();
+            var changed = writer.Write(two, LabManifests.GeneratedDirectories);
+
+            Assert.Equal(["manifests/nodes/k8s-3/eth1-multicast.conf"], changed.Where(f => f.Contains("k8s-3", StringComparison.Ordinal)));
+            Assert.Equal(["k8s", "k8s-2"], Directory.EnumerateDirectories(nodes).Select(Path.GetFileName).Order());
+            Assert.True(File.Exists(Path.Combine(directory.FullName, "manifests", "mine.yaml")));
+
+            writer.Write(new LabManifests(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters()).Files(), LabManifests.GeneratedDirectories);
+            Assert.False(Directory.Exists(nodes), "one node has no node files, so no nodes/ folder");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 }
