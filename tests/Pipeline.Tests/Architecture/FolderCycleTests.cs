@@ -30,13 +30,14 @@ public sealed class FolderCycleTests
     [Fact]
     public void Imports_are_read_from_usings_aliases_and_qualified_names()
     {
-        using var directory = new TemporaryDirectory();
-        File.WriteAllText(Path.Combine(directory.Path, "A.cs"), "using McastLab.Pipeline.B;\nnamespace McastLab.Pipeline.A;\n");
-        File.WriteAllText(Path.Combine(directory.Path, "B.cs"), "using Runner = McastLab.Pipeline.C.Sub.Runner;\nnamespace McastLab.Pipeline.B;\n");
-        File.WriteAllText(Path.Combine(directory.Path, "C.cs"), "namespace McastLab.Pipeline.C.Sub;\nclass Runner { McastLab.Pipeline.A.Thing? t; D.Table? d; x.D.Table? notAnImport; }\n");
-        File.WriteAllText(Path.Combine(directory.Path, "D.cs"), "namespace McastLab.Pipeline.D;\nclass Table { E.Missing? m; }\n");
-        File.WriteAllText(Path.Combine(directory.Path, "E.cs"), "namespace McastLab.Pipeline.E;\nclass Chair { D.Table? t; }\n");
-        var dependencies = NamespaceDependencies.Read(directory.Path);
+        var dependencies = ReadSources(new Dictionary<string, string>
+        {
+            ["A.cs"] = "using McastLab.Pipeline.B;\nnamespace McastLab.Pipeline.A;\n",
+            ["B.cs"] = "using Runner = McastLab.Pipeline.C.Sub.Runner;\nnamespace McastLab.Pipeline.B;\n",
+            ["C.cs"] = "namespace McastLab.Pipeline.C.Sub;\nclass Runner { McastLab.Pipeline.A.Thing? t; D.Table? d; x.D.Table? notAnImport; }\n",
+            ["D.cs"] = "namespace McastLab.Pipeline.D;\nclass Table { E.Missing? m; }\n",
+            ["E.cs"] = "namespace McastLab.Pipeline.E;\nclass Chair { D.Table? t; }\n",
+        });
         Assert.Equal(["McastLab.Pipeline.B"], dependencies.Imports["McastLab.Pipeline.A"]);
         Assert.Equal(["McastLab.Pipeline.C.Sub"], dependencies.Imports["McastLab.Pipeline.B"]);
         Assert.Equal(["McastLab.Pipeline.A", "McastLab.Pipeline.D"], dependencies.Imports["McastLab.Pipeline.C.Sub"].Order());
@@ -48,14 +49,22 @@ public sealed class FolderCycleTests
     [Fact]
     public void The_check_sees_an_enclosing_namespace_used_without_a_using()
     {
-        using var directory = new TemporaryDirectory();
         // The parent names its child relative to itself; the child uses the parent's type by its bare name.
-        File.WriteAllText(Path.Combine(directory.Path, "Runner.cs"), "namespace McastLab.Pipeline.P;\nclass Runner { object w = Sub.Worker.Create(); }\n");
-        File.WriteAllText(Path.Combine(directory.Path, "Worker.cs"), "namespace McastLab.Pipeline.P.Sub;\nclass Worker { Runner? r; Step? s; public static Worker Create() => new(); }\n");
-        File.WriteAllText(Path.Combine(directory.Path, "Step.cs"), "namespace McastLab.Pipeline.P.Sub;\nclass Step { Worker? w; }\n");
-        var dependencies = NamespaceDependencies.Read(directory.Path);
+        var dependencies = ReadSources(new Dictionary<string, string>
+        {
+            ["Runner.cs"] = "namespace McastLab.Pipeline.P;\nclass Runner { object w = Sub.Worker.Create(); }\n",
+            ["Worker.cs"] = "namespace McastLab.Pipeline.P.Sub;\nclass Worker { Runner? r; Step? s; public static Worker Create() => new(); }\n",
+            ["Step.cs"] = "namespace McastLab.Pipeline.P.Sub;\nclass Step { Worker? w; }\n",
+        });
         Assert.Equal(["McastLab.Pipeline.P.Sub"], dependencies.Imports["McastLab.Pipeline.P"]);
         Assert.Equal(["McastLab.Pipeline.P"], dependencies.Imports["McastLab.Pipeline.P.Sub"]);
         Assert.Equal("P → P.Sub; P.Sub → P", dependencies.Describe(Assert.Single(dependencies.Cycles())));
+    }
+
+    private static NamespaceDependencies ReadSources(IReadOnlyDictionary<string, string> files)
+    {
+        using var directory = new TemporaryDirectory();
+        foreach (var (name, source) in files) File.WriteAllText(Path.Combine(directory.Path, name), source);
+        return NamespaceDependencies.Read(directory.Path);
     }
 }
