@@ -62,14 +62,11 @@ internal sealed partial class NamespaceDependencies
         return new NamespaceDependencies(imports.ToDictionary(p => p.Key, p => (IReadOnlySet<string>)p.Value, StringComparer.Ordinal));
     }
 
-    /// <summary>The namespace and the ones enclosing it, innermost first.</summary>
+    /// <summary>The namespace and the ones enclosing it, innermost first, down to McastLab (`Pipeline.Lab.LabTraffic` resolves there).</summary>
     private static IEnumerable<string> Scopes(string own)
     {
-        // Down to McastLab itself: `Pipeline.Lab.LabTraffic` resolves there.
-        for (var scope = own; scope.Length >= Root.IndexOf('.', StringComparison.Ordinal); scope = scope.Contains('.', StringComparison.Ordinal) ? scope[..scope.LastIndexOf('.')] : "")
-        {
-            yield return scope;
-        }
+        var parts = own.Split('.');
+        return Enumerable.Range(1, parts.Length).Reverse().Select(n => string.Join('.', parts[..n]));
     }
 
     /// <summary>Every group of namespaces that import one another, directly or through others (strongly connected, size ≥ 2).</summary>
