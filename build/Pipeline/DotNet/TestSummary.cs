@@ -20,7 +20,7 @@ public sealed record TestSummary(int Passed, int Failed, IReadOnlyList<(string N
         {
             problems.Add($"{Skipped.Count} test(s) skipped under CI=true, where every prerequisite is installed: "
                 + string.Join("; ", Skipped.Select(s => $"{s.Name} ({s.Reason})"))
-                + "; install or start what they name (.ci/run)");
+                + "; declare what they name on the Test target in build/build.cake, whose Prerequisites step installs it");
         }
         return problems.Count == 0 ? null : string.Join("; and ", problems);
     }

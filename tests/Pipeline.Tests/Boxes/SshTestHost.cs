@@ -33,9 +33,9 @@ internal sealed class SshTestHost : IAsyncDisposable
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root") return "starting sshd in its own mount namespace needs root on Linux";
         foreach (var program in new[] { "packer", "ssh-keygen", "unshare", "sudo" })
         {
-            if (!BoxTestContext.Has(program)) return $"{program} is not installed (see .ci/run)";
+            if (!BoxTestContext.Has(program)) return $"{program} is not installed (./build.sh Test installs it)";
         }
-        if (!File.Exists("/usr/sbin/sshd")) return "/usr/sbin/sshd is not installed (Debian's openssh-server, see .ci/run)";
+        if (!File.Exists("/usr/sbin/sshd")) return "/usr/sbin/sshd is not installed (Debian's openssh-server; ./build.sh Test installs it)";
         using var probe = Process.Start(new ProcessStartInfo("unshare", ["--mount", "--", "true"]) { RedirectStandardError = true })!;
         probe.WaitForExit();
         return probe.ExitCode == 0 ? null : "mount namespaces are not available here (unshare --mount fails): " + probe.StandardError.ReadToEnd().Trim();

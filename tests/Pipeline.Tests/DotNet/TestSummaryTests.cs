@@ -41,7 +41,7 @@ public sealed class TestSummaryTests
     public void Under_CI_a_skipped_test_fails_the_run_naming_it_and_its_reason()
     {
         var failure = WithOneSkip.Failure(exitCode: 0, skipsFail: true);
-        Assert.Equal("1 test(s) skipped under CI=true, where every prerequisite is installed: A.needs_iperf (interop tests need iperf 2.1.8 (apt-get install iperf)); install or start what they name (.ci/run)", failure);
+        Assert.Equal("1 test(s) skipped under CI=true, where every prerequisite is installed: A.needs_iperf (interop tests need iperf 2.1.8 (apt-get install iperf)); declare what they name on the Test target in build/build.cake, whose Prerequisites step installs it", failure);
     }
 
     [Fact]

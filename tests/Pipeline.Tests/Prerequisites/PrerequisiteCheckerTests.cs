@@ -160,5 +160,73 @@ public sealed class PrerequisiteCheckerTests : IDisposable
         Assert.Equal("", AptLog);
     }
 
+    /// <summary>
+    /// A repository with an npm project pinning a tool, a fake npm whose `ci` "installs" it as npm does
+    /// (node_modules/.bin and node_modules/.package-lock.json) and an apt-get that brings that npm.
+    /// </summary>
+    private (PrerequisiteChecker Checker, string Project, string NpmLog) PinnedTool(bool npmPresent)
+    {
+        var project = Path.Combine(bin.Path, "repo", ".ci", "lint");
+        Directory.CreateDirectory(project);
+        File.WriteAllText(Path.Combine(project, "package-lock.json"), "{}");
+        var npmLog = Path.Combine(bin.Path, "npm.log");
+        var npm = $"#!/bin/sh\n[ \"$1\" = ci ] || {{ echo 10.9.2; exit 0; }}\necho \"$*\" >> '{npmLog}'\n" +
+            "mkdir -p \"$3/node_modules/.bin\" && printf '#!/bin/sh\\n' > \"$3/node_modules/.bin/lint-tool\" && chmod +x \"$3/node_modules/.bin/lint-tool\" && cp \"$3/package-lock.json\" \"$3/node_modules/.package-lock.json\"\n";
+        File.WriteAllText(Path.Combine(bin.Path, "npm.script"), npm);
+        if (npmPresent) bin.Program("npm", $"sh '{bin.Path}/npm.script' \"$@\"");
+        bin.Program("apt-get", $"echo \"$*\" >> '{bin.Path}/apt.log'; " +
+            $"case \"$*\" in *install*npm*) cp '{bin.Path}/npm.script' '{bin.Path}/npm'; chmod +x '{bin.Path}/npm';; esac");
+        IReadOnlyList<Requirement> catalog = [new("npm", "npm", ["--version"]), new("lint-tool", "npm", []) { NpmProject = Path.Combine(".ci", "lint") }];
+        var checker = new PrerequisiteChecker(new ProcessRunner(log, new SecretMasker(), new ProgramLocator(bin.Path)), log, RootOnDebian, catalog,
+            repositoryRoot: Path.Combine(bin.Path, "repo"));
+        return (checker, project, npmLog);
+    }
+
+    [Fact]
+    public async Task A_program_a_committed_npm_lock_pins_is_installed_by_npm_ci_of_that_lock_and_once()
+    {
+        var (checker, project, npmLog) = PinnedTool(npmPresent: true);
+
+        var findings = await checker.EnsureAsync(["lint-tool"], TestContext.Current.CancellationToken);
+        Assert.Equal($"ci --prefix {project} --ignore-scripts --no-audit --no-fund\n", File.ReadAllText(npmLog));
+        Assert.Equal(Path.Combine(project, "node_modules", ".bin", "lint-tool"), findings.Single(f => f.Requirement.Program == "lint-tool").Location);
+        // An npm already there (nodesource's Node.js brings its own) is used: Debian's npm would conflict with it.
+        Assert.Equal("", AptLog);
+
+        await checker.EnsureAsync(["lint-tool"], TestContext.Current.CancellationToken);
+        Assert.Single(File.ReadAllLines(npmLog));
+    }
+
+    [Fact]
+    public async Task Without_npm_apt_brings_it_before_npm_ci_runs()
+    {
+        var (checker, project, npmLog) = PinnedTool(npmPresent: false);
+
+        await checker.EnsureAsync(["lint-tool"], TestContext.Current.CancellationToken);
+        Assert.Equal("update -q\ninstall -y -q --no-install-recommends npm\n", AptLog);
+        Assert.Equal($"ci --prefix {project} --ignore-scripts --no-audit --no-fund\n", File.ReadAllText(npmLog));
+    }
+
+    [Fact]
+    public async Task A_lock_changed_since_the_install_installs_again()
+    {
+        var (checker, project, npmLog) = PinnedTool(npmPresent: true);
+        await checker.EnsureAsync(["lint-tool"], TestContext.Current.CancellationToken);
+        // A pull that changes the pinned version: the lock is newer than what npm ci installed.
+        File.SetLastWriteTimeUtc(Path.Combine(project, "node_modules", ".package-lock.json"), DateTime.UtcNow.AddHours(-1));
+
+        await checker.EnsureAsync(["lint-tool"], TestContext.Current.CancellationToken);
+        Assert.Equal(2, File.ReadAllLines(npmLog).Length);
+    }
+
+    [Fact]
+    public async Task An_npm_ci_that_does_not_bring_the_program_fails_clearly()
+    {
+        var (checker, _, _) = PinnedTool(npmPresent: true);
+        bin.Program("npm", "exit 0");
+        var error = await Assert.ThrowsAsync<PipelineException>(() => checker.EnsureAsync(["lint-tool"], TestContext.Current.CancellationToken));
+        Assert.Equal("npm ci finished but lint-tool still cannot be found; check the npm ci output above.", error.Message);
+    }
+
     public void Dispose() => bin.Dispose();
 }

@@ -5,7 +5,7 @@ using McastLab.Pipeline.Lab.Views;
 
 namespace McastLab.Pipeline.Tests.Lab.Views;
 
-/// <summary>report.html as a browser shows it: headless Chromium (Debian's chromium; .ci/run installs it).</summary>
+/// <summary>report.html as a browser shows it: headless Chromium (Debian's chromium; ./build.sh Test installs it).</summary>
 public sealed class ChromiumRenderingTests
 {
     /// <summary>Where the screenshot is kept for people to look at (and the README's picture is copied from).</summary>
@@ -14,7 +14,7 @@ public sealed class ChromiumRenderingTests
     private static ChromiumBrowser RequireChromium()
     {
         var browser = ChromiumBrowser.Find();
-        Assert.SkipWhen(browser is null, "The report.html rendering test needs Chromium: install Debian's 'chromium' package (apt-get install -y --no-install-recommends chromium).");
+        Assert.SkipWhen(browser is null, "The report.html rendering test needs Chromium: ./build.sh Test installs Debian's 'chromium' package (or apt-get install -y --no-install-recommends chromium).");
         return browser!;
     }
 
