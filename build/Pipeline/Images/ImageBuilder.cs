@@ -25,16 +25,21 @@ public sealed class ImageBuilder(IDockerClient docker, IBuildLog log, string rep
 
     public string Reference(ContainerImage image, string tag) => $"{registry}/{image.Repository}:{tag}";
 
-    public static IReadOnlyDictionary<string, string> Labels(ContainerImage image, SourceVersion version) => new Dictionary<string, string>
+    /// <summary>The OCI labels; the source only when the origin is a web URL (<see cref="SourceVersion.SourceUrl"/>).</summary>
+    public static IReadOnlyDictionary<string, string> Labels(ContainerImage image, SourceVersion version)
     {
-        ["org.opencontainers.image.title"] = image.Title,
-        ["org.opencontainers.image.description"] = image.Description,
-        ["org.opencontainers.image.licenses"] = image.Licenses,
-        ["org.opencontainers.image.source"] = version.Source,
-        ["org.opencontainers.image.revision"] = version.Revision,
-        ["org.opencontainers.image.version"] = version.Version,
-        ["org.opencontainers.image.created"] = version.Created.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-    };
+        var labels = new Dictionary<string, string>
+        {
+            ["org.opencontainers.image.title"] = image.Title,
+            ["org.opencontainers.image.description"] = image.Description,
+            ["org.opencontainers.image.licenses"] = image.Licenses,
+            ["org.opencontainers.image.revision"] = version.Revision,
+            ["org.opencontainers.image.version"] = version.Version,
+            ["org.opencontainers.image.created"] = version.Created.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        };
+        if (version.Source is { } source) labels["org.opencontainers.image.source"] = source;
+        return labels;
+    }
 
     public async Task<BuiltImage> BuildAsync(ContainerImage image, SourceVersion version, CancellationToken cancellationToken = default)
     {

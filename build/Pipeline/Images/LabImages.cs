@@ -95,9 +95,10 @@ public sealed class LabImages(ProcessRunner runner, IBuildLog log, BuildParamete
             await new LocalRegistry(runner, log, Settings.Registry, RegistryDirectory).EnsureRunningAsync(cancellationToken);
         }
         var version = await SourceVersion.ReadAsync(runner, parameters.RepositoryRoot, cancellationToken);
-        if (string.Equals(Settings.Registry, "ghcr.io", StringComparison.OrdinalIgnoreCase) && !version.Source.StartsWith("https://github.com/", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(Settings.Registry, "ghcr.io", StringComparison.OrdinalIgnoreCase) && !(version.Source?.StartsWith("https://github.com/", StringComparison.OrdinalIgnoreCase) ?? false))
         {
-            log.Warning($"The images' org.opencontainers.image.source is {version.Source}, not https://github.com/OWNER/REPO, so ghcr.io links the packages to no repository and a workflow's GITHUB_TOKEN may not write them later; push from a clone of the GitHub repository.");
+            var label = version.Source is null ? "left out (the origin remote is not a web URL)" : version.Source;
+            log.Warning($"The images' org.opencontainers.image.source is {label}, not https://github.com/OWNER/REPO, so ghcr.io links the packages to no repository and a workflow's GITHUB_TOKEN may not write them later; push from a clone of the GitHub repository.");
         }
         log.Information(version.Latest ? $"{version.Version} is the newest release: :latest moves too." : $"{version.Version} is not the newest plain release vX.Y.Z: :latest stays where it is.");
         using var docker = await DockerConnection.ConnectAsync(dockerEndpoint, cancellationToken);

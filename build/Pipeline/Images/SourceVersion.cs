@@ -8,9 +8,10 @@ namespace McastLab.Pipeline.Images;
 /// <summary>
 /// What the images are built from, read from git: the version (the tag on HEAD, else `git describe`), the
 /// commit, its time (the image's "created", so an unchanged checkout rebuilds to the same image), the origin as
-/// a web URL, and whether this is the newest release (<see cref="Latest"/>).
+/// a web URL (null when the origin is none: a local path, a file URL, no remote), and whether this is the
+/// newest release (<see cref="Latest"/>).
 /// </summary>
-public sealed partial record SourceVersion(string Version, string Revision, DateTimeOffset Created, string Source)
+public sealed partial record SourceVersion(string Version, string Revision, DateTimeOffset Created, string? Source)
 {
     /// <summary>
     /// HEAD is exactly a plain release tag vMAJOR.MINOR.PATCH (clean checkout) and no plain tag of the
@@ -34,7 +35,7 @@ public sealed partial record SourceVersion(string Version, string Revision, Date
         var describe = await Git("describe", "--tags", "--always", "--dirty", "--abbrev=7") ?? revision[..7];
         var created = DateTimeOffset.Parse(await Git("show", "-s", "--format=%cI", "HEAD") ?? "", CultureInfo.InvariantCulture);
         var origin = await Git("config", "--get", "remote.origin.url");
-        var source = string.IsNullOrEmpty(origin) ? new Uri(Path.GetFullPath(repositoryRoot)).AbsoluteUri : SourceUrl(origin);
+        var source = string.IsNullOrEmpty(origin) ? null : SourceUrl(origin);
         var tags = (await Git("tag", "--list", "v*") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return new SourceVersion(VersionFromDescribe(describe, revision), revision, created, source) { Latest = IsLatest(describe, tags) };
     }
@@ -49,14 +50,16 @@ public sealed partial record SourceVersion(string Version, string Revision, Date
     /// <summary>
     /// The origin as the web URL of the repository, which ghcr.io needs in org.opencontainers.image.source to
     /// link a package to its repository: git@github.com:o/r.git, ssh://git@github.com/o/r.git and
-    /// https://user:token@github.com/o/r.git all become https://github.com/o/r. Credentials never stay.
+    /// https://user:token@github.com/o/r.git all become https://github.com/o/r. Credentials never stay. A remote
+    /// that names no web host (a local path, file://, a relative path) gives null: the label is left out rather
+    /// than carrying a path of the machine that built the image.
     /// </summary>
-    public static string SourceUrl(string remote)
+    public static string? SourceUrl(string remote)
     {
         var url = remote.Trim();
         var scpLike = ScpLike().Match(url);
         if (scpLike.Success) url = $"https://{scpLike.Groups[1].Value}/{scpLike.Groups[2].Value.TrimStart('/')}";
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http" or "ssh" or "git" or "git+ssh")) return url;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http" or "ssh" or "git" or "git+ssh") || uri.Host.Length == 0) return null;
         var path = uri.AbsolutePath.TrimEnd('/');
         if (path.EndsWith(".git", StringComparison.Ordinal)) path = path[..^4];
         var scheme = uri.Scheme == "http" ? "http" : "https";

@@ -8,6 +8,8 @@ public sealed class SourceVersionTests
 {
     private const string Revision = "abc1234def5678abc1234def5678abc1234def56";
 
+    private static readonly ContainerImage Image = new("mcastlab/iperf", "src/IperfImage/Dockerfile", new Dictionary<string, string>(), "iperf", "iperf 2", "MIT");
+
     [Theory]
     [InlineData("v1.2.0", "1.2.0")]
     [InlineData("v1.2.0-3-gabc1234", "1.2.0-3-gabc1234")]
@@ -35,7 +37,7 @@ public sealed class SourceVersionTests
 
             var untagged = await SourceVersion.ReadAsync(runner, repository.FullName, TestContext.Current.CancellationToken);
             Assert.Equal("0.0.0-g" + untagged.Revision[..7], untagged.Version);
-            Assert.Equal(new Uri(repository.FullName).AbsoluteUri, untagged.Source);
+            Assert.Null(untagged.Source); // no remote: no source label, rather than this machine's path
 
             await Git("tag", "v1.4.0");
             Assert.Equal("1.4.0", (await SourceVersion.ReadAsync(runner, repository.FullName, TestContext.Current.CancellationToken)).Version);
@@ -66,9 +68,33 @@ public sealed class SourceVersionTests
     [InlineData("https://x-access-token:ghs_secret@github.com/octo-org/mcastlab.git", "https://github.com/octo-org/mcastlab")]
     [InlineData("https://github.com/octo-org/mcastlab", "https://github.com/octo-org/mcastlab")]
     [InlineData("git://github.com/octo-org/mcastlab.git", "https://github.com/octo-org/mcastlab")]
-    [InlineData("/srv/git/mcastlab.git", "/srv/git/mcastlab.git")] // no web URL to derive: kept (Push warns for ghcr.io)
+    [InlineData("http://git.example.net/lab/mcastlab.git", "http://git.example.net/lab/mcastlab")]
+    [InlineData("https://git.example.net:8443/lab/mcastlab.git/", "https://git.example.net:8443/lab/mcastlab")]
+    [InlineData("git@gitlab.example.com:group/sub/mcastlab.git", "https://gitlab.example.com/group/sub/mcastlab")]
     public void The_source_label_is_the_repositorys_web_URL_as_ghcr_io_links_packages_by_it(string remote, string expected) =>
         Assert.Equal(expected, SourceVersion.SourceUrl(remote));
+
+    [Theory]
+    [InlineData("/srv/git/mcastlab.git")] // a clone of a folder
+    [InlineData("../mcastlab")]
+    [InlineData("file:///srv/git/mcastlab.git")]
+    [InlineData("C:\\src\\mcastlab")]
+    [InlineData("")]
+    public void A_remote_that_is_not_a_web_URL_leaves_the_source_label_out(string remote)
+    {
+        Assert.Null(SourceVersion.SourceUrl(remote));
+        var labels = ImageBuilder.Labels(Image, new SourceVersion("1.2.0", Revision, DateTimeOffset.UnixEpoch, SourceVersion.SourceUrl(remote)));
+        Assert.DoesNotContain("org.opencontainers.image.source", labels.Keys);
+        Assert.Equal("1.2.0", labels["org.opencontainers.image.version"]);
+    }
+
+    [Fact]
+    public void A_web_remote_is_the_source_label_without_its_credentials()
+    {
+        var labels = ImageBuilder.Labels(Image, new SourceVersion("1.2.0", Revision, DateTimeOffset.UnixEpoch, SourceVersion.SourceUrl("https://x-access-token:ghs_secret@github.com/octo-org/mcastlab.git")));
+        Assert.Equal("https://github.com/octo-org/mcastlab", labels["org.opencontainers.image.source"]);
+        Assert.DoesNotContain(labels.Values, v => v.Contains("ghs_secret", StringComparison.Ordinal));
+    }
 
     [Theory]
     [InlineData("v1.2.0", new[] { "v1.0.0", "v1.1.5", "v1.2.0" }, true)]
