@@ -64,6 +64,9 @@ Target("McastTools", "clang").Description("Publishes the NativeAOT mcast binary 
 Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Vagrant/*.yml) and the lab's machines (Vagrant/machines.json) from the parameters; unchanged files stay untouched.")
     .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files(), LabManifests.GeneratedDirectories));
 
+Target("Docs").Description("Writes docs/parameters.md from the parameter catalog and mcastlab.json; unchanged, it stays untouched.")
+    .Does(() => ParameterReference.Write(parameters.RepositoryRoot, log));
+
 Target("BaseImage", "dockerd", "debootstrap").Description("Provides the base image: present, pulled, or built with debootstrap from Debian and imported.")
     .IsDependentOn("Prerequisites")
     .Does(async () => await images.EnsureBaseImageAsync(interruption.Token));
