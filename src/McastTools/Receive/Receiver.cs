@@ -43,7 +43,7 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
                 var counters = _streams.For(key);
                 var isNew = double.IsNaN(counters.FirstSeen);
                 var wasEnded = counters.Ended;
-                counters.Record(datagram.Data, now, datagram.ArrivalMicros, datagram.Ttl);
+                counters.Record(datagram.Data, now, datagram.ArrivalNanos, datagram.Ttl);
                 _kernelDrops = datagram.KernelDrops ?? _kernelDrops;
                 if (isNew)
                 {
