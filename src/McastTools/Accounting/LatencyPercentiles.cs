@@ -14,8 +14,9 @@ internal sealed record LatencyPercentiles(double P50Ms, double P90Ms, double P99
             return null;
         }
 
-        double Ms(double percentile) => histogram.ValueAtPercentile(percentile)!.Value / 1e6;
-        return new LatencyPercentiles(Ms(50), Ms(90), Ms(99), Ms(99.9), Ms(99.99), exactMaxMs ?? Ms(100));
+        // A bucket's highest value can lie above the largest value recorded in it: the exact maximum bounds all.
+        double Ms(double percentile) => Math.Min(histogram.ValueAtPercentile(percentile)!.Value / 1e6, exactMaxMs ?? double.MaxValue);
+        return new LatencyPercentiles(Ms(50), Ms(90), Ms(99), Ms(99.9), Ms(99.99), Ms(100));
     }
 
     /// <summary>The values in the order of <see cref="Names"/>.</summary>

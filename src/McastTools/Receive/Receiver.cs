@@ -71,15 +71,9 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
                 break;
             }
 
-            if (plan.DurationSeconds is { } duration && now >= duration)
+            if (plan.LimitReached(now, lastDatagram) is { } limit)
             {
-                reason = string.Create(CultureInfo.InvariantCulture, $"duration of {duration} s reached");
-                break;
-            }
-
-            if (plan.IdleTimeoutSeconds is { } idle && now - lastDatagram >= idle)
-            {
-                reason = string.Create(CultureInfo.InvariantCulture, $"no datagram for {idle} s");
+                reason = limit;
                 break;
             }
 

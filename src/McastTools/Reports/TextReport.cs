@@ -14,12 +14,12 @@ internal sealed class TextReport(TextWriter output) : IReportSink
     }
 
     /// <summary>The line that says the join is done: scripts and tests wait for it before sending.</summary>
-    public static string Joined(ReceivePlan plan, ReceiveBuffer buffer)
+    public static string Joined(ReceivePlan plan, ReceiveBuffer buffer, string command = "recv")
     {
         var endpoint = plan.Endpoint;
         var on = endpoint.Interface is null ? "the default interface" : endpoint.Interface.Name;
         var source = endpoint.Source is null ? "any source" : $"source {endpoint.Source}";
-        return $"mcast recv: joined {endpoint.Group.Address} port {endpoint.Port} on {on}, {source}, {buffer.Describe()}";
+        return $"mcast {command}: joined {endpoint.Group.Address} port {endpoint.Port} on {on}, {source}, {buffer.Describe()}";
     }
 
     public void StreamStarted(StreamReport stream)
