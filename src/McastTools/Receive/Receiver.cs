@@ -43,7 +43,7 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
                 var counters = _streams.For(key);
                 var isNew = double.IsNaN(counters.FirstSeen);
                 var wasEnded = counters.Ended;
-                counters.Record(datagram.Data, now, datagram.ArrivalMicros, datagram.Ttl);
+                counters.Record(datagram.Data, now, datagram.ArrivalNanos, datagram.Ttl);
                 _kernelDrops = datagram.KernelDrops ?? _kernelDrops;
                 if (isNew)
                 {
@@ -71,15 +71,9 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
                 break;
             }
 
-            if (plan.DurationSeconds is { } duration && now >= duration)
+            if (plan.LimitReached(now, lastDatagram) is { } limit)
             {
-                reason = string.Create(CultureInfo.InvariantCulture, $"duration of {duration} s reached");
-                break;
-            }
-
-            if (plan.IdleTimeoutSeconds is { } idle && now - lastDatagram >= idle)
-            {
-                reason = string.Create(CultureInfo.InvariantCulture, $"no datagram for {idle} s");
+                reason = limit;
                 break;
             }
 

@@ -12,11 +12,16 @@ internal sealed class Sender(SendPlan plan)
 
     private const double MaximumWaitSeconds = 0.25;
 
+    /// <summary>How long send --rtt waits after the end of the test for the last replies.</summary>
+    public const double ReplyGraceSeconds = 2;
+
     public SendResult Run(CancellationToken cancel)
     {
-        using var socket = MulticastSockets.OpenSender(plan.Endpoint);
+        using var socket = MulticastSockets.OpenSender(plan.Endpoint, connect: !plan.RoundTrip);
+        System.Net.IPEndPoint? destination = plan.RoundTrip ? MulticastSockets.Destination(plan.Endpoint) : null;
+        using var replies = plan.RoundTrip ? new ReplyCollector(socket) : null;
         var template = DatagramTemplate.Create(plan.Length);
-        using var batch = new BatchSender(socket, template);
+        using var batch = new BatchSender(socket, template, destination);
         var pacer = new Pacer(plan.Rate.Unlimited ? 0 : plan.Rate.PacketsPerSecondFor(plan.Length));
         var limit = plan.Count ?? long.MaxValue;
         var clock = Stopwatch.StartNew();
@@ -47,17 +52,28 @@ internal sealed class Sender(SendPlan plan)
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
-        SendEndOfTest(socket, sent, template);
-        return new SendResult(socket.LocalEndPoint as System.Net.IPEndPoint, sent, sent * plan.Length, seconds, cancel.IsCancellationRequested);
+        SendEndOfTest(socket, destination, sent, template);
+        return new SendResult(socket.LocalEndPoint as System.Net.IPEndPoint, sent, sent * plan.Length, seconds, cancel.IsCancellationRequested)
+        {
+            Replies = replies?.Finish(ReplyGraceSeconds, cancel) ?? [],
+        };
     }
 
-    private static void SendEndOfTest(System.Net.Sockets.Socket socket, long lastId, byte[] template)
+    private static void SendEndOfTest(System.Net.Sockets.Socket socket, System.Net.IPEndPoint? destination, long lastId, byte[] template)
     {
         var datagram = (byte[])template.Clone();
         for (var copy = 0; copy < EndOfTestCopies; copy++)
         {
             IperfHeader.At(IperfHeader.EndOfTestId(lastId), DateTime.UtcNow).Write(datagram);
-            socket.Send(datagram);
+            if (destination is null)
+            {
+                socket.Send(datagram);
+            }
+            else
+            {
+                socket.SendTo(datagram, destination);
+            }
+
             Thread.Sleep(2);
         }
     }

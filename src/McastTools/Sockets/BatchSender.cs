@@ -4,7 +4,10 @@ using McastLab.McastTools.Wire;
 
 namespace McastLab.McastTools.Sockets;
 
-/// <summary>Sends up to <see cref="BatchSize"/> datagrams per system call with sendmmsg on a connected socket.</summary>
+/// <summary>
+/// Sends up to <see cref="BatchSize"/> datagrams per system call with sendmmsg, on a connected socket or, given
+/// a destination, on an unconnected one (which can then receive replies from anyone).
+/// </summary>
 internal sealed unsafe class BatchSender : IDisposable
 {
     public const int BatchSize = 64;
@@ -13,20 +16,30 @@ internal sealed unsafe class BatchSender : IDisposable
     private readonly byte* _data;
     private readonly LinuxNative.IoVec* _iov;
     private readonly LinuxNative.MMsgHdr* _messages;
+    private readonly byte* _name;
 
-    public BatchSender(Socket socket, byte[] template)
+    public BatchSender(Socket socket, byte[] template, System.Net.IPEndPoint? destination = null)
     {
         _socket = socket;
         _length = template.Length;
         _data = (byte*)NativeMemory.Alloc((nuint)(BatchSize * _length));
         _iov = (LinuxNative.IoVec*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(LinuxNative.IoVec)));
         _messages = (LinuxNative.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(LinuxNative.MMsgHdr)));
+        // SocketAddress holds the native sockaddr bytes.
+        var name = destination?.Serialize();
+        _name = (byte*)NativeMemory.AllocZeroed((nuint)(name?.Size ?? 1));
+        name?.Buffer.Span[..name.Size].CopyTo(new Span<byte>(_name, name.Size));
         for (var i = 0; i < BatchSize; i++)
         {
             template.CopyTo(new Span<byte>(_data + (i * _length), _length));
             _iov[i] = new LinuxNative.IoVec { Base = _data + (i * _length), Length = (nuint)_length };
             _messages[i].Header.Iov = _iov + i;
             _messages[i].Header.IovLength = 1;
+            if (name is not null)
+            {
+                _messages[i].Header.Name = _name;
+                _messages[i].Header.NameLength = (uint)name.Size;
+            }
         }
     }
 
@@ -71,5 +84,6 @@ internal sealed unsafe class BatchSender : IDisposable
         NativeMemory.Free(_data);
         NativeMemory.Free(_iov);
         NativeMemory.Free(_messages);
+        NativeMemory.Free(_name);
     }
 }

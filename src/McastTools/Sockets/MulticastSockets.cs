@@ -60,8 +60,7 @@ internal static class MulticastSockets
                 Join(socket, level, ifIndex, group.Address, endpoint.Source);
             }
 
-            SetInt(socket, LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, 1);
-            SetInt(socket, LinuxNative.SolSocket, LinuxNative.SoTimestampNs, 1);
+            ReportArrivals(socket);
             return socket;
         }
         catch
@@ -71,7 +70,11 @@ internal static class MulticastSockets
         }
     }
 
-    public static Socket OpenSender(SendEndpoint endpoint)
+    /// <param name="connect">
+    /// False for a sender that also receives replies (send --rtt): a connected UDP socket only accepts datagrams
+    /// from the group, so it stays unconnected, bound to its own port, and sends to <see cref="Destination"/>.
+    /// </param>
+    public static Socket OpenSender(SendEndpoint endpoint, bool connect = true)
     {
         var group = endpoint.Group;
         var socket = new Socket(group.Address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -93,7 +96,6 @@ internal static class MulticastSockets
                     SetInt(socket, LinuxNative.IpProtoIpv6, LinuxNative.Ipv6TClass, tclass);
                 }
 
-                socket.Connect(new IPEndPoint(new IPAddress(group.Address.GetAddressBytes(), ifIndex), endpoint.Port));
             }
             else
             {
@@ -108,7 +110,15 @@ internal static class MulticastSockets
                     SetInt(socket, LinuxNative.IpProtoIp, LinuxNative.IpTos, tos);
                 }
 
-                socket.Connect(new IPEndPoint(group.Address, endpoint.Port));
+            }
+
+            if (connect)
+            {
+                socket.Connect(Destination(endpoint));
+            }
+            else if (endpoint.Bind is null)
+            {
+                socket.Bind(new IPEndPoint(group.IsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
             }
 
             return socket;
@@ -119,6 +129,26 @@ internal static class MulticastSockets
             throw;
         }
     }
+
+    /// <summary>Asks for each datagram's kernel receive time (SO_TIMESTAMPNS) and the socket's drop count.</summary>
+    private static void ReportArrivals(Socket socket)
+    {
+        SetInt(socket, LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, 1);
+        SetInt(socket, LinuxNative.SolSocket, LinuxNative.SoTimestampNs, 1);
+    }
+
+    /// <summary>Readies an unconnected sender's socket for the replies to what it sends (send --rtt).</summary>
+    public static void PrepareForReplies(Socket socket, TimeSpan wakeup)
+    {
+        SetBuffer(socket, LinuxNative.SoRcvbufForce, LinuxNative.SoRcvbuf);
+        ReportArrivals(socket);
+        SetReceiveTimeout(socket, wakeup);
+    }
+
+    /// <summary>The group and port a sender sends to; an IPv6 group carries its interface as the scope.</summary>
+    public static IPEndPoint Destination(SendEndpoint endpoint) => endpoint.Group.IsIPv6
+        ? new IPEndPoint(new IPAddress(endpoint.Group.Address.GetAddressBytes(), endpoint.Interface?.Index ?? 0), endpoint.Port)
+        : new IPEndPoint(endpoint.Group.Address, endpoint.Port);
 
     /// <summary>
     /// RFC 3678's joins, one layout for both families: MCAST_JOIN_GROUP takes struct group_req
