@@ -19,12 +19,16 @@ public sealed record FlowOutcome(RunningFlow Flow, ContainerOutcome Sender, IRea
 /// receivers there (IGMP table), run every sender to its end, then give the receivers that expect data time
 /// to finish on the end-of-test datagram, and ask the rest to stop (SIGINT: they still print their report).
 /// </summary>
-public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddress group)
+public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddress group, LabTimings? timings = null)
 {
+    private readonly LabTimings timings = timings ?? new LabTimings();
+
     public static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(20);
 
     public async Task<IReadOnlyList<FlowOutcome>> RunAsync(IReadOnlyList<RunningFlow> flows, TimeSpan senderLimit, TimeSpan receiverGrace, CancellationToken cancellationToken)
     {
+        var step = Stopwatch.StartNew();
+        void Done(string name) { timings.Phase(name, step.Elapsed); step.Restart(); }
         var receivers = flows.SelectMany((f, fi) => f.Receivers.Select((r, ri) => (Flow: fi, Index: ri, Spec: r))).ToList();
         var started = new LabContainer[receivers.Count];
         await Parallel.ForAsync(0, receivers.Count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, token) =>
@@ -34,6 +38,7 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
         });
 
         // The senders' containers are created while the receivers join, so only their start waits for the joins.
+        Done("receivers started");
         var senderContainers = new LabContainer[flows.Count];
         var creatingSenders = Parallel.ForAsync(0, flows.Count, new ParallelOptions { MaxDegreeOfParallelism = flows.Count, CancellationToken = cancellationToken }, async (i, token) =>
         {
@@ -42,6 +47,7 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
         });
         var joined = await WaitForJoinsAsync(receivers.Select(r => r.Spec).ToList(), cancellationToken);
         await creatingSenders;
+        Done("joined");
         for (var i = 0; i < receivers.Count; i++)
         {
             if (!joined[i]) log.Warning($"{receivers[i].Spec.Receiver.Check} did not join {group} on {receivers[i].Spec.JoinInterface} within {JoinTimeout.TotalSeconds:0} s.");
@@ -54,6 +60,7 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
             await containers.StartAsync(senderContainers[i], token);
             senders[i] = await containers.WaitAsync(senderContainers[i], senderLimit, token);
         });
+        Done("senders");
 
         // `mcast recv` expecting data ends by itself on the end-of-test datagram. The others are stopped once
         // those are done: a receiver expecting nothing, and iperf's server, which never exits (it printed its
@@ -65,11 +72,13 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
         {
             if (ExpectsData(i)) outcomes[i] = await FinishAsync(started[i], receiverGrace - grace.Elapsed, token);
         });
+        Done("receivers ended");
         await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
         await Parallel.ForAsync(0, receivers.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, token) =>
         {
             if (!ExpectsData(i)) outcomes[i] = await FinishAsync(started[i], TimeSpan.Zero, token);
         });
+        Done("others stopped");
 
         return [.. flows.Select((f, fi) =>
         {

@@ -9,14 +9,16 @@ namespace McastLab.Pipeline.Lab.Local;
 /// namespace), label filters (every container of a run, even one whose creation was interrupted) and
 /// cancellation, without parsing CLI output. Every container carries the run label and is removed by it.
 /// </summary>
-public sealed class LabContainers(DockerClient docker, LabRunId run)
+public sealed class LabContainers(DockerClient docker, LabRunId run, LabTimings? timings = null)
 {
+    private readonly LabTimings timings = timings ?? new LabTimings();
+
     /// <summary>A container whose only job is to hold a network namespace (a host, or a pod's sandbox as the pause container does).</summary>
     public async Task<LabContainer> StartSandboxAsync(string part, string role, string image, CancellationToken cancellationToken)
     {
         var container = await CreateAsync(part, role, image, ["sleep", "infinity"], null, "none", cancellationToken);
         await StartAsync(container, cancellationToken);
-        var inspected = await docker.Containers.InspectContainerAsync(container.Id, cancellationToken);
+        var inspected = await timings.TimeAsync("docker inspect", () => docker.Containers.InspectContainerAsync(container.Id, cancellationToken));
         var pid = inspected.State?.Pid ?? 0;
         if (pid <= 0 || inspected.State?.Running != true)
         {
@@ -45,7 +47,7 @@ public sealed class LabContainers(DockerClient docker, LabRunId run)
         long exitCode;
         try
         {
-            exitCode = (await docker.Containers.WaitContainerAsync(container.Id, timeout.Token)).StatusCode;
+            exitCode = (await timings.TimeAsync("docker wait", () => docker.Containers.WaitContainerAsync(container.Id, timeout.Token))).StatusCode;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -60,7 +62,7 @@ public sealed class LabContainers(DockerClient docker, LabRunId run)
     {
         try
         {
-            await docker.Containers.KillContainerAsync(container.Id, new ContainerKillParameters { Signal = signal }, cancellationToken);
+            await timings.TimeAsync("docker kill", () => docker.Containers.KillContainerAsync(container.Id, new ContainerKillParameters { Signal = signal }, cancellationToken));
         }
         catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
         {
@@ -70,9 +72,12 @@ public sealed class LabContainers(DockerClient docker, LabRunId run)
 
     private async Task<(string Stdout, string Stderr)> OutputAsync(LabContainer container, CancellationToken cancellationToken)
     {
-        using var stream = await docker.Containers.GetContainerLogsAsync(
-            container.Id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true }, cancellationToken);
-        return await stream.ReadOutputToEndAsync(cancellationToken);
+        return await timings.TimeAsync("docker logs", async () =>
+        {
+            using var stream = await docker.Containers.GetContainerLogsAsync(
+                container.Id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true }, cancellationToken);
+            return await stream.ReadOutputToEndAsync(cancellationToken);
+        });
     }
 
     /// <summary>Every container of a run (running or not), found by its label.</summary>
@@ -88,14 +93,15 @@ public sealed class LabContainers(DockerClient docker, LabRunId run)
     }
 
     /// <summary>Force-removes containers: the ones that share a namespace first, their namespace owners last.</summary>
-    public static async Task RemoveAsync(DockerClient docker, IEnumerable<ContainerListResponse> containers, CancellationToken cancellationToken)
+    public static async Task RemoveAsync(DockerClient docker, IEnumerable<ContainerListResponse> containers, CancellationToken cancellationToken, LabTimings? timings = null)
     {
+        timings ??= new LabTimings();
         var ordered = containers.OrderBy(c => c.HostConfig?.NetworkMode == "none" ? 1 : 0).ToList();
         foreach (var container in ordered)
         {
             try
             {
-                await docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true }, cancellationToken);
+                await timings.TimeAsync("docker rm", () => docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true }, cancellationToken));
             }
             catch (DockerContainerNotFoundException)
             {
@@ -123,7 +129,7 @@ public sealed class LabContainers(DockerClient docker, LabRunId run)
             };
             if (entrypoint is not null) parameters.Entrypoint = entrypoint;
             if (arguments is not null) parameters.Cmd = [.. arguments];
-            var created = await docker.Containers.CreateContainerAsync(parameters, cancellationToken);
+            var created = await timings.TimeAsync("docker create", () => docker.Containers.CreateContainerAsync(parameters, cancellationToken));
             return new LabContainer(created.ID, name, 0);
         }
         catch (DockerImageNotFoundException)
@@ -133,7 +139,7 @@ public sealed class LabContainers(DockerClient docker, LabRunId run)
     }
 
     public async Task StartAsync(LabContainer container, CancellationToken cancellationToken) =>
-        await docker.Containers.StartContainerAsync(container.Id, new ContainerStartParameters(), cancellationToken);
+        await timings.TimeAsync("docker start", () => docker.Containers.StartContainerAsync(container.Id, new ContainerStartParameters(), cancellationToken));
 }
 
 /// <summary>A container of the lab: id, name and (for namespace holders) the pid whose /proc/PID/ns/net is its namespace.</summary>

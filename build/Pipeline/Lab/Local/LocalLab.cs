@@ -43,10 +43,12 @@ public sealed record LocalLabOptions
 public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOptions? options = null) : ILabBackend
 {
     private readonly LocalLabOptions options = options ?? new LocalLabOptions();
-    private readonly NetworkNamespaces namespaces = new(runner);
+    private readonly LabTimings timings = new();
 
     /// <summary>This run's prefix (known before it starts, so a test can find its containers).</summary>
     public LabRunId Run { get; } = options?.Run ?? LabRunId.New();
+
+    private NetworkNamespaces Namespaces => new(runner, timings);
 
     public async Task<LabReport> RunAsync(LabRequest request, CancellationToken cancellationToken)
     {
@@ -84,7 +86,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             }
         }
 
-        await new LabLeftovers(docker, namespaces, log, options.StateRoot).RemoveStaleAsync(Run, cancellationToken);
+        await new LabLeftovers(docker, Namespaces, log, options.StateRoot).RemoveStaleAsync(Run, cancellationToken);
         log.Information($"Lab run {Run}: {request.Settings.Nodes} node(s) × {request.Settings.Pods} pod(s), group {request.Settings.Group}:{request.Settings.Port}, {request.Settings.Rate} for {request.Settings.DurationSeconds} s.");
 
         var checks = new List<LabCheck>();
@@ -138,14 +140,14 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
     {
         var s = request.Settings;
         var phase = Stopwatch.StartNew();
-        string Took() { var t = phase.Elapsed.TotalSeconds; phase.Restart(); return t.ToString("0.0", CultureInfo.InvariantCulture) + " s"; }
-        var containers = new LabContainers(docker, Run);
+        string Took(string name) { var t = phase.Elapsed; timings.Phase(name, t); phase.Restart(); return t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s"; }
+        var containers = new LabContainers(docker, Run, timings);
         // Hosts and pod sandboxes only hold a namespace with `sleep infinity`: the iperf image has a Debian
         // userland for that, the mcast image (scratch: the binary and its libraries) has nothing but mcast.
         var sandboxImage = request.IperfImage;
-        var topology = new LabTopology(namespaces, containers, Run, s, sandboxImage);
+        var topology = new LabTopology(Namespaces, containers, Run, s, sandboxImage);
         await topology.BuildAsync(cancellationToken);
-        log.Information($"Hosts up: {string.Join(", ", topology.Nodes)} and {LabTopology.SourceHost}, joined on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}) in {Took()}.");
+        log.Information($"Hosts up: {string.Join(", ", topology.Nodes)} and {LabTopology.SourceHost}, joined on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}) in {Took("hosts")}.");
 
         // Pods as kubelet and Multus make them: the sandbox, eth0 from the cluster network, then eth1 from the NAD.
         var attachmentName = $"default/{s.NetworkName}";
@@ -159,13 +161,13 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             var nodeNamespace = topology.Namespace(pod.Node);
             var control = pod.Name == LabExperiment.ControlPod && options.ControlPodOnSegment;
             var primary = control
-                ? new PodAttachment(cni, PodAttachment.ForRun(nodeConfigs[pod.Node], ipam), nodeNamespace, pod.Key, sandbox, PrimaryNetwork.InterfaceName, attachmentName, true)
-                : new PodAttachment(cni, PrimaryNetwork.Config(nodeIndex, ipam), nodeNamespace, pod.Key, sandbox, PrimaryNetwork.InterfaceName, PrimaryNetwork.Name, true);
+                ? new PodAttachment(cni, PodAttachment.ForRun(nodeConfigs[pod.Node], ipam), nodeNamespace, pod.Key, sandbox, PrimaryNetwork.InterfaceName, attachmentName, true, timings)
+                : new PodAttachment(cni, PrimaryNetwork.Config(nodeIndex, ipam), nodeNamespace, pod.Key, sandbox, PrimaryNetwork.InterfaceName, PrimaryNetwork.Name, true, timings);
             local.Interfaces.Add(primary);
             await primary.AddAsync(token);
             if (pod.Attached)
             {
-                var attachment = new PodAttachment(cni, PodAttachment.ForRun(nodeConfigs[pod.Node], ipam), nodeNamespace, pod.Key, sandbox, s.Interface, attachmentName, false);
+                var attachment = new PodAttachment(cni, PodAttachment.ForRun(nodeConfigs[pod.Node], ipam), nodeNamespace, pod.Key, sandbox, s.Interface, attachmentName, false, timings);
                 local.Interfaces.Add(attachment);
                 await attachment.AddAsync(token);
             }
@@ -173,7 +175,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         var attached = experiment.Pods.Where(p => p.Attached).Select(p => pods[p.Key]).ToList();
         checks.Add(AttachmentVerdict(experiment.Pods.Select(p => pods[p.Key]).ToList(), s));
         checks.Add(SegmentAddresses(attached, s));
-        log.Information($"Pods up in {Took()}: {string.Join(", ", experiment.Pods.Select(p => $"{p.Key} {string.Join(" ", pods[p.Key].Interfaces.Select(i => $"{i.InterfaceName}={i.Address}"))}"))}.");
+        log.Information($"Pods up in {Took("pods")}: {string.Join(", ", experiment.Pods.Select(p => $"{p.Key} {string.Join(" ", pods[p.Key].Interfaces.Select(i => $"{i.InterfaceName}={i.Address}"))}"))}.");
 
         var minimum = LabTraffic.MinimumDatagrams(s.Rate, s.DurationSeconds);
         LabContainer Owner(string place) => pods.TryGetValue(place, out var pod) ? pod.Sandbox : topology.Host(place);
@@ -188,9 +190,9 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             [.. f.Receivers.Select(r => new RunningReceiver(r, Owner(r.Place), LabExperiment.ImageOf(r.Tool, request.McastImage, request.IperfImage),
                 LabExperiment.ReceiverArguments(r, f.Port, s, minimum), r.Interface ?? s.Interface))])).ToList();
 
-        var outcomes = await new FlowRunner(containers, log, s.Group)
+        var outcomes = await new FlowRunner(containers, log, s.Group, timings)
             .RunAsync(flows, TimeSpan.FromSeconds(s.DurationSeconds + 30), options.ReceiverGrace, cancellationToken);
-        log.Information($"{flows.Count} flow(s) with {flows.Sum(f => f.Receivers.Count)} receiver(s) done in {Took()}.");
+        log.Information($"{flows.Count} flow(s) with {flows.Sum(f => f.Receivers.Count)} receiver(s) done in {Took("flows")}.");
         foreach (var outcome in outcomes)
         {
             var flow = outcome.Flow.Flow;
@@ -283,8 +285,8 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
 
         try
         {
-            await LabContainers.RemoveAsync(docker, await LabContainers.ListAsync(docker, Run, token), token);
-            foreach (var name in LabTopology.NamespacesOf(Run)) await namespaces.DeleteAsync(name, token);
+            await LabContainers.RemoveAsync(docker, await LabContainers.ListAsync(docker, Run, token), token, timings);
+            foreach (var name in LabTopology.NamespacesOf(Run)) await Namespaces.DeleteAsync(name, token);
             var containersLeft = await LabContainers.ListAsync(docker, Run, token);
             var namespacesLeft = LabTopology.NamespacesOf(Run).ToList();
             if (containersLeft.Count > 0) problems.Enqueue($"containers left: {string.Join(", ", containersLeft.SelectMany(c => c.Names))}");
@@ -298,7 +300,9 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         if (Directory.Exists(stateDirectory)) Directory.Delete(stateDirectory, recursive: true);
 
         foreach (var problem in problems) log.Warning(problem);
+        timings.Phase("cleanup", watch.Elapsed);
         log.Information($"Cleanup done in {watch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s.");
+        log.Verbose(timings.Describe());
         return new LabCheck
         {
             Name = "cleanup",

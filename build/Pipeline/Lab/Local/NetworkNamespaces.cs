@@ -7,8 +7,10 @@ namespace McastLab.Pipeline.Lab.Local;
 /// Links are created directly inside the lab's namespaces (never in the host's), so the host's own
 /// interfaces are never touched and a namespace's removal takes its links with it.
 /// </summary>
-public sealed class NetworkNamespaces(ProcessRunner runner)
+public sealed class NetworkNamespaces(ProcessRunner runner, LabTimings? timings = null)
 {
+    private readonly LabTimings timings = timings ?? new LabTimings();
+
     /// <summary>Where iproute2 keeps the names (bind mounts of the namespaces).</summary>
     public const string NamesDirectory = "/run/netns";
 
@@ -61,5 +63,5 @@ public sealed class NetworkNamespaces(ProcessRunner runner)
             .Select(parts => parts[1].Trim().Split('@')[0]);
 
     private async Task IpAsync(string[] arguments, CancellationToken cancellationToken) =>
-        await runner.RunAsync("ip", arguments, new ProcessOptions { Quiet = true, Timeout = TimeSpan.FromSeconds(30) }, cancellationToken);
+        await timings.TimeAsync("ip", () => runner.RunAsync("ip", arguments, new ProcessOptions { Quiet = true, Timeout = TimeSpan.FromSeconds(30) }, cancellationToken));
 }

@@ -13,8 +13,11 @@ namespace McastLab.Pipeline.Lab.Local;
 /// <param name="networkName">The name Multus gives the network in network-status: "cbr0", or "namespace/name" of a NAD.</param>
 /// <param name="isDefault">Whether this is the cluster network (the pod's default route).</param>
 public sealed class PodAttachment(CniPlugin cni, string config, string nodeNamespace, string podName, LabContainer sandbox, string interfaceName,
-    string networkName, bool isDefault)
+    string networkName, bool isDefault, LabTimings? timings = null)
 {
+    private readonly LabTimings timings = timings ?? new LabTimings();
+    private readonly string plugin = RequiredPlugins(config) is [var type, ..] ? type : "cni";
+
     private JsonNode? added;
 
     /// <summary>The ADD result, kept after DEL for the report's network status.</summary>
@@ -55,13 +58,13 @@ public sealed class PodAttachment(CniPlugin cni, string config, string nodeNames
 
     public async Task AddAsync(CancellationToken cancellationToken)
     {
-        added = result = await cni.AddAsync(config, Invocation(), cancellationToken);
+        added = result = await timings.TimeAsync($"cni ADD {plugin}", () => cni.AddAsync(config, Invocation(), cancellationToken));
         var cidr = (string?)added["ips"]?[0]?["address"]
             ?? throw new PipelineException($"CNI ADD for {podName} returned no address; check the IPAM section of the NetworkAttachmentDefinition.");
         Address = cidr.Split('/')[0];
         try
         {
-            await cni.CheckAsync(CniPlugin.WithPreviousResult(config, AsKernelHoldsIt(added)), Invocation(), cancellationToken);
+            await timings.TimeAsync($"cni CHECK {plugin}", () => cni.CheckAsync(CniPlugin.WithPreviousResult(config, AsKernelHoldsIt(added)), Invocation(), cancellationToken));
         }
         catch (PipelineException e)
         {
@@ -106,7 +109,7 @@ public sealed class PodAttachment(CniPlugin cni, string config, string nodeNames
     public async Task DeleteAsync(CancellationToken cancellationToken)
     {
         if (added is null) return;
-        await cni.DeleteAsync(CniPlugin.WithPreviousResult(config, added), Invocation(), cancellationToken);
+        await timings.TimeAsync($"cni DEL {plugin}", () => cni.DeleteAsync(CniPlugin.WithPreviousResult(config, added), Invocation(), cancellationToken));
         added = null;
     }
 
