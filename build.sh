@@ -27,9 +27,15 @@ if ! tool_log=$(dotnet tool restore 2>&1); then
   exit 1
 fi
 
-# Cake runs the graph from build/bin; rebuild it only when its sources changed (so --dryrun writes nothing).
+# Cake runs the graph from build/bin; rebuild it only when its sources changed (so --dryrun writes nothing):
+# its folder, the build settings, and the files Pipeline.csproj compiles from elsewhere (<Compile Include=".."/>,
+# such as src/McastTools/Send/Rate.cs), read from the project file so a new link needs no change here.
 pipeline=build/bin/McastLab.Pipeline.dll
-if [ ! -f "$pipeline" ] || [ -n "$(find build/Pipeline Directory.Build.props Directory.Packages.props global.json \
+linked=()
+while IFS= read -r include; do
+  linked+=("build/Pipeline/${include//\\//}")
+done < <(sed -n 's/.*<Compile Include="\([^"]*\)".*/\1/p' build/Pipeline/Pipeline.csproj)
+if [ ! -f "$pipeline" ] || [ -n "$(find build/Pipeline Directory.Build.props Directory.Packages.props global.json ${linked[@]+"${linked[@]}"} \
       -newer "$pipeline" -type f -not -path '*/bin/*' -not -path '*/obj/*' -print -quit)" ]; then
   if ! build_log=$(dotnet build build/Pipeline/Pipeline.csproj --configuration Release --output build/bin --nologo 2>&1); then
     echo "$build_log" >&2

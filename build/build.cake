@@ -40,7 +40,7 @@ Target("Prerequisites").Description("Checks the programs the requested target ne
     {
         // Before anything slow: a VM target on a host that cannot boot VMs stops here with one sentence.
         await new HypervisorCheck(runner, parameters.Boxes, parameters.Lab.Subnet).EnsureAsync(Graph().Closure(target), interruption.Token);
-        await new PrerequisiteChecker(runner, log, HostFacts.Detect(), logDirectory: System.IO.Path.Combine(parameters.Artifacts, "logs"), repositoryRoot: parameters.RepositoryRoot).EnsureForAsync(target, Graph(), interruption.Token);
+        await new PrerequisiteChecker(runner, log, HostFacts.Detect(), logDirectory: parameters.Layout.Logs, repositoryRoot: parameters.RepositoryRoot).EnsureForAsync(target, Graph(), interruption.Token);
     });
 
 Target("Clean").Description("Removes artifacts/ and every bin/ and obj/ of the solution.")
@@ -95,7 +95,7 @@ Target("Boxes").Description("Builds the docker box, then the k8s box, and regist
     .IsDependentOn("RegisterBoxes");
 
 Target("PublishBoxes").Description("Uploads the .box files, their metadata, SHA256SUMS and Vagrant catalogs to the GitHub release of --release-tag.")
-    .Does(async () => await new BoxPublisher(parameters.Releases, parameters.RepositoryRoot, parameters.Artifacts, log).PublishAsync(interruption.Token));
+    .Does(async () => await new BoxPublisher(parameters.Releases, parameters.RepositoryRoot, parameters.Layout, log).PublishAsync(interruption.Token));
 
 Target("Publish").Description("Pushes the images, then publishes the boxes to the GitHub release of --release-tag.")
     .IsDependentOn("Push").IsDependentOn("PublishBoxes");

@@ -2,24 +2,35 @@
 # Sourced by the provisioning scripts: which OS this is, and a file writer that touches only what changes
 # (so that a re-run restarts nothing and the scripts stay idempotent).
 
-# Prints centos7 or rocky9; fails on any other system, and when MCASTLAB_OS names a different one.
+# Prints the OS the var file names (MCASTLAB_OS) once /etc/os-release shows the system the var file says it
+# runs (MCASTLAB_OS_RELEASE_ID, ID:VERSION_ID major such as centos:7); fails on any other system. What differs
+# between OSes comes from the var files as data, so no script names an OS.
 mcastlab_os() {
-  local id version os
-  id=$(. /etc/os-release && echo "${ID}")
-  version=$(. /etc/os-release && echo "${VERSION_ID%%.*}")
-  case "${id}:${version}" in
-    centos:7) os=centos7 ;;
-    rocky:9) os=rocky9 ;;
-    *)
-      echo "unsupported system ${id} ${version}: the boxes are built from CentOS 7 or Rocky Linux 9" >&2
-      return 1
-      ;;
-  esac
-  if [[ -n ${MCASTLAB_OS:-} && ${MCASTLAB_OS} != "${os}" ]]; then
-    echo "the var file says ${MCASTLAB_OS} but the source box runs ${os}: fix source_box or os" >&2
+  local id version
+  if [[ -z ${MCASTLAB_OS:-} || -z ${MCASTLAB_OS_RELEASE_ID:-} ]]; then
+    echo "MCASTLAB_OS and MCASTLAB_OS_RELEASE_ID are not set: the var file (packer/vars/<os>/) sets os and os_release" >&2
     return 1
   fi
-  echo "${os}"
+  # (MCASTLAB_OS_RELEASE: the tests point it at another os-release.)
+  # shellcheck source=/dev/null
+  id=$(. "${MCASTLAB_OS_RELEASE:-/etc/os-release}" && echo "${ID}")
+  # shellcheck source=/dev/null
+  version=$(. "${MCASTLAB_OS_RELEASE:-/etc/os-release}" && echo "${VERSION_ID%%.*}")
+  if [[ ${id}:${version} != "${MCASTLAB_OS_RELEASE_ID}" ]]; then
+    echo "the var file says ${MCASTLAB_OS} (${MCASTLAB_OS_RELEASE_ID}) but the source box runs ${id}:${version}: fix source_box or os_release" >&2
+    return 1
+  fi
+  echo "${MCASTLAB_OS}"
+}
+
+# The comma-separated list in the environment variable NAME, one item per line (none for an empty list).
+list_items() {
+  local item items
+  IFS=, read -ra items <<<"${!1:-}"
+  for item in ${items[@]+"${items[@]}"}; do
+    [[ -n ${item} ]] && echo "${item}"
+  done
+  return 0
 }
 
 MCASTLAB_CHANGED=no

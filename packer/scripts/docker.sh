@@ -5,7 +5,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/common.sh"
 
-os=$(mcastlab_os)
+mcastlab_os >/dev/null
 require MCASTLAB_DOCKER_CE_VERSION
 require MCASTLAB_CONTAINERD_IO_VERSION
 version=${MCASTLAB_DOCKER_CE_VERSION}
@@ -20,12 +20,11 @@ gpgcheck=1
 gpgkey=https://download.docker.com/linux/centos/gpg
 REPO
 
-# Rocky Linux's own podman stack brings a runc that conflicts with Docker's containerd.io.
-if [[ ${os} == rocky9 ]]; then
-  for package in podman buildah runc; do
-    if rpm -q "${package}" >/dev/null 2>&1; then dnf -y remove "${package}"; fi
-  done
-fi
+# Packages of the base box that conflict with Docker's (Rocky Linux's podman stack brings its own runc):
+# remove_packages in the OS's docker var file.
+while IFS= read -r package; do
+  if rpm -q "${package}" >/dev/null 2>&1; then "$(package_tool)" -y remove "${package}"; fi
+done < <(list_items MCASTLAB_REMOVE_PACKAGES)
 
 # containerd.io is pinned too: it is the k8s boxes' container runtime, and part of the box's inputs.
 installed=$(rpm -q --qf '%{VERSION}' docker-ce 2>/dev/null || true)

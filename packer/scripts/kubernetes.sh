@@ -6,16 +6,18 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/common.sh"
 
-os=$(mcastlab_os)
+mcastlab_os >/dev/null
 require MCASTLAB_KUBERNETES_MINOR
 minor=${MCASTLAB_KUBERNETES_MINOR}
 if [[ ! ${minor} =~ ^1\.[0-9]+$ ]]; then
   echo "MCASTLAB_KUBERNETES_MINOR must be a minor such as 1.34 (got ${minor})" >&2
   exit 1
 fi
-# CentOS 7 has cgroup v1 only, which kubelet 1.35 and newer refuse by default.
-if [[ ${os} == centos7 && ${minor#1.} -gt 34 ]]; then
-  echo "Kubernetes ${minor} does not run on CentOS 7 (cgroup v1 only): use 1.34 or older there" >&2
+# The OS's newest minor, from its record in the pipeline (CentOS 7: 1.34, cgroup v1 only, which kubelet 1.35
+# and newer refuse by default); empty when the OS has no limit.
+max=${MCASTLAB_KUBERNETES_MINOR_MAX:-}
+if [[ -n ${max} && ${minor#1.} -gt ${max#1.} ]]; then
+  echo "Kubernetes ${minor} does not run on ${MCASTLAB_OS}: use ${max} or older there" >&2
   exit 1
 fi
 
@@ -45,8 +47,10 @@ fi
 kubeadm config images pull --kubernetes-version "${version}" \
   --cri-socket unix:///run/containerd/containerd.sock
 
-# The first-boot scripts and what they share (kubeadm-node.sh, where they source it).
+# The first-boot scripts and what they share (kubeadm-node.sh, where they source it), with the OS's kubeadm
+# preflight exceptions (kubeadm_ignore_preflight_errors in its k8s var file) beside it.
 install -D -m 0644 "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/kubeadm-node.sh" /usr/local/lib/mcastlab/kubeadm-node.sh
+write_file /usr/local/lib/mcastlab/kubeadm-node.env 0644 <<<"MCASTLAB_KUBEADM_IGNORE_PREFLIGHT_ERRORS=${MCASTLAB_KUBEADM_IGNORE_PREFLIGHT_ERRORS:-}"
 install -m 0755 "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/cluster-init.sh" /usr/local/sbin/mcastlab-cluster-init
 install -m 0755 "${MCASTLAB_SCRIPTS:-/tmp/mcastlab-scripts}/cluster-join.sh" /usr/local/sbin/mcastlab-cluster-join
 kubeadm version -o short

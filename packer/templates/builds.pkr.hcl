@@ -20,6 +20,10 @@ build {
     execute_command = "sudo {{ .Vars }} bash '{{ .Path }}'"
     environment_vars = [
       "MCASTLAB_OS=${var.os}",
+      "MCASTLAB_OS_RELEASE_ID=${var.os_release}",
+      "MCASTLAB_REMOVE_PACKAGES=${join(",", var.remove_packages)}",
+      "MCASTLAB_KUBEADM_IGNORE_PREFLIGHT_ERRORS=${var.kubeadm_ignore_preflight_errors}",
+      "MCASTLAB_KUBERNETES_MINOR_MAX=${var.kubernetes_minor_max}",
       "MCASTLAB_DOCKER_CE_VERSION=${var.docker_ce_version}",
       "MCASTLAB_CONTAINERD_IO_VERSION=${var.containerd_io_version}",
       "MCASTLAB_KUBERNETES_MINOR=${var.kubernetes_minor}",

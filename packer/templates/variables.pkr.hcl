@@ -1,5 +1,6 @@
-# Inputs of every box. The per-box var files (vars/<os>/<box>.pkrvars.hcl) name the box and its scripts;
-# the pipeline passes the pins from mcastlab.json (-var) and where the source box and the output go.
+# Inputs of every box. The per-box var files (vars/<os>/<box>.pkrvars.hcl) name the box, its OS and its scripts,
+# and hold what the scripts do differently on that OS; the pipeline passes the pins from mcastlab.json (-var),
+# what its OS record knows (kubernetes_minor_max), and where the source box and the output go.
 
 variable "box_name" {
   type        = string
@@ -8,7 +9,30 @@ variable "box_name" {
 
 variable "os" {
   type        = string
-  description = "centos7 or rocky9: the provisioning scripts branch on it."
+  description = "The OS of the box, such as centos7 (its var files are in vars/<os>/)."
+}
+
+variable "os_release" {
+  type        = string
+  description = "ID:VERSION_ID major of the source box's /etc/os-release, such as centos:7: the scripts refuse any other system."
+}
+
+variable "remove_packages" {
+  type        = list(string)
+  default     = []
+  description = "Packages of the base box that conflict with Docker's containerd.io (Rocky Linux's podman stack), removed before Docker goes in."
+}
+
+variable "kubeadm_ignore_preflight_errors" {
+  type        = string
+  default     = ""
+  description = "kubeadm preflight checks the nodes skip at init and join, comma-separated (CentOS 7's 3.10 kernel fails SystemVerification)."
+}
+
+variable "kubernetes_minor_max" {
+  type        = string
+  default     = ""
+  description = "Newest Kubernetes minor the OS runs (CentOS 7: 1.34, cgroup v1 only); empty for no limit. From the pipeline's OS record."
 }
 
 variable "source_box" {

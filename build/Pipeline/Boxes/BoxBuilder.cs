@@ -61,7 +61,7 @@ public sealed class BoxBuilder(ProcessRunner runner, IBuildLog log, BoxLayout la
             Name = name,
             Version = settings.Version ?? started.ToString("yyyyMMdd.HHmmss", CultureInfo.InvariantCulture),
             Provider = layout.Provider,
-            Os = BoxSettings.OsName(settings.Os),
+            Os = settings.Os.Name,
             BoxFile = Path.GetFileName(layout.BoxFile(role)),
             Size = new FileInfo(layout.BoxFile(role)).Length,
             Sha256 = Sha256.OfFile(layout.BoxFile(role)),
@@ -70,7 +70,7 @@ public sealed class BoxBuilder(ProcessRunner runner, IBuildLog log, BoxLayout la
             GitRevision = await GitRevisionAsync(cancellationToken),
             PackerVersion = packerVersion.ToString(),
             VagrantVersion = vagrantVersion,
-            SourceBox = source is BoxSource.File file ? Path.GetFileName(file.Path) : BaseBox(),
+            SourceBox = source is BoxSource.File file ? Path.GetFileName(file.Path) : settings.Os.BaseBox,
             SourceBoxVersion = source is BoxSource.Catalog catalog ? catalog.Version : null,
             InputHash = inputHash,
         };
@@ -83,7 +83,7 @@ public sealed class BoxBuilder(ProcessRunner runner, IBuildLog log, BoxLayout la
     /// <summary>The docker box starts from the pinned base box; the k8s box from the docker box just built.</summary>
     public BoxSource Source(BoxRole role)
     {
-        if (role == BoxRole.Docker) return new BoxSource.Catalog(settings.BaseBoxVersion);
+        if (role == BoxRole.Docker) return new BoxSource.Catalog(settings.Pins.BaseBoxVersion);
         var docker = BoxMetadata.TryRead(layout.MetadataFile(BoxRole.Docker));
         if (docker is null || !File.Exists(layout.BoxFile(BoxRole.Docker)))
         {
@@ -106,8 +106,6 @@ public sealed class BoxBuilder(ProcessRunner runner, IBuildLog log, BoxLayout la
         await runner.RunAsync("packer", PackerArguments.Init(staged), cancellationToken: cancellationToken);
         return staged;
     }
-
-    private string BaseBox() => settings.Os == BoxOs.Centos7 ? "centos/7" : "rockylinux/9";
 
     private async Task<string> GitRevisionAsync(CancellationToken cancellationToken)
     {

@@ -18,12 +18,12 @@ public sealed class BoxInputs(BoxLayout layout, BoxSettings settings)
         {
             text.Append(file).Append(' ').Append(Sha256.OfFile(Path.Combine(layout.RepositoryRoot, file))).Append('\n');
         }
-        text.Append("os ").Append(BoxSettings.OsName(settings.Os)).Append('\n')
+        text.Append("os ").Append(settings.Os.Name).Append('\n')
             .Append("provider ").Append(layout.Provider).Append('\n')
-            .Append("base-box-version ").Append(settings.BaseBoxVersion).Append('\n')
-            .Append("docker-ce ").Append(settings.DockerCeVersion).Append('\n')
-            .Append("containerd-io ").Append(settings.ContainerdIoVersion).Append('\n')
-            .Append("kubernetes-minor ").Append(settings.KubernetesMinor).Append('\n')
+            .Append("base-box-version ").Append(settings.Pins.BaseBoxVersion).Append('\n')
+            .Append("docker-ce ").Append(settings.Pins.DockerCe).Append('\n')
+            .Append("containerd-io ").Append(settings.Pins.ContainerdIo).Append('\n')
+            .Append("kubernetes-minor ").Append(settings.Pins.KubernetesMinor).Append('\n')
             .Append("source-box ").Append(sourceBoxSha256).Append('\n');
         return Sha256.OfText(text.ToString());
     }

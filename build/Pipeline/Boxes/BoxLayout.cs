@@ -5,27 +5,32 @@ namespace McastLab.Pipeline.Boxes;
 /// <summary>
 /// Where everything of the boxes lives: the Packer sources under packer/, and under artifacts/boxes/ per box
 /// the .box file, its build metadata (as bento keeps them) and the catalog `vagrant box add` reads.
+/// The lab's own folder (its kubeconfig) is the lab's: <see cref="ArtifactsLayout"/>.
 /// </summary>
 public sealed class BoxLayout(string repositoryRoot, BoxSettings settings)
 {
+    private readonly ArtifactsLayout artifacts = new(repositoryRoot);
+
     public string RepositoryRoot { get; } = repositoryRoot;
     public string PackerDirectory => Path.Combine(RepositoryRoot, "packer");
     public string TemplatesDirectory => Path.Combine(PackerDirectory, "templates");
     public string PluginsFile => Path.Combine(PackerDirectory, "plugins", "plugins.pkr.hcl");
     public string ScriptsDirectory => Path.Combine(PackerDirectory, "scripts");
     public string VagrantDirectory => Path.Combine(RepositoryRoot, "Vagrant");
-    public string BoxesDirectory => Path.Combine(RepositoryRoot, "artifacts", "boxes");
+    public string BoxesDirectory => artifacts.Boxes;
 
     /// <summary>Templates plus the plugins file, for Packer 1.7 and newer (see packer/plugins/plugins.pkr.hcl).</summary>
     public string StagedTemplatesDirectory => Path.Combine(BoxesDirectory, "packer-templates");
 
-    public string LabDirectory => Path.Combine(RepositoryRoot, "artifacts", "lab");
-    public string Kubeconfig => Path.Combine(LabDirectory, "kubeconfig");
+    // Only for Lab/Cluster's ClusterLab.ForVagrant and VagrantHosts until they take ArtifactsLayout (BuildParameters.Layout);
+    // then these two go.
+    public string LabDirectory => artifacts.Lab;
+    public string Kubeconfig => artifacts.Kubeconfig;
 
     public string Provider => BoxSettings.ProviderName(settings.Provider);
 
     public string VarFile(BoxRole role) =>
-        Path.Combine(PackerDirectory, "vars", BoxSettings.OsName(settings.Os), role.ToString().ToLowerInvariant() + ".pkrvars.hcl");
+        Path.Combine(PackerDirectory, "vars", settings.Os.Name, role.ToString().ToLowerInvariant() + ".pkrvars.hcl");
 
     public string BoxFile(BoxRole role) => Path.Combine(BoxesDirectory, $"{settings.BoxName(role)}.{Provider}.box");
 

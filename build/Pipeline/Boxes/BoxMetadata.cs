@@ -44,6 +44,15 @@ public sealed record BoxMetadata
         File.WriteAllText(path, ToJson() + "\n");
     }
 
+    /// <summary>
+    /// What names a box in a metadata file: a file this type wrote, or one written by hand beside a box with only
+    /// {"name": "docker-centos7", "provider": "virtualbox"} (the box then has the file's stem). Null fields are absent.
+    /// </summary>
+    public sealed record Naming(string? Name, string? Provider, string? BoxFile, string? Sha256);
+
+    /// <summary>The naming fields of a metadata file's JSON (throws JsonException when it is not JSON).</summary>
+    public static Naming ReadNaming(string json) => JsonSerializer.Deserialize<Naming>(json, Json) ?? new Naming(null, null, null, null);
+
     /// <summary>The metadata of the last build, or null when there is none (or it is unreadable: rebuild).</summary>
     public static BoxMetadata? TryRead(string path)
     {

@@ -23,9 +23,10 @@ public sealed class PackerArguments(BoxLayout layout, BoxSettings settings)
         Var("provider", layout.Provider);
         Var("output_directory", outputDirectory);
         Var("scripts_directory", layout.ScriptsDirectory);
-        Var("docker_ce_version", settings.DockerCeVersion);
-        Var("containerd_io_version", settings.ContainerdIoVersion);
-        Var("kubernetes_minor", settings.KubernetesMinor);
+        Var("docker_ce_version", settings.Pins.DockerCe);
+        Var("containerd_io_version", settings.Pins.ContainerdIo);
+        Var("kubernetes_minor", settings.Pins.KubernetesMinor);
+        Var("kubernetes_minor_max", settings.Os.KubernetesMinorMax is { } max ? $"1.{max.Minor}" : "");
         switch (source)
         {
             case BoxSource.Catalog catalog:

@@ -41,21 +41,21 @@ public sealed partial class VagrantLab(ProcessRunner runner, IBuildLog log, BoxL
     {
         var sshConfig = await runner.RunAsync("vagrant", VagrantArguments.SshConfig(machines.K8s.Name), Options(new ProcessOptions { Quiet = true }), cancellationToken);
         var ssh = SshEndpoint.Parse(sshConfig.StandardOutput);
-        Directory.CreateDirectory(layout.LabDirectory);
-        var copy = layout.Kubeconfig + ".download";
+        Directory.CreateDirectory(parameters.Layout.Lab);
+        var copy = parameters.Layout.Kubeconfig + ".download";
         try
         {
             await runner.RunAsync("scp", ssh.ScpArguments(".kube/config", copy), new ProcessOptions { Quiet = true }, cancellationToken);
             var text = WithServer(await File.ReadAllTextAsync(copy, cancellationToken), Server);
-            await File.WriteAllTextAsync(layout.Kubeconfig, text, cancellationToken);
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(layout.Kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            await File.WriteAllTextAsync(parameters.Layout.Kubeconfig, text, cancellationToken);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(parameters.Layout.Kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         finally
         {
             File.Delete(copy);
         }
-        log.Information($"The cluster's kubeconfig is {layout.Kubeconfig} (server {Server}); try: kubectl --kubeconfig {layout.Kubeconfig} get nodes");
-        return layout.Kubeconfig;
+        log.Information($"The cluster's kubeconfig is {parameters.Layout.Kubeconfig} (server {Server}); try: kubectl --kubeconfig {parameters.Layout.Kubeconfig} get nodes");
+        return parameters.Layout.Kubeconfig;
     }
 
     private string Server => $"https://{machines.ControlPlane}";

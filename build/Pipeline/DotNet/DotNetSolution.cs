@@ -1,4 +1,5 @@
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;
 
 namespace McastLab.Pipeline.DotNet;
@@ -12,12 +13,14 @@ public sealed class DotNetSolution(ProcessRunner runner, IBuildLog log, string r
 
     private string Solution => Path.Combine(repositoryRoot, SolutionFile);
 
-    public string TestResults => Path.Combine(repositoryRoot, "artifacts", "test-results");
+    private ArtifactsLayout Artifacts => new(repositoryRoot);
+
+    public string TestResults => Artifacts.TestResults;
 
     /// <summary>Removes artifacts/ and the projects' bin/ and obj/. build/bin (the pipeline Cake runs from) stays.</summary>
     public void Clean()
     {
-        var targets = new List<string> { Path.Combine(repositoryRoot, "artifacts") };
+        var targets = new List<string> { Artifacts.Directory };
         foreach (var root in ProjectRoots.Select(r => Path.Combine(repositoryRoot, r)).Where(Directory.Exists))
         {
             targets.AddRange(Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories)

@@ -14,12 +14,12 @@ public sealed class LabImages(ProcessRunner runner, IBuildLog log, BuildParamete
 {
     private ImageSettings Settings => parameters.Images;
 
-    public string McastPublishDirectory => Path.Combine(parameters.Artifacts, "mcast");
+    public string McastPublishDirectory => parameters.Layout.Mcast;
 
-    public string RegistryDirectory => Path.Combine(parameters.Artifacts, "registry");
+    public string RegistryDirectory => parameters.Layout.Registry;
 
     /// <summary>artifacts/logs: the full output of the long tools, one file per target.</summary>
-    public string LogDirectory => Path.Combine(parameters.Artifacts, "logs");
+    public string LogDirectory => parameters.Layout.Logs;
 
     public ContainerImage Iperf => new(
         Settings.IperfImage,

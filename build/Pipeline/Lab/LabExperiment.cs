@@ -82,7 +82,7 @@ public sealed record TrafficFlow(string Name, int Port, FlowSender Sender, IRead
 /// </summary>
 public sealed record LabExperiment(IReadOnlyList<string> Nodes, IReadOnlyList<LabPod> Pods, IReadOnlyList<TrafficFlow> Flows)
 {
-    public const string SourceHost = "mcastsrc";
+    public const string SourceHost = LabSettings.SourceHost;
 
     /// <summary>The pod that sends the pod-side flows (and receives with no interface named).</summary>
     public const string SenderPod = "sender";

@@ -4,18 +4,13 @@ using System.Text.RegularExpressions;
 namespace McastLab.Pipeline.Lab;
 
 /// <summary>
-/// The run-unique prefix of everything one local lab run creates: "mcl" and six hex digits, such as
-/// mcl3f9a2c. Namespaces, containers, bridge ports and the state directory all start with it, so that two
-/// runs never clash and a later run can recognise (and remove) what a dead run left behind.
+/// The identity of one lab run, on every backend: "mcl" and six hex digits, such as mcl3f9a2c. The local
+/// backend's namespaces, containers, bridge ports and state directory start with it, the cluster backend's
+/// namespace and labels carry it, so that two runs never clash and a later run can recognise (and remove)
+/// what a dead run left behind.
 /// </summary>
 public sealed partial record LabRunId
 {
-    /// <summary>Docker label on every container of a run; its value is the run id.</summary>
-    public const string RunLabel = "org.mcastlab.lab.run";
-
-    /// <summary>Docker label saying what a container is for (host, pod, receiver, sender).</summary>
-    public const string RoleLabel = "org.mcastlab.lab.role";
-
     private LabRunId(string value) => Value = value;
 
     public string Value { get; }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Downloads;
 using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Manifests;

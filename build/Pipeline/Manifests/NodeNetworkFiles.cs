@@ -1,4 +1,5 @@
 using System.Net;
+using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Manifests;
@@ -19,16 +20,8 @@ public static class NodeNetworkFiles
     /// <summary>The range of each node (k8s, k8s-2, …): consecutive, equal slices of range-start..range-end.</summary>
     public static IReadOnlyList<(string Node, IPAddress Start, IPAddress End)> Slices(LabSettings lab, IReadOnlyList<string> nodes)
     {
-        var start = Number(lab.RangeStart);
+        var start = Ipv4Number.Of(lab.RangeStart);
         var size = lab.RangeSize() / nodes.Count;
-        return [.. nodes.Select((node, i) => (node, Address(start + i * size), Address(start + (i + 1) * size - 1)))];
+        return [.. nodes.Select((node, i) => (node, (start + i * size).ToAddress(), (start + ((i + 1) * size - 1)).ToAddress()))];
     }
-
-    private static long Number(IPAddress address)
-    {
-        var b = address.GetAddressBytes();
-        return ((long)b[0] << 24) | ((long)b[1] << 16) | ((long)b[2] << 8) | b[3];
-    }
-
-    private static IPAddress Address(long n) => new([(byte)(n >> 24), (byte)(n >> 16), (byte)(n >> 8), (byte)n]);
 }

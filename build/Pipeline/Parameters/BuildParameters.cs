@@ -8,9 +8,10 @@ namespace McastLab.Pipeline.Parameters;
 /// </summary>
 public sealed class BuildParameters
 {
-    private BuildParameters(string repositoryRoot, ResolvedParameters resolved)
+    private BuildParameters(string repositoryRoot, ResolvedParameters resolved, IReadOnlyList<BoxOs> oses)
     {
         RepositoryRoot = repositoryRoot;
+        Layout = new ArtifactsLayout(repositoryRoot);
         Resolved = resolved;
         Build = BuildSettings.From(resolved);
         Lab = LabSettings.From(resolved);
@@ -18,7 +19,7 @@ public sealed class BuildParameters
         Versions = VersionPins.From(resolved);
         ClusterAddons = ClusterAddonPins.From(resolved);
         Releases = ReleaseSettings.From(resolved);
-        Boxes = BoxSettings.From(resolved, Lab);
+        Boxes = BoxSettings.From(resolved, Lab, oses);
         Cluster = ClusterSettings.From(resolved);
     }
 
@@ -33,15 +34,26 @@ public sealed class BuildParameters
     public BoxSettings Boxes { get; }
     public ClusterSettings Cluster { get; }
 
-    public string Artifacts => Path.Combine(RepositoryRoot, "artifacts");
+    /// <summary>Where the outputs go (artifacts/ and its folders).</summary>
+    public ArtifactsLayout Layout { get; }
+
+    public string Artifacts => Layout.Directory;
 
     public static BuildParameters Resolve(
         string repositoryRoot,
         IReadOnlyDictionary<string, string> commandLine,
         Func<string, string?> environment,
-        SecretMasker masker)
+        SecretMasker masker) => Resolve(repositoryRoot, commandLine, environment, masker, BoxOs.All);
+
+    /// <summary>As <see cref="Resolve(string, IReadOnlyDictionary{string, string}, Func{string, string?}, SecretMasker)"/>, with these box OSes to choose from.</summary>
+    public static BuildParameters Resolve(
+        string repositoryRoot,
+        IReadOnlyDictionary<string, string> commandLine,
+        Func<string, string?> environment,
+        SecretMasker masker,
+        IReadOnlyList<BoxOs> oses)
     {
-        var definitions = ParameterCatalog.All;
+        var definitions = ParameterCatalog.For(oses);
         var file = ParametersFile.Load(Path.Combine(repositoryRoot, ParametersFile.FileName), definitions);
         var resolved = ParameterResolver.Resolve(definitions, file, commandLine, environment, ParameterCatalog.RunnerOptions);
         resolved.CheckForms();
@@ -49,7 +61,7 @@ public sealed class BuildParameters
         {
             masker.AddCredential(secret.UserParameter is { } user ? resolved[user].Value : null, resolved[secret.Name].Value);
         }
-        return new BuildParameters(repositoryRoot, resolved);
+        return new BuildParameters(repositoryRoot, resolved, oses);
     }
 
     /// <summary>One line per parameter for the Default target: name, value (secrets masked), source, description.</summary>

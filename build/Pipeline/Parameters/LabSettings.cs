@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using McastLab.Pipeline.Core;
 
 namespace McastLab.Pipeline.Parameters;
 
@@ -52,8 +53,14 @@ public sealed partial record LabSettings
     public required int Pods { get; init; }
     public required int Nodes { get; init; }
 
-    /// <summary>The lab's node names in order: k8s, k8s-2, ...</summary>
+    /// <summary>The lab's node names in order: k8s, k8s-2, ... (every backend and the per-node manifests use these).</summary>
     public IReadOnlyList<string> NodeNames => [.. Enumerable.Range(1, Nodes).Select(i => i == 1 ? "k8s" : $"k8s-{i}")];
+
+    /// <summary>The multicast source host outside the cluster, as the walkthrough names it.</summary>
+    public const string SourceHost = "mcastsrc";
+
+    /// <summary>A backend's name as --lab-backend and the report spell it: local, vagrant, cluster.</summary>
+    public static string BackendName(LabBackend backend) => backend.ToString().ToLowerInvariant();
 
     public static LabSettings From(ResolvedParameters p)
     {
@@ -90,12 +97,12 @@ public sealed partial record LabSettings
         {
             if (!Subnet.Contains(p.Address(name))) throw p.Invalid(name, $"an address inside the subnet {Subnet}");
         }
-        if (Compare(RangeStart, RangeEnd) > 0) throw p.Invalid("range-end", $"an address at or after --range-start {RangeStart}");
+        if (Ipv4Number.Compare(RangeStart, RangeEnd) > 0) throw p.Invalid("range-end", $"an address at or after --range-start {RangeStart}");
         // host-local hands out every address of the range: the subnet's network and broadcast addresses must stay out.
         if (Subnet.PrefixLength < 31)
         {
             if (RangeStart.Equals(Subnet.BaseAddress)) throw p.Invalid("range-start", $"a host address, not the network address of {Subnet}");
-            if (RangeEnd.Equals(Broadcast(Subnet))) throw p.Invalid("range-end", $"a host address, not the broadcast address of {Subnet}");
+            if (RangeEnd.Equals(Ipv4Number.Broadcast(Subnet).ToAddress())) throw p.Invalid("range-end", $"a host address, not the broadcast address of {Subnet}");
         }
         foreach (var name in new[] { "k8s-address", "mcastsrc-address" })
         {
@@ -119,28 +126,13 @@ public sealed partial record LabSettings
         _ => false,
     };
 
-    /// <summary>Numeric order of two IPv4 addresses.</summary>
-    public static int Compare(IPAddress a, IPAddress b) => ToNumber(a).CompareTo(ToNumber(b));
-
     /// <summary>The one range check (IPAM ranges are inclusive at both ends), for validation and for what pods got.</summary>
-    public static bool IsBetween(IPAddress address, IPAddress first, IPAddress last) => Compare(address, first) >= 0 && Compare(address, last) <= 0;
+    public static bool IsBetween(IPAddress address, IPAddress first, IPAddress last) =>
+        Ipv4Number.Compare(address, first) >= 0 && Ipv4Number.Compare(address, last) <= 0;
 
     public bool InPodRange(IPAddress address) => IsBetween(address, RangeStart, RangeEnd);
 
-    private static IPAddress Broadcast(IPNetwork network)
-    {
-        var hostBits = 32 - network.PrefixLength;
-        var last = ToNumber(network.BaseAddress) | ((1L << hostBits) - 1);
-        return new IPAddress([(byte)(last >> 24), (byte)(last >> 16), (byte)(last >> 8), (byte)last]);
-    }
-
-    public long RangeSize() => ToNumber(RangeEnd) - ToNumber(RangeStart) + 1;
-
-    private static long ToNumber(IPAddress address)
-    {
-        var bytes = address.GetAddressBytes();
-        return ((long)bytes[0] << 24) | ((long)bytes[1] << 16) | ((long)bytes[2] << 8) | bytes[3];
-    }
+    public long RangeSize() => Ipv4Number.Count(RangeStart, RangeEnd);
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,15}$")]
     private static partial Regex InterfaceName();

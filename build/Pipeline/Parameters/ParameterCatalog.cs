@@ -3,7 +3,10 @@ namespace McastLab.Pipeline.Parameters;
 /// <summary>Every parameter of the pipeline; each settings class declares its own.</summary>
 public static class ParameterCatalog
 {
-    public static IReadOnlyList<ParameterDefinition> All { get; } =
+    public static IReadOnlyList<ParameterDefinition> All { get; } = For(BoxOs.All);
+
+    /// <summary>Every parameter, with the pins of these box OSes.</summary>
+    public static IReadOnlyList<ParameterDefinition> For(IReadOnlyList<BoxOs> oses) =>
     [
         .. BuildSettings.Definitions,
         .. LabSettings.Definitions,
@@ -11,7 +14,7 @@ public static class ParameterCatalog
         .. VersionPins.Definitions,
         .. ClusterAddonPins.Definitions,
         .. ReleaseSettings.Definitions,
-        .. BoxSettings.Definitions,
+        .. BoxSettings.DefinitionsFor(oses),
         .. ClusterSettings.Definitions,
     ];
 

@@ -17,6 +17,9 @@ public sealed class AssetUploader : IDisposable
 
     private const int BufferBytes = 1 << 20;
 
+    /// <summary>How often a taken name is cleared and the upload sent again before giving up.</summary>
+    private const int MaxNameTaken = 5;
+
     private readonly HttpClient http;
     private readonly GitHubReleases releases;
     private readonly IBuildLog log;
@@ -36,8 +39,10 @@ public sealed class AssetUploader : IDisposable
 
     /// <summary>
     /// Uploads a file as the named asset and returns the asset as GitHub stored it (its name may differ: see
-    /// <see cref="GitHubAssetName"/>). A 422 "already_exists" means the name is taken (a leftover or a race):
-    /// that asset is deleted and the upload sent once more. A 422 for an immutable release stops at once.
+    /// <see cref="GitHubAssetName"/>). A 422 "already_exists" means the name is taken: by a leftover, a race, or
+    /// the "starter" asset a 5xx in the middle of an upload leaves, which the retry of that upload then meets
+    /// (goreleaser#1382). Since any attempt can end that way, every one deletes that asset and sends the upload
+    /// again (a few times at most). A 422 for an immutable release stops at once.
     /// </summary>
     public async Task<GitHubAsset> UploadAsync(GitHubRelease release, string path, string assetName, string contentType, CancellationToken cancellationToken)
     {
@@ -63,11 +68,12 @@ public sealed class AssetUploader : IDisposable
             {
                 throw new PipelineException($"Release {release.TagName} is published and immutable, so GitHub refused {assetName} (422: {Message(body)}); publish the boxes under a new version tag.");
             }
-            if (response.StatusCode == HttpStatusCode.UnprocessableEntity && attempt == 1 && body.Contains("already_exists", StringComparison.Ordinal))
+            if (response.StatusCode == HttpStatusCode.UnprocessableEntity && attempt <= MaxNameTaken && body.Contains("already_exists", StringComparison.Ordinal))
             {
                 var taken = GitHubAssetName.Stored(assetName);
                 var existing = (await releases.AssetsAsync(release, cancellationToken)).Where(a => a.Name == assetName || a.Name == taken).ToList();
-                log.Warning($"GitHub refused {assetName} as a duplicate name (422); deleting the existing asset and uploading once more.");
+                var states = string.Join(", ", existing.Select(a => a.State).Distinct(StringComparer.Ordinal));
+                log.Warning($"GitHub refused {assetName} as a duplicate name (422; the existing asset is {(states.Length == 0 ? "gone" : states)}); deleting it and uploading again (attempt {attempt + 1}).");
                 foreach (var asset in existing) await releases.DeleteAssetAsync(release, asset, cancellationToken);
                 continue;
             }

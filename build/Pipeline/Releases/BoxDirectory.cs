@@ -1,13 +1,15 @@
 using System.Text.Json;
+using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 
 namespace McastLab.Pipeline.Releases;
 
 /// <summary>
-/// Reads a directory of .box files and the metadata that names them. A metadata file is JSON, either
-/// <c>{"name": "docker-centos7", "provider": "virtualbox"}</c> beside the box with the same stem (or naming it
-/// in "box_file", as the Boxes target writes it, with "sha256"), or a local Vagrant catalog whose provider
-/// URLs end in the box's file name. Subdirectories (the Boxes target's local catalogs) are not read.
+/// Reads a directory of .box files and the metadata that names them. A metadata file is either what the Boxes
+/// target writes beside each box (<see cref="BoxMetadata"/>, naming it in "box_file", with "sha256"), the same
+/// written by hand with only <c>{"name": "docker-centos7", "provider": "virtualbox"}</c> beside the box with the
+/// same stem, or a local Vagrant catalog (<see cref="BoxCatalog"/>) whose provider URLs end in the box's file name.
+/// Subdirectories (the Boxes target's local catalogs) are not read.
 /// </summary>
 public static class BoxDirectory
 {
@@ -49,44 +51,34 @@ public static class BoxDirectory
 
     private static List<(string File, string Name, string Provider, string? Sha256)> Describe(string metadata)
     {
-        JsonElement root;
+        var json = File.ReadAllText(metadata);
+        BoxMetadata.Naming naming;
+        BoxCatalog? catalog;
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(metadata));
-            root = document.RootElement.Clone();
+            naming = BoxMetadata.ReadNaming(json);
+            catalog = naming.Provider is null ? BoxCatalog.Parse(json) : null;
         }
         catch (JsonException e)
         {
-            throw new PipelineException($"The box metadata {metadata} is not valid JSON ({e.Message}); fix it or rebuild the box.");
+            throw new PipelineException($"The box metadata {metadata} is not valid JSON of a box or a catalog ({e.Message}); fix it or rebuild the box.");
         }
-        var name = Text(root, "name");
-        if (string.IsNullOrWhiteSpace(name))
+        if (string.IsNullOrWhiteSpace(naming.Name))
         {
             throw new PipelineException($"The box metadata {metadata} has no \"name\" (such as docker-centos7 or mcastlab/docker-centos7); add it.");
         }
 
-        if (Text(root, "provider") is { } provider)
+        if (naming.Provider is { } provider)
         {
-            var box = Text(root, "box_file") ?? Text(root, "box") ?? Path.GetFileNameWithoutExtension(metadata) + ".box";
-            return [(Path.GetFileName(box), name, provider, Text(root, "sha256"))];
+            var box = naming.BoxFile ?? Path.GetFileNameWithoutExtension(metadata) + ".box";
+            return [(Path.GetFileName(box), naming.Name, provider, naming.Sha256)];
         }
-        if (root.TryGetProperty("versions", out var versions) && versions.ValueKind == JsonValueKind.Array)
+        if (catalog is not null)
         {
-            return versions.EnumerateArray()
-                .Where(v => v.TryGetProperty("providers", out var p) && p.ValueKind == JsonValueKind.Array)
-                .SelectMany(v => v.GetProperty("providers").EnumerateArray())
-                .Select(p => (Url: Text(p, "url"), Provider: Text(p, "name"), Checksum: Text(p, "checksum_type") == "sha256" ? Text(p, "checksum") : null))
-                .Where(p => p.Url is not null && p.Provider is not null)
-                .Select(p => (FileName(p.Url!), name, p.Provider!, p.Checksum))
-                .ToList();
+            return [.. catalog.Files().Select(f => (FileName(f.Url), naming.Name, f.Provider, f.Sha256))];
         }
         throw new PipelineException($"The box metadata {metadata} has neither a \"provider\" nor a Vagrant \"versions\" list; add \"provider\": \"virtualbox\" (or the box's provider).");
     }
-
-    private static string? Text(JsonElement element, string property) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 
     // Catalog URLs are file:// URLs or plain paths; the box is named by the last segment.
     private static string FileName(string url) =>

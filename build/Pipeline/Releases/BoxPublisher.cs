@@ -1,3 +1,4 @@
+using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Parameters;
 
@@ -9,7 +10,7 @@ namespace McastLab.Pipeline.Releases;
 /// draft, upload, publish (GitHub's order; an immutable release refuses assets once published). A re-run
 /// finishes a draft an earlier run left. Everything local is checked before the first request.
 /// </summary>
-public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot, string artifacts, IBuildLog log, RetryTiming? timing = null, Func<HttpMessageHandler>? transport = null)
+public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot, ArtifactsLayout artifacts, IBuildLog log, RetryTiming? timing = null, Func<HttpMessageHandler>? transport = null)
 {
     private readonly RetryTiming timing = timing ?? RetryTiming.Default;
 
@@ -64,7 +65,7 @@ public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot
         var files = boxes.Select(b => (b.Path, ContentType: "application/octet-stream"))
             .Concat(boxes.Select(b => b.MetadataPath).Distinct(StringComparer.Ordinal).Select(m => (Path: m, ContentType: "application/json")))
             .ToList();
-        var generatedNames = new[] { Sha256Sums.AssetName, PublishedBox.ManifestAssetName }.Concat(boxes.Select(b => BoxCatalog.AssetName(b.Name)).Distinct(StringComparer.Ordinal));
+        var generatedNames = new[] { Sha256Sums.AssetName, PublishedBox.ManifestAssetName }.Concat(boxes.Select(b => PublishedBox.CatalogAssetName(b.Name)).Distinct(StringComparer.Ordinal));
         var clash = files.Select(f => Path.GetFileName(f.Path)).Concat(generatedNames)
             .GroupBy(GitHubAssetName.Stored, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)
@@ -93,7 +94,7 @@ public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot
         }
         published = published.Select(b => b with { Asset = stored[b.Asset] }).ToList();
 
-        var staging = Path.Combine(artifacts, "releases", tag);
+        var staging = artifacts.Release(tag);
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
         var generated = new List<(string Path, string ContentType)>
@@ -101,7 +102,9 @@ public sealed class BoxPublisher(ReleaseSettings settings, string repositoryRoot
             (Write(staging, Sha256Sums.AssetName, Sha256Sums.Format(sums.Select(s => (stored.GetValueOrDefault(s.Asset, s.Asset), s.Sha256)))), "text/plain"),
             (Write(staging, PublishedBox.ManifestAssetName, PublishedBox.ToManifest(published)), "application/json"),
         };
-        var catalogs = BoxCatalog.Build(earlier.Concat(published), new ReleaseDownloads(settings.ApiUrl, repository));
+        var downloads = new ReleaseDownloads(settings.ApiUrl, repository);
+        var catalogs = BoxCatalog.PerBox(earlier.Concat(published).Select(b => b.CatalogEntry(downloads)))
+            .Select(c => (AssetName: PublishedBox.CatalogAssetName(c.Name), Json: c.ToJson())).ToList();
         generated.AddRange(catalogs.Select(c => (Write(staging, c.AssetName, c.Json), "application/json")));
         foreach (var (path, contentType) in generated)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using McastLab.Pipeline.Boxes;
 
 namespace McastLab.Pipeline.Releases;
 
@@ -23,4 +24,10 @@ public sealed record PublishedBox(
 
     public static IReadOnlyList<PublishedBox> FromManifest(string json) =>
         JsonSerializer.Deserialize<List<PublishedBox>>(json, Options) ?? [];
+
+    /// <summary>The release asset of the catalog of one box name, such as docker-centos7.metadata.json.</summary>
+    public static string CatalogAssetName(string boxName) => boxName[(boxName.LastIndexOf('/') + 1)..] + ".metadata.json";
+
+    /// <summary>This box in a Vagrant catalog: downloaded from its release.</summary>
+    public BoxCatalog.Entry CatalogEntry(ReleaseDownloads downloads) => new(Name, Version, Provider, downloads.Url(Tag, Asset), Sha256);
 }

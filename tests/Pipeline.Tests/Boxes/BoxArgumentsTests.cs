@@ -23,6 +23,7 @@ public sealed class BoxArgumentsTests
             "-var", "docker_ce_version=26.1.4",
             "-var", "containerd_io_version=1.6.33",
             "-var", "kubernetes_minor=1.34",
+            "-var", "kubernetes_minor_max=1.34",
             "-var", "source_box_version=2004.01",
             "/repo/packer/templates",
         ], arguments);
@@ -57,7 +58,7 @@ public sealed class BoxArgumentsTests
 
         var parameters = BoxTestContext.Parameters(("box-os", "rocky9"));
         var arguments = new PackerArguments(new BoxLayout("/repo", parameters.Boxes), parameters.Boxes)
-            .Build(BoxRole.Docker, "/t", new BoxSource.Catalog(parameters.Boxes.BaseBoxVersion));
+            .Build(BoxRole.Docker, "/t", new BoxSource.Catalog(parameters.Boxes.Pins.BaseBoxVersion));
         Assert.Contains("source_box_version=" + BoxTestContext.RockyStandInVersion, arguments);
     }
 

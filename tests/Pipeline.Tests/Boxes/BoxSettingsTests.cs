@@ -12,17 +12,15 @@ public sealed class BoxSettingsTests
         Assert.Equal("docker-centos7", boxes.BoxName(BoxRole.Docker));
         Assert.Equal("k8s-centos7", boxes.BoxName(BoxRole.K8s));
         Assert.Equal(0, boxes.Workers);
-        Assert.Equal("1.34", boxes.KubernetesMinor);
-        Assert.Equal("26.1.4", boxes.DockerCeVersion);
-        Assert.Equal("2004.01", boxes.BaseBoxVersion);
+        Assert.Equal(new OsPins("2004.01", "26.1.4", "1.6.33", "1.34"), boxes.Pins);
     }
 
     [Fact]
     public void Kubernetes_newer_than_1_34_is_refused_on_CentOS_7()
     {
-        var error = Assert.Throws<ParameterException>(() => BoxTestContext.Parameters(("kubernetes-minor", "1.35")));
+        var error = Assert.Throws<ParameterException>(() => BoxTestContext.Parameters(("kubernetes-minor-centos7", "1.35")));
 
-        Assert.Equal("Parameter --kubernetes-minor must be 1.34 or older on CentOS 7 (cgroup v1 only) (got '1.35' from the command line).", error.Message);
+        Assert.Equal("Parameter --kubernetes-minor-centos7 must be 1.34 or older on CentOS 7 (cgroup v1 only) (got '1.35' from the command line).", error.Message);
     }
 
     [Theory]

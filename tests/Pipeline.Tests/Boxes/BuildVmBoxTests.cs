@@ -71,7 +71,7 @@ public sealed class BuildVmBoxTests
 
         await BuildUntilBootAsync(tools, layout, parameters.Boxes, BoxRole.Docker);
 
-        Assert.Equal("2004.01", parameters.Boxes.BaseBoxVersion);
+        Assert.Equal("2004.01", parameters.Boxes.Pins.BaseBoxVersion);
         var expected = ourVagrantfile ? "centos/7 2004.01: catalog centos/7 2004.01" : "centos/7 2999.01: catalog centos/7 2999.01";
         Assert.Equal(expected, FakeVagrantBoxes.Booted(tools));
     }

@@ -82,7 +82,7 @@ public sealed partial class PackerBuildBlockTests
 
         var dockerBox = Path.Combine(scratch.Root, "docker.box");
         File.WriteAllText(dockerBox, "stand-in for the docker box");
-        BoxSource source = role == BoxRole.Docker ? new BoxSource.Catalog(boxes.BaseBoxVersion) : new BoxSource.File(dockerBox, Sha256.OfFile(dockerBox));
+        BoxSource source = role == BoxRole.Docker ? new BoxSource.Catalog(boxes.Pins.BaseBoxVersion) : new BoxSource.File(dockerBox, Sha256.OfFile(dockerBox));
         var arguments = new PackerArguments(layout, boxes).Build(role, templates, source).ToList();
         arguments.InsertRange(arguments.Count - 1, ["-var", $"scripts=[\"{Probe}\"]"]);
 
@@ -112,7 +112,7 @@ public sealed partial class PackerBuildBlockTests
             text.Append($"[[ -f ${{folder}}/{name} ]] || fail \"{name} is missing from ${{folder}}\"\n");
             text.Append($"echo '{Sha256.OfFile(script)}  '\"${{folder}}/{name}\" | sha256sum --quiet -c - || fail \"{name} arrived changed\"\n");
         }
-        foreach (var (name, expected) in new[] { ("MCASTLAB_OS", os), ("MCASTLAB_DOCKER_CE_VERSION", boxes.DockerCeVersion), ("MCASTLAB_CONTAINERD_IO_VERSION", boxes.ContainerdIoVersion), ("MCASTLAB_KUBERNETES_MINOR", boxes.KubernetesMinor) })
+        foreach (var (name, expected) in new[] { ("MCASTLAB_OS", os), ("MCASTLAB_DOCKER_CE_VERSION", boxes.Pins.DockerCe), ("MCASTLAB_CONTAINERD_IO_VERSION", boxes.Pins.ContainerdIo), ("MCASTLAB_KUBERNETES_MINOR", boxes.Pins.KubernetesMinor) })
         {
             text.Append($"[[ ${{{name}:-}} == '{expected}' ]] || fail \"{name} is '${{{name}:-}}', not {expected}\"\n");
         }

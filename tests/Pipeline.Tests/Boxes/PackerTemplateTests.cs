@@ -35,7 +35,7 @@ public sealed class PackerTemplateTests
             var dockerBox = Path.Combine(scratch.FullName, "docker.box");
             await File.WriteAllTextAsync(dockerBox, "stand-in for the docker box", TestContext.Current.CancellationToken);
             BoxSource source = boxRole == BoxRole.Docker
-                ? new BoxSource.Catalog(parameters.Boxes.BaseBoxVersion)
+                ? new BoxSource.Catalog(parameters.Boxes.Pins.BaseBoxVersion)
                 : new BoxSource.File(dockerBox, Sha256.OfFile(dockerBox));
             var arguments = new PackerArguments(layout, parameters.Boxes)
                 .Validate(boxRole, layout.TemplatesDirectory, source, Path.Combine(scratch.FullName, "out"));

@@ -51,20 +51,66 @@ public sealed class ProvisioningScriptTests
     }
 
     [Theory]
-    [InlineData("NAME=\"CentOS Linux\"\nVERSION_ID=\"7\"\n", "init --ignore-preflight-errors=SystemVerification --node-name k8s --cri-socket unix:///run/containerd/containerd.sock")]
-    [InlineData("NAME=\"Rocky Linux\"\nVERSION_ID=\"9.5\"\n", "init --node-name k8s --cri-socket unix:///run/containerd/containerd.sock")]
-    public async Task Kubeadm_runs_against_containerd_and_skips_the_kernel_check_only_on_CentOS_7(string osRelease, string expected)
+    [InlineData("centos7", "init --ignore-preflight-errors=SystemVerification --node-name k8s --cri-socket unix:///run/containerd/containerd.sock")]
+    [InlineData("rocky9", "init --node-name k8s --cri-socket unix:///run/containerd/containerd.sock")]
+    [InlineData(null, "init --node-name k8s --cri-socket unix:///run/containerd/containerd.sock")]
+    public async Task Kubeadm_runs_against_containerd_and_skips_the_preflight_checks_the_OS_var_file_names(string? os, string expected)
     {
         Assert.SkipUnless(BoxTestContext.Has("bash"), "bash is not installed");
         using var tools = new FakeTools();
         tools.Write("kubeadm", "#!/bin/sh\necho \"$*\"\n");
-        var release = Path.Combine(tools.Directory, "os-release");
-        await File.WriteAllTextAsync(release, osRelease, TestContext.Current.CancellationToken);
-        var script = $"PATH='{tools.Directory}':$PATH; MCASTLAB_OS_RELEASE='{release}'; . '{Path.Combine(Scripts, "kubeadm-node.sh")}'; kubeadm_node init --node-name k8s";
+        if (os is not null)
+        {
+            // What kubernetes.sh writes beside kubeadm-node.sh from the k8s var file's kubeadm_ignore_preflight_errors.
+            var ignored = VarFileValue(os, "k8s", "kubeadm_ignore_preflight_errors") ?? "";
+            await File.WriteAllTextAsync(Path.Combine(tools.Directory, "kubeadm-node.env"), $"MCASTLAB_KUBEADM_IGNORE_PREFLIGHT_ERRORS={ignored}\n", TestContext.Current.CancellationToken);
+        }
+        var script = $"PATH='{tools.Directory}':$PATH; MCASTLAB_LIB='{tools.Directory}'; . '{Path.Combine(Scripts, "kubeadm-node.sh")}'; kubeadm_node init --node-name k8s";
 
         var result = await BoxTestContext.Runner().RunAsync("bash", ["-euo", "pipefail", "-c", script], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(expected, result.StandardOutput.Trim());
+    }
+
+    [Theory]
+    [InlineData("ID=\"centos\"\nVERSION_ID=\"7\"\n", "centos7", "centos:7", true)]
+    [InlineData("ID=\"rocky\"\nVERSION_ID=\"9.5\"\n", "rocky9", "rocky:9", true)]
+    [InlineData("ID=\"rocky\"\nVERSION_ID=\"9.5\"\n", "centos7", "centos:7", false)]
+    [InlineData("ID=\"debian\"\nVERSION_ID=\"12\"\n", "rocky9", "rocky:9", false)]
+    public async Task The_scripts_run_only_on_the_system_the_var_file_names(string osRelease, string os, string releaseId, bool runs)
+    {
+        Assert.SkipUnless(BoxTestContext.Has("bash"), "bash is not installed");
+        using var tools = new FakeTools();
+        var release = Path.Combine(tools.Directory, "os-release");
+        await File.WriteAllTextAsync(release, osRelease, TestContext.Current.CancellationToken);
+        var script = $"MCASTLAB_OS={os} MCASTLAB_OS_RELEASE_ID={releaseId} MCASTLAB_OS_RELEASE='{release}'; . '{Path.Combine(Scripts, "common.sh")}'; mcastlab_os";
+
+        var result = await BoxTestContext.Runner().RunAsync("bash", ["-euo", "pipefail", "-c", script], new ProcessOptions { AllowFailure = true }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(runs, result.ExitCode == 0);
+        Assert.Equal(runs ? os : "", result.StandardOutput.Trim());
+        if (!runs) Assert.Contains($"the var file says {os} ({releaseId}) but the source box runs", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("podman,buildah,runc", "podman|buildah|runc")]
+    [InlineData("", "")]
+    public async Task A_list_from_a_var_file_arrives_as_one_item_a_line(string value, string expected)
+    {
+        Assert.SkipUnless(BoxTestContext.Has("bash"), "bash is not installed");
+        var script = $"MCASTLAB_REMOVE_PACKAGES='{value}'; . '{Path.Combine(Scripts, "common.sh")}'; list_items MCASTLAB_REMOVE_PACKAGES | paste -sd '|'";
+
+        var result = await BoxTestContext.Runner().RunAsync("bash", ["-euo", "pipefail", "-c", script], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(expected, result.StandardOutput.Trim());
+    }
+
+    /// <summary>A string value of a var file (key = "value"), or null when the file does not set it.</summary>
+    private static string? VarFileValue(string os, string box, string key)
+    {
+        var line = File.ReadLines(Path.Combine(BoxTestContext.RepositoryRoot, "packer", "vars", os, box + ".pkrvars.hcl"))
+            .FirstOrDefault(l => l.StartsWith(key + " ", StringComparison.Ordinal));
+        return line?[(line.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim().Trim('"');
     }
 
     [Fact]

@@ -97,6 +97,32 @@ public sealed class BuildScriptTests
         Assert.Equal(before, Snapshot());
     }
 
+    [Fact]
+    public async Task A_change_to_a_source_the_pipeline_links_from_elsewhere_rebuilds_the_pipeline_and_no_change_rebuilds_nothing()
+    {
+        var pipeline = Path.Combine(RepositoryRoot.Path, "build", "bin", "McastLab.Pipeline.dll");
+        var linked = Path.Combine(RepositoryRoot.Path, "src", "McastTools", "Send", "Rate.cs");
+        Assert.Contains("<Compile Include=\"../../src/McastTools/Send/Rate.cs\"", File.ReadAllText(Path.Combine(RepositoryRoot.Path, "build", "Pipeline", "Pipeline.csproj")), StringComparison.Ordinal);
+        Assert.Equal(0, (await BuildAsync(null, "--tree")).ExitCode);
+        var built = File.GetLastWriteTimeUtc(pipeline);
+
+        Assert.Equal(0, (await BuildAsync(null, "--tree")).ExitCode);
+        Assert.Equal(built, File.GetLastWriteTimeUtc(pipeline));
+
+        var original = File.GetLastWriteTimeUtc(linked);
+        try
+        {
+            // As an edit would: the linked file is now newer than the built pipeline.
+            File.SetLastWriteTimeUtc(linked, built.AddSeconds(1) > DateTime.UtcNow ? built.AddSeconds(1) : DateTime.UtcNow);
+            Assert.Equal(0, (await BuildAsync(null, "--tree")).ExitCode);
+            Assert.True(File.GetLastWriteTimeUtc(pipeline) > built, "build.sh did not rebuild build/bin after src/McastTools/Send/Rate.cs (linked into Pipeline.csproj) changed.");
+        }
+        finally
+        {
+            File.SetLastWriteTimeUtc(linked, original);
+        }
+    }
+
     /// <summary>Every file of the checkout with its size and time, except what the running test host itself writes.</summary>
     private static SortedDictionary<string, (long, DateTime)> Snapshot()
     {

@@ -83,7 +83,7 @@ public sealed record HostInventory(IReadOnlyList<string> Namespaces, IReadOnlyLi
         return new HostInventory(
             [.. NetworkNamespaces.List().Where(n => LabRunId.FromName(n) == run)],
             [.. NetworkNamespaces.ParseLinkNames(links).Where(n => LabRunId.FromName(n) == run).Order(StringComparer.Ordinal)],
-            [.. containers.Where(c => c.Labels.TryGetValue(LabRunId.RunLabel, out var v) && v == run.Value).SelectMany(c => c.Names)
+            [.. containers.Where(c => c.Labels.TryGetValue(ContainerLabels.Run, out var v) && v == run.Value).SelectMany(c => c.Names)
                 .Concat(containers.SelectMany(c => c.Names).Where(n => LabRunId.FromName(n.TrimStart('/')) == run)).Distinct().Order(StringComparer.Ordinal)]);
     }
 

@@ -1,4 +1,5 @@
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Downloads;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Manifests;
 using YamlDotNet.RepresentationModel;

@@ -36,8 +36,7 @@ public sealed class RealCniAttachmentTests
 
         var address = AddressOf(added);
         var settings = ManifestTestParameters.Resolve().Lab;
-        Assert.InRange(LabSettings.Compare(address, settings.RangeStart), 0, int.MaxValue);
-        Assert.InRange(LabSettings.Compare(address, settings.RangeEnd), int.MinValue, 0);
+        Assert.True(settings.InPodRange(address), $"{address} is outside {settings.RangeStart}-{settings.RangeEnd}");
         var link = await lab.PodLinkAsync("eth1");
         Assert.NotNull(link);
         Assert.Equal("macvlan", (string?)link["linkinfo"]?["info_kind"]);

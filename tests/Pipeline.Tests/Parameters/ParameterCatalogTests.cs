@@ -35,7 +35,7 @@ public sealed class ParameterCatalogTests
         ["mcast-image"] = ("127.0.0.1:5000/mcastlab/mcast", "an image repository"),
         ["manifest-tag"] = ("-latest", "an image tag"),
         ["iperf-version"] = ("2.1", "a version such as 2.1.8"),
-        ["kubernetes-minor"] = ("v1.34", "a Kubernetes minor such as 1.34"),
+        ["kubernetes-minor-centos7"] = ("v1.34", "a Kubernetes minor such as 1.34"),
         ["docker-ce-centos7-version"] = ("latest", "a version such as 2.1.8"),
         ["multus-version"] = ("master", "a release tag such as v4.3.0"),
         ["multus-manifest-url"] = ("http://example.org/v4.3.0/multus.yml", "an https URL"),

@@ -118,9 +118,31 @@ public sealed class BoxPublisherTests : IDisposable
 
         Assert.Equal(2, workspace.Log.Lines.Count(l => l.Contains("GitHub answered 502", StringComparison.Ordinal)));
         Assert.Single(workspace.Log.Lines, l => l.Contains("GitHub answered 503", StringComparison.Ordinal));
-        Assert.Equal(3, stub.Requests.Count(r => r.Method == "POST" && r.PathAndQuery.EndsWith("name=docker-centos7-virtualbox.box", StringComparison.Ordinal)));
+        // The 503 left a starter asset: the retry met 422 already_exists, deleted it and uploaded once more.
+        Assert.Equal(4, stub.Requests.Count(r => r.Method == "POST" && r.PathAndQuery.EndsWith("name=docker-centos7-virtualbox.box", StringComparison.Ordinal)));
         var asset = Assert.Single(stub.Release("v1.0.0").Assets, a => a.Name == "docker-centos7-virtualbox.box");
         Assert.Equal(new FileInfo(Path.Combine(workspace.Boxes, "docker-centos7-virtualbox.box")).Length, asset.Size);
+    }
+
+    [Fact]
+    public async Task A_starter_asset_left_by_a_5xx_is_deleted_and_the_upload_sent_again_on_every_attempt()
+    {
+        await using var stub = await GitHubStub.StartAsync(workspace.Token);
+        var box = workspace.AddBox("docker-centos7-virtualbox");
+        const string Upload = "name=docker-centos7-virtualbox.box";
+        // 503 (a starter stays), the retry meets it (422), it is deleted, the next upload fails with 503 again
+        // (another starter), and that retry meets 422 too: the second clearing of the name is the one that counts.
+        stub.Fail("POST", Upload, 503);
+        stub.Pass("POST", Upload);
+        stub.Fail("POST", Upload, 503);
+
+        await workspace.Publisher(stub, "v1.0.0").PublishAsync(Cancel);
+
+        Assert.Equal(5, stub.Requests.Count(r => r.Method == "POST" && r.PathAndQuery.EndsWith(Upload, StringComparison.Ordinal)));
+        Assert.Equal(2, stub.Requests.Count(r => r.Method == "DELETE"));
+        var asset = Assert.Single(stub.Release("v1.0.0").Assets, a => a.Name == "docker-centos7-virtualbox.box");
+        Assert.Equal(("uploaded", Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(box)))), (asset.State, asset.Sha256));
+        Assert.Equal(2, workspace.Log.Lines.Count(l => l.Contains("422; the existing asset is starter", StringComparison.Ordinal)));
     }
 
     [Theory]

@@ -136,6 +136,9 @@ public sealed partial class GitHubStub : IAsyncDisposable
         for (var i = 0; i < times; i++) faults.Enqueue(new Fault(method, pathContains, status, headers, "injected fault"));
     }
 
+    /// <summary>Lets the next matching request through as usual, so that faults queued after it hit a later one.</summary>
+    public void Pass(string method, string pathContains) => faults.Enqueue(new Fault(method, pathContains, 0, [], ""));
+
     /// <summary>Answers the next matching request with this status and GitHub error message, without headers.</summary>
     public void FailWithMessage(string method, string pathContains, int status, string message) =>
         faults.Enqueue(new Fault(method, pathContains, status, [], message));
@@ -186,9 +189,16 @@ public sealed partial class GitHubStub : IAsyncDisposable
         Requests.Enqueue(recorded);
 
         if (faults.TryPeek(out var fault) && fault.Method == request.Method && recorded.PathAndQuery.Contains(fault.PathContains, StringComparison.Ordinal)
-            && faults.TryDequeue(out fault))
+            && faults.TryDequeue(out fault) && fault.Status != 0)
         {
             await Drain(request, recorded);
+            // As GitHub does when an upload fails half-way: the name keeps a "starter" asset, and the retry gets
+            // 422 already_exists until it is deleted (goreleaser#1382).
+            if (fault.Status >= 500 && request.Method == "POST" && request.Host.Host == UploadHost && UploadPath().Match(path) is { Success: true } upload
+                && Find(long.Parse(upload.Groups[1].Value, CultureInfo.InvariantCulture)) is { } target && request.Query["name"].ToString() is { Length: > 0 } starterName)
+            {
+                lock (gate) target.Assets.Add(new StubAsset(nextId++, Renamed(starterName), 0, null, null) { State = "starter" });
+            }
             foreach (var (name, value) in fault.Headers) context.Response.Headers[name] = value;
             await Reply(context, fault.Status, new JsonObject { ["message"] = fault.Message });
             return;
@@ -468,7 +478,7 @@ public sealed partial class GitHubStub : IAsyncDisposable
         ["browser_download_url"] = Url(WebHost, $"{Owner}/{Repo}/releases/download/{release.Tag}/{asset.Name}").AbsoluteUri,
         ["name"] = asset.Name,
         ["label"] = "",
-        ["state"] = "uploaded",
+        ["state"] = asset.State,
         ["content_type"] = "application/octet-stream",
         ["size"] = asset.Size,
         ["digest"] = asset.Sha256 is null ? null : "sha256:" + asset.Sha256,
@@ -516,6 +526,9 @@ public sealed class StubRelease(long id, string tag)
 
 public sealed record StubAsset(long Id, string Name, long Size, string? Sha256, byte[]? Content)
 {
+    /// <summary>GitHub's asset state: "uploaded", or "starter" for what a failed upload left.</summary>
+    public string State { get; init; } = "uploaded";
+
     public string Text => Encoding.UTF8.GetString(Content ?? []);
 }
 

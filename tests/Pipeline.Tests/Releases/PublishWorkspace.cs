@@ -26,7 +26,7 @@ internal sealed class PublishWorkspace : IDisposable
 
     public BoxPublisher Publisher(GitHubStub stub, string tag, RetryTiming? timing = null, string? token = null) =>
         new(new ReleaseSettings($"{GitHubStub.Owner}/{GitHubStub.Repo}", stub.ApiUrl, "artifacts/boxes", tag, token ?? Token),
-            Root, Artifacts, Log, timing ?? FastRetries, stub.Transport);
+            Root, new ArtifactsLayout(Root), Log, timing ?? FastRetries, stub.Transport);
 
     /// <summary>A real (tiny) Vagrant box: a gzipped tar with metadata.json naming the provider, plus its metadata file.</summary>
     public string AddBox(string stem, string name = "mcastlab/docker-centos7", string provider = "virtualbox", string payload = "disk")

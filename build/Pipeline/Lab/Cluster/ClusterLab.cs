@@ -5,6 +5,7 @@ using k8s;
 using k8s.Models;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Downloads;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Processes;
@@ -21,9 +22,6 @@ namespace McastLab.Pipeline.Lab.Cluster;
 public sealed class ClusterLab(IKubernetes client, PinnedDownload download, ClusterAddonPins addons, ImageSettings images,
     IClusterHosts? outside, IBuildLog log, ClusterSettings cluster, LabRunId run) : ILabBackend
 {
-    public const string ClusterBackend = "cluster";
-    public const string VagrantBackend = "vagrant";
-
     private const string MultusDefinition = "network-attachment-definitions.k8s.cni.cncf.io";
 
     /// <summary>--lab-backend=cluster: the cluster of --kubeconfig (else $KUBECONFIG, else ~/.kube/config) and --kube-context.</summary>
@@ -76,7 +74,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
     /// <summary>Logs read at once: enough to keep a 200-node run short, few enough not to flood the API server.</summary>
     public int LogConcurrency { get; init; } = 16;
 
-    private string Backend => outside is null ? ClusterBackend : VagrantBackend;
+    private string Backend => LabSettings.BackendName(outside is null ? LabBackend.Cluster : LabBackend.Vagrant);
 
     public async Task<LabReport> RunAsync(LabRequest request, CancellationToken cancellationToken)
     {

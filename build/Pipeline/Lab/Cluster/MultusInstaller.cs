@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Downloads;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 

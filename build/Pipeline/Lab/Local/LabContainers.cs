@@ -83,7 +83,7 @@ public sealed class LabContainers(DockerClient docker, LabRunId run, LabTimings?
     /// <summary>Every container of a run (running or not), found by its label.</summary>
     public static async Task<IReadOnlyList<ContainerListResponse>> ListAsync(DockerClient docker, LabRunId? run, CancellationToken cancellationToken)
     {
-        var filter = run is null ? LabRunId.RunLabel : $"{LabRunId.RunLabel}={run.Value}";
+        var filter = run is null ? ContainerLabels.Run : $"{ContainerLabels.Run}={run.Value}";
         var list = await docker.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
@@ -119,7 +119,7 @@ public sealed class LabContainers(DockerClient docker, LabRunId run, LabTimings?
             {
                 Name = name,
                 Image = image,
-                Labels = new Dictionary<string, string> { [LabRunId.RunLabel] = run.Value, [LabRunId.RoleLabel] = role },
+                Labels = new Dictionary<string, string> { [ContainerLabels.Run] = run.Value, [ContainerLabels.Role] = role },
                 HostConfig = new HostConfig
                 {
                     NetworkMode = networkMode,

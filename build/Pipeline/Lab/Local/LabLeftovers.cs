@@ -17,7 +17,7 @@ public sealed class LabLeftovers(DockerClient docker, NetworkNamespaces namespac
         var names = NetworkNamespaces.List();
         var directories = Directory.Exists(stateRoot) ? Directory.GetDirectories(stateRoot).Select(Path.GetFileName).OfType<string>() : [];
 
-        var runs = containers.Select(c => c.Labels.TryGetValue(LabRunId.RunLabel, out var v) ? v : "")
+        var runs = containers.Select(c => c.Labels.TryGetValue(ContainerLabels.Run, out var v) ? v : "")
             .Concat(names).Concat(directories)
             .Select(LabRunId.FromName).OfType<LabRunId>()
             .Distinct()
@@ -26,7 +26,7 @@ public sealed class LabLeftovers(DockerClient docker, NetworkNamespaces namespac
 
         foreach (var run in runs)
         {
-            var theirs = containers.Where(c => c.Labels.TryGetValue(LabRunId.RunLabel, out var v) && v == run.Value).ToList();
+            var theirs = containers.Where(c => c.Labels.TryGetValue(ContainerLabels.Run, out var v) && v == run.Value).ToList();
             var theirNamespaces = names.Where(n => LabRunId.FromName(n) == run).ToList();
             log.Warning($"Removing the leftovers of an earlier lab run {run}: {theirs.Count} container(s), {theirNamespaces.Count} namespace(s) and its state directory.");
             await LabContainers.RemoveAsync(docker, theirs, cancellationToken);

@@ -13,10 +13,10 @@ public sealed class LabTopology(NetworkNamespaces namespaces, LabContainers cont
 {
     private readonly Dictionary<string, LabContainer> hosts = [];
 
-    public const string SourceHost = "mcastsrc";
+    public const string SourceHost = LabSettings.SourceHost;
 
     /// <summary>Node names in order: k8s, k8s-2, ...</summary>
-    public IReadOnlyList<string> Nodes { get; } = [.. Enumerable.Range(1, settings.Nodes).Select(i => i == 1 ? "k8s" : $"k8s-{i}")];
+    public IReadOnlyList<string> Nodes { get; } = settings.NodeNames;
 
     public LabContainer Host(string name) => hosts[name];
 

@@ -112,7 +112,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         var s = request.Settings;
         return new LabReport
         {
-            Backend = "local",
+            Backend = LabSettings.BackendName(LabBackend.Local),
             Started = started,
             DurationSeconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
             Run = new Dictionary<string, string>

@@ -17,7 +17,7 @@ namespace McastLab.Pipeline.Lab.Verification;
 /// </summary>
 public sealed class LabVerification(ProcessRunner runner, IBuildLog log, BuildParameters parameters)
 {
-    public string ReportDirectory => Path.Combine(parameters.Artifacts, "lab");
+    public string ReportDirectory => parameters.Layout.Lab;
 
     /// <summary>The target's call: cancelled by Ctrl+C/SIGTERM (<see cref="Interruption"/>), after the backend cleaned up.</summary>
     public async Task RunTargetAsync(CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace McastLab.Pipeline.Lab.Views;
 public static class TopologyDiagram
 {
     private const int PodWidth = 170, PodHeight = 64, Gap = 14, HostHeader = 40, Columns = 3, SegmentGap = 56;
-    private const string Source = "mcastsrc";
+    private const string Source = LabExperiment.SourceHost;
 
     public static string Svg(LabResults results)
     {

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Downloads;
 using McastLab.Pipeline.Lab;
 using McastLab.Pipeline.Lab.Cluster;
 using McastLab.Pipeline.Manifests;

@@ -5,6 +5,7 @@ using System.Text;
 using k8s;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Downloads;
 using McastLab.Pipeline.Lab.Cluster;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Tests.Boxes;

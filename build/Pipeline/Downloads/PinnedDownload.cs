@@ -1,7 +1,7 @@
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Parameters;
 
-namespace McastLab.Pipeline.Manifests;
+namespace McastLab.Pipeline.Downloads;
 
 /// <summary>
 /// Fetches a pinned file into a cache directory and accepts it only with the pinned sha256; a cached copy
