@@ -62,7 +62,7 @@ Target("McastTools", "clang").Description("Publishes the NativeAOT mcast binary 
     .Does(async () => await images.PublishMcastToolsAsync(interruption.Token));
 
 Target("Manifests").Description("Writes the Kubernetes manifests (manifests/, Vagrant/*.yml) and the lab's machines (Vagrant/machines.json) from the parameters; unchanged files stay untouched.")
-    .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files(), LabManifests.GeneratedDirectories));
+    .Does(() => new ManifestWriter(log, parameters.RepositoryRoot).Write(new LabManifests(parameters).Files().Append(LabMachines.From(parameters).File()).ToList(), LabManifests.GeneratedDirectories));
 
 Target("Docs").Description("Writes docs/parameters.md from the parameter catalog and mcastlab.json; unchanged, it stays untouched.")
     .Does(() => ParameterReference.Write(parameters.RepositoryRoot, log));

@@ -4,7 +4,7 @@ namespace McastLab.Pipeline.Boxes;
 
 /// <summary>
 /// The argument lists of the vagrant commands the pipeline runs. The Vagrantfile takes its machines from
-/// Vagrant/machines.json (<see cref="Manifests.LabMachines"/>), not from the environment.
+/// Vagrant/machines.json (<see cref="LabMachines"/>), not from the environment.
 /// </summary>
 public sealed class VagrantArguments(BoxSettings boxes)
 {

@@ -8,10 +8,10 @@ namespace McastLab.Pipeline.Manifests;
 /// <summary>
 /// Every Kubernetes document of the lab, built from the parameters: the NetworkAttachmentDefinition with
 /// its CNI configuration, the receiver pod running our image, the walkthrough's iperf pod, a DaemonSet
-/// with one receiver per node, and the files they are written to; with the Vagrant lab's machines, their
-/// Vagrant/machines.json too (the repository's files and a run's; a backend's own CNI configuration needs none).
+/// with one receiver per node, and the files they are written to (the repository's files and a run's; a
+/// backend's own CNI configuration needs none). The Vagrant lab's machines.json is the boxes' (Boxes/LabMachines).
 /// </summary>
-public sealed class LabManifests(LabSettings lab, ImageSettings images, LabMachines? machines = null)
+public sealed class LabManifests(LabSettings lab, ImageSettings images)
 {
     public const string ReceiverPodName = "multicast-example";
     public const string IperfPodName = "iperf-multicast";
@@ -22,7 +22,7 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images, LabMachi
     public const string IperfPodFile = "iperf-multicast-pod.yaml";
     public const string DaemonSetFile = "multicast-receiver-daemonset.yaml";
 
-    public LabManifests(BuildParameters parameters) : this(parameters.Lab, parameters.Images, LabMachines.From(parameters))
+    public LabManifests(BuildParameters parameters) : this(parameters.Lab, parameters.Images)
     {
     }
 
@@ -145,7 +145,6 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images, LabMachi
         new("Vagrant/net-config.yml", ManifestYaml.Render(NetworkAttachment())),
         new("Vagrant/example-mcast-pod.yml", ManifestYaml.Render(IperfPod())),
         .. NodeFiles(),
-        .. machines is null ? [] : new[] { machines.File() },
     ];
 
     private V1Container ReceiverContainer() => new()

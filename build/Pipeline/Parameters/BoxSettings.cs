@@ -20,7 +20,7 @@ public enum BoxRole
 
 /// <summary>
 /// The boxes and the two-VM lab (section "boxes" of mcastlab.json) and their pins (section "versions").
-/// They are checked here only: the Vagrantfile reads the machines made from them (Manifests/LabMachines.cs,
+/// They are checked here only: the Vagrantfile reads the machines made from them (Boxes/LabMachines.cs,
 /// written to Vagrant/machines.json), so the pipeline and a plain `vagrant up` make the same lab.
 /// </summary>
 public sealed record BoxSettings

@@ -118,26 +118,23 @@ public sealed class ThirdBoxOsTests
         File.WriteAllText(path, json.ToJsonString());
     }
 
-    /// <summary>The OS's var folder, as a person adding it writes it: the committed scripts, data for what differs.</summary>
+    /// <summary>
+    /// The OS's var folder as a person adding a close relative of Rocky Linux 9 writes it: rocky9's, with the
+    /// names, the os-release and the base box changed; the committed scripts, data for what differs.
+    /// </summary>
     private static void AddVarFolder(ScratchRepository scratch)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(scratch.Root, "packer", "vars", "alma9")).FullName;
-        File.WriteAllText(Path.Combine(folder, "docker.pkrvars.hcl"), """
-            # docker-alma9: the base box plus Docker CE.
-            box_name        = "docker-alma9"
-            os              = "alma9"
-            os_release      = "almalinux:9"
-            source_box      = "almalinux/9"
-            scripts         = ["repositories.sh", "host.sh", "docker.sh", "cleanup.sh"]
-            remove_packages = ["podman", "buildah", "runc"]
-            """);
-        File.WriteAllText(Path.Combine(folder, "k8s.pkrvars.hcl"), """
-            # k8s-alma9: derived from docker-alma9 plus containerd, kubeadm, kubelet and kubectl.
-            box_name   = "k8s-alma9"
-            os         = "alma9"
-            os_release = "almalinux:9"
-            source_box = "docker-alma9"
-            scripts    = ["containerd.sh", "kubernetes.sh", "cleanup.sh"]
-            """);
+        var vars = Path.Combine(scratch.Root, "packer", "vars");
+        var folder = Directory.CreateDirectory(Path.Combine(vars, "alma9")).FullName;
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(vars, "rocky9")))
+        {
+            var text = File.ReadAllText(file)
+                .Replace("rocky:9", "almalinux:9", StringComparison.Ordinal)
+                .Replace("rockylinux/9", "almalinux/9", StringComparison.Ordinal)
+                .Replace("rocky9", "alma9", StringComparison.Ordinal);
+            Assert.DoesNotContain("rocky", text, StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(folder, Path.GetFileName(file)), text);
+        }
+        Assert.Equal(2, Directory.EnumerateFiles(folder).Count());
     }
 }

@@ -18,7 +18,7 @@ public sealed class VagrantfileTests
         Assert.SkipUnless(BoxTestContext.Has("vagrant"), "vagrant is not installed");
         using var scratch = BoxTestContext.Scratch();
         var parameters = scratch.Parameters(("workers", workers));
-        new ManifestWriter(new CapturingLog(), scratch.Root).Write(new LabManifests(parameters).Files());
+        new ManifestWriter(new CapturingLog(), scratch.Root).Write([.. new LabManifests(parameters).Files(), LabMachines.From(parameters).File()]);
 
         var result = await ValidateAsync(scratch);
 

@@ -44,7 +44,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         {
             throw new PipelineException($"The kubeconfig {path} cannot be used ({e.Message}); check it and --kube-context, then run again.", e);
         }
-        var download = new PinnedDownload(new HttpClient(), log, Path.Combine(parameters.Artifacts, "lab", "downloads"));
+        var download = new PinnedDownload(new HttpClient(), log, parameters.Layout.LabDownloads);
         return new ClusterLab(Client(config), download, parameters.ClusterAddons, parameters.Images, null, log, cluster, run);
     }
 

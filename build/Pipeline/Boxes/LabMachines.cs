@@ -1,9 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 
-namespace McastLab.Pipeline.Manifests;
+namespace McastLab.Pipeline.Boxes;
 
 /// <summary>What a machine of the Vagrant lab runs at its first boot: a script the k8s box installs, or nothing (in machines.json: cluster-init, cluster-join, nothing).</summary>
 public enum FirstBoot

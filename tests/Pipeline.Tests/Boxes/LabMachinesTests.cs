@@ -1,12 +1,19 @@
 using System.Text.Json.Nodes;
-using McastLab.Pipeline.Manifests;
-using McastLab.Pipeline.Tests.Boxes;
+using McastLab.Pipeline.Boxes;
 
-namespace McastLab.Pipeline.Tests.Manifests;
+namespace McastLab.Pipeline.Tests.Boxes;
 
 /// <summary>The Vagrant lab's machines as the pipeline hands them to the Vagrantfile (Vagrant/machines.json).</summary>
 public sealed class LabMachinesTests
 {
+    [Fact]
+    public void The_committed_machines_json_is_what_the_default_parameters_generate()
+    {
+        var file = LabMachines.From(BoxTestContext.Parameters()).File();
+        Assert.True(File.ReadAllText(Path.Combine(BoxTestContext.RepositoryRoot, file.Path)) == file.Content,
+            $"{file.Path} differs from what the generator writes; run ./build.sh Manifests and commit it.");
+    }
+
     [Fact]
     public void The_k8s_node_comes_first_then_mcastsrc_then_the_workers_on_consecutive_addresses()
     {
