@@ -147,7 +147,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         var sandboxImage = request.IperfImage;
         var topology = new LabTopology(Namespaces, containers, Run, s, sandboxImage);
         await topology.BuildAsync(cancellationToken);
-        log.Information($"Hosts up: {string.Join(", ", topology.Nodes)} and {LabTopology.SourceHost}, joined on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}) in {Took("hosts")}.");
+        log.Information($"Hosts up: {s.Nodes} node(s) and {LabTopology.SourceHost} on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}) in {Took("hosts")}.");
 
         // Pods as kubelet and Multus make them: the sandbox, eth0 from the cluster network, then eth1 from the NAD.
         var attachmentName = $"default/{s.NetworkName}";
@@ -156,6 +156,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             var nodeIndex = experiment.Nodes.ToList().IndexOf(pod.Node);
             var ipam = Path.Combine(ipamRoot, pod.Node);
             var sandbox = await containers.StartSandboxAsync(pod.Key.Replace('/', '-'), "pod", sandboxImage, token);
+            await Namespaces.LoopbackUpAsync(sandbox.Pid, token);
             var local = new LocalPod(pod, sandbox);
             pods[pod.Key] = local;
             var nodeNamespace = topology.Namespace(pod.Node);
@@ -175,7 +176,9 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         var attached = experiment.Pods.Where(p => p.Attached).Select(p => pods[p.Key]).ToList();
         checks.Add(AttachmentVerdict(experiment.Pods.Select(p => pods[p.Key]).ToList(), s));
         checks.Add(SegmentAddresses(attached, s));
-        log.Information($"Pods up in {Took("pods")}: {string.Join(", ", experiment.Pods.Select(p => $"{p.Key} {string.Join(" ", pods[p.Key].Interfaces.Select(i => $"{i.InterfaceName}={i.Address}"))}"))}.");
+        // Counts, not lists: one line per pod only at diagnostic verbosity (the addresses are in the report).
+        foreach (var p in experiment.Pods) log.Verbose($"Pod {p.Key}: {string.Join(" ", pods[p.Key].Interfaces.Select(i => $"{i.InterfaceName}={i.Address}"))}");
+        log.Information($"Pods up: {experiment.Pods.Count} on {s.Nodes} node(s), {attached.Count} with {s.Interface}, in {Took("pods")}.");
 
         var minimum = LabTraffic.MinimumDatagrams(s.Rate, s.DurationSeconds);
         LabContainer Owner(string place) => pods.TryGetValue(place, out var pod) ? pod.Sandbox : topology.Host(place);
