@@ -146,12 +146,18 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         // userland for that, the mcast image (scratch: the binary and its libraries) has nothing but mcast.
         var sandboxImage = request.IperfImage;
         var topology = new LabTopology(Namespaces, containers, Run, s, sandboxImage);
-        await topology.BuildAsync(cancellationToken);
-        log.Information($"Hosts up: {s.Nodes} node(s) and {LabTopology.SourceHost} on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}) in {Took("hosts")}.");
+        async Task HostsAsync()
+        {
+            await topology.BuildAsync(cancellationToken);
+            log.Information($"Hosts up: {s.Nodes} node(s) and {LabTopology.SourceHost} on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}) in {Took("hosts")}.");
+        }
+        // The pods' sandboxes start while the hosts are made: only their CNI calls need the nodes' links.
+        var hosts = HostsAsync();
 
         // Pods as kubelet and Multus make them: the sandbox, eth0 from the cluster network, then eth1 from the NAD.
         var attachmentName = $"default/{s.NetworkName}";
-        await Parallel.ForEachAsync(experiment.Pods, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (pod, token) =>
+        // WhenAll waits for both even when one fails, so cleanup never begins while the hosts are being made.
+        await Task.WhenAll(hosts, Parallel.ForEachAsync(experiment.Pods, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (pod, token) =>
         {
             var nodeIndex = experiment.Nodes.ToList().IndexOf(pod.Node);
             var ipam = Path.Combine(ipamRoot, pod.Node);
@@ -159,6 +165,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             await Namespaces.LoopbackUpAsync(sandbox.Pid, token);
             var local = new LocalPod(pod, sandbox);
             pods[pod.Key] = local;
+            await hosts;
             var nodeNamespace = topology.Namespace(pod.Node);
             var control = pod.Name == LabExperiment.ControlPod && options.ControlPodOnSegment;
             var primary = control
@@ -172,7 +179,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
                 local.Interfaces.Add(attachment);
                 await attachment.AddAsync(token);
             }
-        });
+        }));
         var attached = experiment.Pods.Where(p => p.Attached).Select(p => pods[p.Key]).ToList();
         checks.Add(AttachmentVerdict(experiment.Pods.Select(p => pods[p.Key]).ToList(), s));
         checks.Add(SegmentAddresses(attached, s));
