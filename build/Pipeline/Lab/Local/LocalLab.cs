@@ -142,7 +142,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         var phase = Stopwatch.StartNew();
         string Took(string name) { var t = phase.Elapsed; timings.Phase(name, t); phase.Restart(); return t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s"; }
         var containers = new LabContainers(docker, Run, timings);
-        // Hosts and pod sandboxes only hold a namespace with `sleep infinity`: the iperf image has a Debian
+        // Hosts and pod sandboxes only hold a namespace (unshare, sleep): the iperf image has a Debian
         // userland for that, the mcast image (scratch: the binary and its libraries) has nothing but mcast.
         var sandboxImage = request.IperfImage;
         var topology = new LabTopology(Namespaces, containers, Run, s, sandboxImage);
