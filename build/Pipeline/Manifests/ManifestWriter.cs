@@ -31,7 +31,9 @@ public sealed class ManifestWriter(IBuildLog log, string root, string? rootName 
         }
         var removed = (generatedDirectories ?? []).SelectMany(directory => RemoveStale(Path.Combine(root, directory), generated)).ToList();
         var where = rootName is null ? "" : $" in {rootName}";
-        var wrote = changed.Count == 0 ? $"The manifests{where} are up to date." : $"Wrote {changed.Count} manifest file(s){where}: {string.Join(", ", changed)}.";
+        // Into a run folder (the Lab step) a count: every file is new there, and each is named at diagnostic verbosity.
+        var wrote = changed.Count == 0 ? $"The manifests{where} are up to date."
+            : rootName is null ? $"Wrote {changed.Count} manifest file(s): {string.Join(", ", changed)}." : $"Wrote {changed.Count} manifest file(s){where}.";
         log.Information(removed.Count == 0 ? wrote : $"{wrote} Removed {removed.Count} no longer generated: {string.Join(", ", removed)}.");
         return [.. changed, .. removed];
     }

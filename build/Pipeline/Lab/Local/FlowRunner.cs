@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using Docker.DotNet;
 using System.Net;
 using McastLab.Pipeline.Core;
 
@@ -53,32 +55,60 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
             if (!joined[i]) log.Warning($"{receivers[i].Spec.Receiver.Check} did not join {group} on {receivers[i].Spec.JoinInterface} within {JoinTimeout.TotalSeconds:0} s.");
         }
 
-        log.Information($"Sending {flows.Count} flow(s) at once: {string.Join(", ", flows.Select(f => $"{f.Flow.Name} ({f.Flow.Sender.Place}, port {f.Flow.Port})"))} …");
+        foreach (var f in flows) log.Verbose($"Flow {f.Flow.Name}: from {f.Flow.Sender.Place}, port {f.Flow.Port}, {f.Receivers.Count} receiver(s).");
+        log.Information($"Sending {flows.Count} flow(s) at once to {receivers.Count} receiver(s), {joined.Count(j => j)} joined …");
         var senders = new ContainerOutcome[flows.Count];
-        await Parallel.ForAsync(0, flows.Count, new ParallelOptions { MaxDegreeOfParallelism = flows.Count, CancellationToken = cancellationToken }, async (i, token) =>
-        {
-            await containers.StartAsync(senderContainers[i], token);
-            senders[i] = await containers.WaitAsync(senderContainers[i], senderLimit, token);
-        });
-        Done("senders");
-
-        // `mcast recv` expecting data ends by itself on the end-of-test datagram. The others are stopped once
-        // those are done: a receiver expecting nothing, and iperf's server, which never exits (it printed its
-        // report on the end-of-test datagram, which arrived with the mcast receivers' own).
+        // A program whose output is read is removed at once, while the lab waits for the others; cleanup
+        // still removes (and checks) everything of the run, whatever happened here.
+        var removals = new ConcurrentQueue<Task>();
         var outcomes = new ContainerOutcome[receivers.Count];
-        var grace = Stopwatch.StartNew();
-        bool ExpectsData(int i) => receivers[i].Spec.Receiver is { Expect: Expectation.Everything, Tool: FlowTool.McastRecv };
-        await Parallel.ForAsync(0, receivers.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, token) =>
+        try
         {
-            if (ExpectsData(i)) outcomes[i] = await FinishAsync(started[i], receiverGrace - grace.Elapsed, token);
-        });
-        Done("receivers ended");
-        await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
-        await Parallel.ForAsync(0, receivers.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, token) =>
+            await Parallel.ForAsync(0, flows.Count, new ParallelOptions { MaxDegreeOfParallelism = flows.Count, CancellationToken = cancellationToken }, async (i, token) =>
+            {
+                await containers.StartAsync(senderContainers[i], token);
+                senders[i] = await containers.WaitAsync(senderContainers[i], senderLimit, token);
+                removals.Enqueue(containers.RemoveAsync(senderContainers[i], cancellationToken));
+            });
+            Done("senders");
+            // Every datagram is sent once the senders exited; what the receivers not expecting data (and iperf's
+            // server) may still get arrives within this time, which runs while the others finish.
+            var settled = Task.Delay(SettleTime, cancellationToken);
+
+            // `mcast recv` expecting data ends by itself on the end-of-test datagram. The others are stopped once
+            // those are done: a receiver expecting nothing, and iperf's server, which never exits (it printed its
+            // report on the end-of-test datagram, which arrived with the mcast receivers' own).
+            var grace = Stopwatch.StartNew();
+            bool ExpectsData(int i) => receivers[i].Spec.Receiver is { Expect: Expectation.Everything, Tool: FlowTool.McastRecv };
+            await Parallel.ForAsync(0, receivers.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, token) =>
+            {
+                if (!ExpectsData(i)) return;
+                outcomes[i] = await FinishAsync(started[i], receiverGrace - grace.Elapsed, token);
+                removals.Enqueue(containers.RemoveAsync(started[i], cancellationToken));
+            });
+            Done("receivers ended");
+            await settled;
+            await Parallel.ForAsync(0, receivers.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, token) =>
+            {
+                if (ExpectsData(i)) return;
+                outcomes[i] = await FinishAsync(started[i], TimeSpan.Zero, token);
+                removals.Enqueue(containers.RemoveAsync(started[i], cancellationToken));
+            });
+            Done("others stopped");
+        }
+        finally
         {
-            if (!ExpectsData(i)) outcomes[i] = await FinishAsync(started[i], TimeSpan.Zero, token);
-        });
-        Done("others stopped");
+            // Never leave a removal running into cleanup's own (two removals of one container conflict).
+            try
+            {
+                await Task.WhenAll(removals);
+            }
+            catch (Exception e) when (e is DockerApiException or OperationCanceledException)
+            {
+                // Cleanup removes what is left and reports it.
+            }
+        }
+        Done("removed");
 
         return [.. flows.Select((f, fi) =>
         {
@@ -86,6 +116,9 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
             return new FlowOutcome(f, senders[fi], [.. mine.Select(i => outcomes[i])], [.. mine.Select(i => joined[i])]);
         })];
     }
+
+    /// <summary>From the senders' exit to stopping the receivers that do not end by themselves (was a fixed 0.5 s after those that do).</summary>
+    public static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(500);
 
     private static string Part(string name) => name.Replace('/', '-');
 

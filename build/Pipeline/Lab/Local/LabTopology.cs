@@ -31,6 +31,7 @@ public sealed class LabTopology(NetworkNamespaces namespaces, LabContainers cont
             var container = await containers.StartSandboxAsync(host, "host", hostImage, token);
             started[host] = container;
             await namespaces.AttachAsync(Namespace(host), container.Pid, token);
+            await namespaces.LoopbackUpAsync(container.Pid, token);
         });
         foreach (var (host, container) in started) hosts[host] = container;
 

@@ -142,22 +142,30 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         var phase = Stopwatch.StartNew();
         string Took(string name) { var t = phase.Elapsed; timings.Phase(name, t); phase.Restart(); return t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s"; }
         var containers = new LabContainers(docker, Run, timings);
-        // Hosts and pod sandboxes only hold a namespace with `sleep infinity`: the iperf image has a Debian
+        // Hosts and pod sandboxes only hold a namespace (unshare, sleep): the iperf image has a Debian
         // userland for that, the mcast image (scratch: the binary and its libraries) has nothing but mcast.
         var sandboxImage = request.IperfImage;
         var topology = new LabTopology(Namespaces, containers, Run, s, sandboxImage);
-        await topology.BuildAsync(cancellationToken);
-        log.Information($"Hosts up: {string.Join(", ", topology.Nodes)} and {LabTopology.SourceHost}, joined on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}) in {Took("hosts")}.");
+        async Task HostsAsync()
+        {
+            await topology.BuildAsync(cancellationToken);
+            log.Information($"Hosts up: {s.Nodes} node(s) and {LabTopology.SourceHost} on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}) in {Took("hosts")}.");
+        }
+        // The pods' sandboxes start while the hosts are made: only their CNI calls need the nodes' links.
+        var hosts = HostsAsync();
 
         // Pods as kubelet and Multus make them: the sandbox, eth0 from the cluster network, then eth1 from the NAD.
         var attachmentName = $"default/{s.NetworkName}";
-        await Parallel.ForEachAsync(experiment.Pods, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (pod, token) =>
+        // WhenAll waits for both even when one fails, so cleanup never begins while the hosts are being made.
+        await Task.WhenAll(hosts, Parallel.ForEachAsync(experiment.Pods, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (pod, token) =>
         {
             var nodeIndex = experiment.Nodes.ToList().IndexOf(pod.Node);
             var ipam = Path.Combine(ipamRoot, pod.Node);
             var sandbox = await containers.StartSandboxAsync(pod.Key.Replace('/', '-'), "pod", sandboxImage, token);
+            await Namespaces.LoopbackUpAsync(sandbox.Pid, token);
             var local = new LocalPod(pod, sandbox);
             pods[pod.Key] = local;
+            await hosts;
             var nodeNamespace = topology.Namespace(pod.Node);
             var control = pod.Name == LabExperiment.ControlPod && options.ControlPodOnSegment;
             var primary = control
@@ -171,11 +179,13 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
                 local.Interfaces.Add(attachment);
                 await attachment.AddAsync(token);
             }
-        });
+        }));
         var attached = experiment.Pods.Where(p => p.Attached).Select(p => pods[p.Key]).ToList();
         checks.Add(AttachmentVerdict(experiment.Pods.Select(p => pods[p.Key]).ToList(), s));
         checks.Add(SegmentAddresses(attached, s));
-        log.Information($"Pods up in {Took("pods")}: {string.Join(", ", experiment.Pods.Select(p => $"{p.Key} {string.Join(" ", pods[p.Key].Interfaces.Select(i => $"{i.InterfaceName}={i.Address}"))}"))}.");
+        // Counts, not lists: one line per pod only at diagnostic verbosity (the addresses are in the report).
+        foreach (var p in experiment.Pods) log.Verbose($"Pod {p.Key}: {string.Join(" ", pods[p.Key].Interfaces.Select(i => $"{i.InterfaceName}={i.Address}"))}");
+        log.Information($"Pods up: {experiment.Pods.Count} on {s.Nodes} node(s), {attached.Count} with {s.Interface}, in {Took("pods")}.");
 
         var minimum = LabTraffic.MinimumDatagrams(s.Rate, s.DurationSeconds);
         LabContainer Owner(string place) => pods.TryGetValue(place, out var pod) ? pod.Sandbox : topology.Host(place);
