@@ -157,7 +157,7 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
         while (waiting.Count > 0 && watch.Elapsed < JoinTimeout)
         {
             waiting.RemoveWhere(k => IgmpMembership.Users(k.Pid, k.JoinInterface, group) >= needs[k]);
-            if (waiting.Count > 0) await Task.Delay(100, cancellationToken);
+            if (waiting.Count > 0) await Task.Delay(20, cancellationToken);
         }
         return [.. receivers.Select(r => !waiting.Contains((r.NetworkOwner.Pid, r.JoinInterface)))];
     }
