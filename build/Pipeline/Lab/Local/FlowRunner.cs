@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Docker.DotNet;
 using System.Net;
+using Docker.DotNet;
 using McastLab.Pipeline.Core;
 
 namespace McastLab.Pipeline.Lab.Local;
