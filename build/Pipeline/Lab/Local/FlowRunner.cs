@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Docker.DotNet;
 using System.Net;
+using Docker.DotNet;
 using McastLab.Pipeline.Core;
 
 namespace McastLab.Pipeline.Lab.Local;
@@ -157,7 +157,7 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
         while (waiting.Count > 0 && watch.Elapsed < JoinTimeout)
         {
             waiting.RemoveWhere(k => IgmpMembership.Users(k.Pid, k.JoinInterface, group) >= needs[k]);
-            if (waiting.Count > 0) await Task.Delay(100, cancellationToken);
+            if (waiting.Count > 0) await Task.Delay(20, cancellationToken);
         }
         return [.. receivers.Select(r => !waiting.Contains((r.NetworkOwner.Pid, r.JoinInterface)))];
     }

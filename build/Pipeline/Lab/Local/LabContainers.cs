@@ -31,7 +31,39 @@ public sealed class LabContainers(DockerClient docker, LabRunId run, LabTimings?
         {
             throw new PipelineException($"The lab container {container.Name} stopped right after it started ({inspected.State?.Error}); it needs an image with the 'unshare' and 'sleep' programs, such as the iperf image.");
         }
+        await UntilUnsharedAsync(container, (int)pid, cancellationToken);
         return container with { Pid = (int)pid };
+    }
+
+    /// <summary>
+    /// Waits until the sandbox's process runs sleep: unshare makes the namespace, then execs sleep. Before
+    /// that the process is still in the host's namespace, and a name (ip netns attach) or a CNI call made
+    /// for it would land there; seen here under load, when the first host's eth1 went to the host.
+    /// </summary>
+    private static async Task UntilUnsharedAsync(LabContainer container, int pid, CancellationToken cancellationToken)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        string? program;
+        while ((program = ProgramOf(pid)) != "sleep")
+        {
+            if (program is null || watch.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new PipelineException($"The lab container {container.Name} did not reach 'sleep' in a network namespace of its own ({(program is null ? "its process ended" : $"still '{program}' after 30 s")}); see 'docker logs {container.Name}'.");
+            }
+            await Task.Delay(5, cancellationToken);
+        }
+    }
+
+    private static string? ProgramOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A container of the image's own entrypoint with the given arguments, in the network namespace of another container.</summary>
