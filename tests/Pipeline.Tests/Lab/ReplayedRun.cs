@@ -67,6 +67,23 @@ internal sealed class ReplayedRun
         };
     }
 
+    /// <summary>
+    /// The observations with one flow replaced by a capture of its own send: its sender's output, one receiver's
+    /// (<paramref name="check"/>) and, for the others, the output of the receiver that heard the same send beside it.
+    /// </summary>
+    public LabObservations WithFlow(string flow, string sender, string check, string receiver, string beside)
+    {
+        var observed = Observations();
+        return observed with
+        {
+            Flows = [.. observed.Flows.Select(f => f.Flow != flow ? f : f with
+            {
+                Sender = new ContainerOutcome(0, Captured(sender), ""),
+                Receivers = [.. f.Receivers.Select(r => r with { Output = new ContainerOutcome(0, Captured(r.Check == check ? receiver : beside), "") })],
+            })],
+        };
+    }
+
     /// <summary>The observations with one flow's sender outcome replaced.</summary>
     public LabObservations WithSender(string flow, ContainerOutcome sender)
     {
@@ -97,7 +114,8 @@ internal sealed class ReplayedRun
         {
             var eth1 = Entry(name, "eth1", $"default/{Settings.NetworkName}", false);
             // Beyond the captured pods, host-local's next addresses, as it hands them out in order.
-            entries.Add(name == pod.Name ? eth1 : eth1 with { Ips = [$"10.0.0.{13 + index}"] });
+            // (the captured pod-1, pod-2 and sender hold .13, .14 and .15).
+            entries.Add(name == pod.Name ? eth1 : eth1 with { Ips = [$"10.0.0.{14 + index}"] });
         }
         return new PodObservation(pod, entries);
     }

@@ -18,17 +18,12 @@ internal static class ViewFixtures
     public static LabReport Impaired()
     {
         var run = new ReplayedRun(("nodes", "2"));
-        var observed = run.WithReceiver("k8s/pod-1", new ContainerOutcome(1, ReplayedRun.Captured("mcast-recv-one-missing.jsonl"), ""));
-        observed = observed with
+        var missing = run.WithFlow("outside-to-pods", "iperf-client-one-missing.txt", "k8s/pod-1", "mcast-recv-one-missing.jsonl", "mcast-recv-one-missing-beside.jsonl");
+        var twice = run.WithFlow("pod-interface", "mcast-send-duplicated.txt", "k8s-2/pod-2/from-pod-interface", "mcast-recv-duplicated.jsonl", "mcast-recv-duplicated-beside.jsonl");
+        return run.Report(missing with
         {
-            Flows = [.. observed.Flows.Select(f => f.Flow != "pod-interface" ? f : f with
-            {
-                Sender = new ContainerOutcome(0, ReplayedRun.Captured("mcast-send-duplicated.txt"), ""),
-                Receivers = [.. f.Receivers.Select(r => r.Check != "k8s-2/pod-2/from-pod-interface" ? r
-                    : r with { Output = new ContainerOutcome(1, ReplayedRun.Captured("mcast-recv-duplicated.jsonl"), "") })],
-            })],
+            Flows = [.. missing.Flows.Select(f => f.Flow == "pod-interface" ? twice.Flows.Single(t => t.Flow == f.Flow) : f)],
             Leftovers = null,
-        };
-        return run.Report(observed);
+        });
     }
 }
