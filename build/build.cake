@@ -8,7 +8,7 @@ using McastLab.Pipeline.DotNet;
 using McastLab.Pipeline.Graph;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Images;
-using McastLab.Pipeline.Lab.Verification;
+using McastLab.Pipeline.Lab.Target;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Prerequisites;
 using McastLab.Pipeline.Releases;
@@ -106,7 +106,7 @@ Target("LabUp", "vagrant", "scp").Description("Starts the two-VM lab (Vagrant/ma
 
 Target("Lab", LabHostPrograms(parameters.Lab.Backend)).Description("Proves multicast in every direction between pods and the outside, with manifests generated into its run folder (--lab-backend; report in artifacts/lab/).")
     .IsDependentOn("Prerequisites").IsDependentOn("Images")
-    .Does(async () => await new LabVerification(runner, log, parameters).RunTargetAsync(interruption.Token));
+    .Does(async () => await new LabTarget(runner, log, parameters).RunTargetAsync(interruption.Token));
 
 var graph = Graph();
 graph.Require(target, "Target");

@@ -2,7 +2,7 @@ namespace McastLab.Pipeline.Lab;
 
 /// <summary>
 /// What a check of report.json says besides its name and verdict: where traffic went and what was counted.
-/// The lab writes it (<see cref="LabCheck"/>) and the views read it back (Lab/Views, CheckResult).
+/// The lab writes it (<see cref="LabCheck"/>) into report.json, the contract for other readers.
 /// </summary>
 public abstract record CheckFigures
 {
@@ -29,6 +29,12 @@ public abstract record CheckFigures
     public long? Reordered { get; init; }
 
     public long? Duplicates { get; init; }
+
+    /// <summary>Datagrams that were not valid data (mcast recv only).</summary>
+    public long? Invalid { get; init; }
+
+    /// <summary>Datagrams the kernel dropped at the receiver's socket (mcast recv only).</summary>
+    public long? KernelDrops { get; init; }
 
     public double? JitterMs { get; init; }
 

@@ -55,12 +55,16 @@ public static class FlowVerdict
             if (sent is { } s && report.Received != s) problems.Add($"received {report.Received} of the {s} datagrams sent ({s - report.Received} missing)");
             else if (report.Received < minimum) problems.Add($"received {report.Received} datagrams, expected at least {minimum} ({minimum - report.Received} or more missing)");
             if (report.Lost is > 0) problems.Add($"{report.Lost} lost");
+            // Everything means each datagram once, and nothing else on the flow's port.
+            if (report.Duplicates is > 0) problems.Add($"{report.Duplicates} duplicate(s)");
+            if (report.Invalid is > 0) problems.Add($"{report.Invalid} invalid datagram(s)");
             if (iperf && report.LossPercent is > 0) problems.Add($"iperf reports {report.LossPercent}% loss");
             if (!iperf && report.Ok == false && problems.Count == 0) problems.Add($"mcast recv failed: {report.Reason}");
         }
-        var detail = problems.Count == 0
+        var drops = report?.KernelDrops is > 0 ? $" The kernel dropped {report.KernelDrops} datagram(s) at the socket (receive buffer full)." : "";
+        var detail = (problems.Count == 0
             ? string.Create(CultureInfo.InvariantCulture, $"{(iperf ? "iperf" : "mcast recv")} got all {report!.Received} datagrams sent, none lost{(report.Ttl is { } t ? $" (TTL {t})" : "")}.")
-            : string.Join("; ", problems) + ".";
+            : string.Join("; ", problems) + ".") + drops;
         return LabCheck.FromReceiver(receiver.Check, problems.Count == 0, detail, report, sent, null);
     }
 
@@ -71,7 +75,15 @@ public static class FlowVerdict
         var problems = new List<string>();
         if (joined == false) problems.Add($"the receiver never joined the group on {receiver.Interface ?? "the segment"}, so it proves nothing");
         if (report is null) problems.Add($"mcast recv printed no JSON report (exit {output.ExitCode}: {FirstLine(output.Stderr)})");
-        else if (report.Received > 0) problems.Add($"it received {report.Received} datagrams on {receiver.Interface ?? "its route's interface"}, where nothing may arrive");
+        else if (report.Received > 0 || report.Invalid > 0 || report.StreamsHeard > 0)
+        {
+            // Anything that reached the socket counts, valid data or not.
+            var what = report.Invalid > 0 && report.Received == 0 ? $"{report.Invalid} invalid datagram(s)"
+                : report.Invalid > 0 ? $"{report.Received} datagrams and {report.Invalid} invalid one(s)"
+                : report.Received > 0 ? $"{report.Received} datagrams"
+                : $"{report.StreamsHeard} stream(s)";
+            problems.Add($"it heard {what} on {receiver.Interface ?? "its route's interface"}, where nothing may arrive");
+        }
         var detail = problems.Count > 0
             ? string.Join("; ", problems) + "."
             : receiver.Expect == Expectation.Nothing

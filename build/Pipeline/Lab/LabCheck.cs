@@ -12,14 +12,32 @@ public sealed record LabCheck : CheckFigures
     [JsonPropertyOrder(-2)]
     public required string Name { get; init; }
 
+    /// <summary>True only for a check that ran and passed (false for a failed one, and for one not run).</summary>
     [JsonPropertyOrder(-1)]
     public required bool Passed { get; init; }
+
+    /// <summary>Why the check did not run (the backend cannot run it, or the setup failed first); null when it ran.</summary>
+    public string? NotRunReason { get; init; }
+
+    /// <summary>passed, failed or notRun: every planned check is in report.json with one of these, never missing.</summary>
+    [JsonPropertyOrder(-1)]
+    public CheckStatus Status => NotRunReason is not null ? CheckStatus.NotRun : Passed ? CheckStatus.Passed : CheckStatus.Failed;
 
     /// <summary>Which flow (one sender, one port) the check belongs to.</summary>
     public string? Flow { get; init; }
 
     /// <summary>What the receiver had to see: "everything sent", "nothing", or nothing because of a known limitation.</summary>
     public string? Expected { get; init; }
+
+    /// <summary>A planned check that did not run, with the reason (it neither passes nor fails the run).</summary>
+    public static LabCheck NotRunBecause(PlannedCheck check, string reason) => new()
+    {
+        Name = check.Name,
+        Passed = false,
+        NotRunReason = reason,
+        Direction = check.Direction,
+        Detail = $"Not run: {reason}.",
+    };
 
     /// <summary>A receiver's check with the figures of its report (null figures when it printed none).</summary>
     public static LabCheck FromReceiver(string name, bool passed, string detail, ReceiverReport? report, long? sent, string? podAddress) => new()
@@ -31,28 +49,20 @@ public sealed record LabCheck : CheckFigures
         Lost = report?.Lost,
         Reordered = report?.Reordered,
         Duplicates = report?.Duplicates,
+        Invalid = report?.Invalid,
+        KernelDrops = report?.KernelDrops,
         JitterMs = report?.JitterMs,
         TtlSeen = report?.Ttl,
         PodAddress = podAddress,
         Detail = detail,
         Intervals = report is { Intervals.Count: > 0 } ? report.Intervals : null,
     };
+}
 
-    /// <summary>
-    /// The segment-address check of both backends: every address on the segment has one owner (a pod as
-    /// node/name, or a host). One sentence per address held twice.
-    /// </summary>
-    public static LabCheck UniqueAddresses(IReadOnlyList<(string Owner, string Address)> owners, string segment, string hint = "")
-    {
-        var clashes = owners.GroupBy(o => o.Address).Where(g => g.Count() > 1)
-            .Select(g => $"{g.Key} is held by {string.Join(", ", g.Select(o => o.Owner))}").ToList();
-        return new LabCheck
-        {
-            Name = "segment-addresses",
-            Passed = clashes.Count == 0,
-            Detail = clashes.Count == 0
-                ? $"All {owners.Count} addresses on the {segment} segment are unique."
-                : string.Join("; ", clashes) + hint + ".",
-        };
-    }
+/// <summary>What became of a check.</summary>
+public enum CheckStatus
+{
+    Passed,
+    Failed,
+    NotRun,
 }

@@ -53,6 +53,9 @@ public static class FlowDirection
     public const string PodToPodSameNode = "pod-to-pod-same-node";
     public const string PodToPodCrossNode = "pod-to-pod-cross-node";
     public const string NodeFromOwnPod = "node-from-own-pod";
+
+    /// <summary>The negative control: a pod listening on its cluster network (eth0), where the group must not arrive.</summary>
+    public const string ClusterNetwork = "cluster-network";
 }
 
 /// <summary>A pod of the experiment: on which node, and whether it asks for the attachment (the control pod does not).</summary>
@@ -75,12 +78,18 @@ public sealed record FlowReceiver(string Check, string Direction, string Place, 
 /// <summary>One multicast stream: a sender, its port (flows on different ports run at the same time), its receivers.</summary>
 public sealed record TrafficFlow(string Name, int Port, FlowSender Sender, IReadOnlyList<FlowReceiver> Receivers);
 
+/// <summary>A check the experiment plans, in report order: its name and, for a receiver, its direction.</summary>
+public sealed record PlannedCheck(string Name, string? Direction);
+
 /// <summary>
-/// The lab's experiment, the same for every backend: hosts, nodes, pods and their attachments, the flows
-/// with the expected outcome of each receiver. A backend realizes the places and runs the programs;
-/// <see cref="FlowVerdict"/> judges their output.
+/// The lab's experiment, the same for every backend, planned from the topology the backend reports: nodes,
+/// pods and their attachments, the flows with the expected outcome of each receiver, and the checks that are
+/// not about traffic (attachments, addresses, cleanup). <see cref="Flows"/> holds only what the backend can run;
+/// every other planned check is in <see cref="NotRun"/> with the reason. A backend realizes the places and runs
+/// the programs; <see cref="ExperimentVerdict"/> judges what it observed.
 /// </summary>
-public sealed record LabExperiment(IReadOnlyList<string> Nodes, IReadOnlyList<LabPod> Pods, IReadOnlyList<TrafficFlow> Flows)
+public sealed record LabExperiment(IReadOnlyList<string> Nodes, IReadOnlyList<LabPod> Pods, IReadOnlyList<TrafficFlow> Flows,
+    IReadOnlyList<PlannedCheck> Checks, IReadOnlyDictionary<string, string> NotRun)
 {
     public const string SourceHost = LabSettings.SourceHost;
 
@@ -92,56 +101,117 @@ public sealed record LabExperiment(IReadOnlyList<string> Nodes, IReadOnlyList<La
 
     public const string NegativeControl = "negative-control";
 
+    /// <summary>Every pod got its interfaces, with addresses from its attachment's range, and its plugins reported no problem.</summary>
+    public const string AttachmentsCheck = "cni-attachments";
+
+    /// <summary>Every address on the segment has one owner.</summary>
+    public const string AddressesCheck = "segment-addresses";
+
+    /// <summary>Nothing of the run is left after it.</summary>
+    public const string CleanupCheck = "cleanup";
+
+    /// <summary>The check a backend's failed setup becomes (not planned: it appears only when setup failed).</summary>
+    public const string SetupCheck = "lab-setup";
+
     public IEnumerable<LabPod> ReceiverPods => Pods.Where(p => p.Name.StartsWith("pod-", StringComparison.Ordinal));
 
-    public static LabExperiment Plan(LabSettings lab)
+    /// <summary>The flow and receiver of a traffic check; null for the other checks.</summary>
+    public (TrafficFlow Flow, FlowReceiver Receiver)? ReceiverOf(string check)
     {
-        var nodes = lab.NodeNames;
+        foreach (var flow in Flows)
+        {
+            foreach (var receiver in flow.Receivers)
+            {
+                if (receiver.Check == check) return (flow, receiver);
+            }
+        }
+        return null;
+    }
+
+    public static LabExperiment Plan(LabSettings lab, BackendTopology topology)
+    {
+        var nodes = topology.Nodes;
+        if (nodes.Count == 0) throw new ArgumentException("An experiment needs at least one node.", nameof(topology));
         var first = nodes[0];
-        var receivers = nodes.SelectMany(n => Enumerable.Range(1, lab.Pods).Select(j => new LabPod(n, $"pod-{j}", true))).ToList();
+        // Pod names are unique in the run (pod-1, pod-2, … across the nodes), as in one Kubernetes namespace.
+        var perNode = Math.Max(1, topology.PodsPerNode);
+        var receivers = nodes.SelectMany((n, i) => Enumerable.Range(1, perNode).Select(j => new LabPod(n, $"pod-{i * perNode + j}", true))).ToList();
         var sender = new LabPod(first, SenderPod, true);
         var control = new LabPod(first, ControlPod, false);
         var segment = lab.Interface;
         var port = lab.Port;
+        // The pod farthest from the sender: the last node's last pod (on one node, still another pod than the sender).
+        var far = receivers.Last(p => p.Node == nodes[^1]);
+        var farDirection = far.Node == first ? FlowDirection.PodToPodSameNode : FlowDirection.PodToPodCrossNode;
 
-        // Outside → pods: the walkthrough's iperf on mcastsrc, `mcast recv` on eth1 in every pod, one naming no
-        // interface, and the control joined on its cluster network during the same send.
+        // Outside → pods: the walkthrough's iperf on mcastsrc, `mcast recv` on eth1 in every pod, and one naming no interface.
         var outside = new TrafficFlow("outside-to-pods", port, new FlowSender(SourceHost, FlowTool.IperfClient, SourceChoice.Bind),
         [
             .. receivers.Select(p => new FlowReceiver(p.Key, FlowDirection.OutsideToPod, p.Key, FlowTool.McastRecv, segment, Expectation.Everything)),
             new FlowReceiver($"{sender.Key}/no-interface", FlowDirection.OutsideToPod, sender.Key, FlowTool.McastRecv, null, Expectation.Everything),
-            new FlowReceiver(NegativeControl, FlowDirection.OutsideToPod, control.Key, FlowTool.McastRecv, "eth0", Expectation.Nothing),
         ]);
 
-        // The walkthrough's own receiver pod: iperf 2's server bound to the group on eth1, fed by `mcast send`.
-        var iperfPod = receivers.Last(p => p.Node == nodes[^1]);
-        var toIperf = new TrafficFlow("outside-to-iperf", port + 1, new FlowSender(SourceHost, FlowTool.McastSend, SourceChoice.Bind),
-            [new FlowReceiver($"{iperfPod.Key}/iperf", FlowDirection.OutsideToPod, iperfPod.Key, FlowTool.IperfServer, segment, Expectation.Everything)]);
-
-        // Pod → outside, by route: mcastsrc hears it; so do the pods on this node and on the others; the
-        // node itself cannot (a macvlan parent never receives what its children send).
+        // Pod → outside, by route: mcastsrc hears it; so do the pods on this node and on the others; the node
+        // itself cannot (a macvlan parent never receives what its children send); and the control, joined on
+        // its cluster network beside the sender, must hear nothing.
         var sameNode = receivers.FirstOrDefault(p => p.Node == first);
         var otherNodes = nodes.Skip(1).Select(n => receivers.First(p => p.Node == n));
-        var byRoute = new TrafficFlow("pod-by-route", port + 2, new FlowSender(sender.Key, FlowTool.McastSend, SourceChoice.Route),
+        var byRoute = new TrafficFlow("pod-by-route", port + 1, new FlowSender(sender.Key, FlowTool.McastSend, SourceChoice.Route),
         [
             new FlowReceiver($"{SourceHost}/from-pod-by-route", FlowDirection.PodToOutside, SourceHost, FlowTool.McastRecv, segment, Expectation.Everything),
             .. sameNode is null ? [] : new[] { new FlowReceiver($"{sameNode.Key}/from-{sender.Name}", FlowDirection.PodToPodSameNode, sameNode.Key, FlowTool.McastRecv, segment, Expectation.Everything) },
             .. otherNodes.Select(p => new FlowReceiver($"{p.Key}/from-{sender.Key}", FlowDirection.PodToPodCrossNode, p.Key, FlowTool.McastRecv, segment, Expectation.Everything)),
             new FlowReceiver($"{first}/from-own-pod", FlowDirection.NodeFromOwnPod, first, FlowTool.McastRecv, segment, Expectation.NothingByLimitation),
+            new FlowReceiver(NegativeControl, FlowDirection.ClusterNetwork, control.Key, FlowTool.McastRecv, "eth0", Expectation.Nothing),
         ]);
 
-        // Pod → outside, the other ways applications pick their interface: every one must deliver.
-        TrafficFlow PodWay(string name, int offset, FlowTool tool, SourceChoice how) =>
+        // Pod → outside, the other ways applications pick their interface: each must deliver to mcastsrc and to
+        // the farthest pod (so a lab without mcastsrc still proves every way). The walkthrough's own receiver,
+        // iperf 2's server bound to the group on eth1, is the farthest pod's receiver of `mcast send --bind`.
+        TrafficFlow PodWay(string name, int offset, FlowTool tool, SourceChoice how, FlowReceiver podReceiver) =>
             new(name, port + offset, new FlowSender(sender.Key, tool, how),
-                [new FlowReceiver($"{SourceHost}/from-{name}", FlowDirection.PodToOutside, SourceHost, FlowTool.McastRecv, segment, Expectation.Everything)]);
+                [new FlowReceiver($"{SourceHost}/from-{name}", FlowDirection.PodToOutside, SourceHost, FlowTool.McastRecv, segment, Expectation.Everything), podReceiver]);
+        FlowReceiver FarMcast(string name) => new($"{far.Key}/from-{name}", farDirection, far.Key, FlowTool.McastRecv, segment, Expectation.Everything);
 
-        return new LabExperiment(nodes, [.. receivers, sender, control],
+        List<TrafficFlow> flows =
         [
-            outside, toIperf, byRoute,
-            PodWay("pod-interface", 3, FlowTool.McastSend, SourceChoice.Interface),
-            PodWay("pod-bind", 4, FlowTool.McastSend, SourceChoice.Bind),
-            PodWay("pod-iperf-bind", 5, FlowTool.IperfClient, SourceChoice.Bind),
-        ]);
+            outside, byRoute,
+            PodWay("pod-interface", 2, FlowTool.McastSend, SourceChoice.Interface, FarMcast("pod-interface")),
+            PodWay("pod-bind", 3, FlowTool.McastSend, SourceChoice.Bind,
+                new FlowReceiver($"{far.Key}/iperf", farDirection, far.Key, FlowTool.IperfServer, segment, Expectation.Everything)),
+            PodWay("pod-iperf-bind", 4, FlowTool.IperfClient, SourceChoice.Bind, FarMcast("pod-iperf-bind")),
+        ];
+
+        // What this topology cannot run: said per check, never left out.
+        var notRun = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? Lacking(LabAbility ability) => topology.Lacks.TryGetValue(ability, out var why) ? why : null;
+        string? CannotRun(TrafficFlow flow, FlowReceiver r) =>
+            (flow.Sender.Place == SourceHost || r.Place == SourceHost) && !topology.OutsideHost ? BackendTopology.NoOutsideHost
+            : r.Place == SourceHost ? Lacking(LabAbility.OutsideReceiver)
+            : nodes.Contains(r.Place) ? Lacking(LabAbility.NodeReceiver)
+            : r.Place == sender.Key ? Lacking(LabAbility.SenderPodReceiver)
+            : r.Tool == FlowTool.IperfServer ? Lacking(LabAbility.IperfServerReceiver)
+            : null;
+        var runnable = new List<TrafficFlow>();
+        foreach (var flow in flows)
+        {
+            var kept = new List<FlowReceiver>();
+            foreach (var r in flow.Receivers)
+            {
+                if (CannotRun(flow, r) is { } why) notRun[r.Check] = why;
+                else kept.Add(r);
+            }
+            if (kept.Count > 0) runnable.Add(flow with { Receivers = kept });
+        }
+        if (Lacking(LabAbility.CleanupObservation) is { } noCleanup) notRun[CleanupCheck] = noCleanup;
+
+        List<PlannedCheck> checks =
+        [
+            new(AttachmentsCheck, null), new(AddressesCheck, null),
+            .. flows.SelectMany(f => f.Receivers).Select(r => new PlannedCheck(r.Check, r.Direction)),
+            new(CleanupCheck, null),
+        ];
+        return new LabExperiment(nodes, [.. receivers, sender, control], runnable, checks, notRun);
     }
 
     /// <summary>Image of a tool: iperf's image for iperf, the mcast image for mcast.</summary>

@@ -21,15 +21,15 @@ public sealed record LabReport
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    /// <summary>Which backend ran the lab: "local" or "vagrant".</summary>
+    /// <summary>Which backend ran the lab: "local", "cluster" or "vagrant".</summary>
     public required string Backend { get; init; }
 
     public required DateTimeOffset Started { get; init; }
 
     public required double DurationSeconds { get; init; }
 
-    /// <summary>Free-form facts about the run (group, nodes, pods, images), for the reader of report.json.</summary>
-    public IReadOnlyDictionary<string, string> Run { get; init; } = new Dictionary<string, string>();
+    /// <summary>What was run, with the same fields for every backend.</summary>
+    public required LabRunFacts Run { get; init; }
 
     public required IReadOnlyList<LabCheck> Checks { get; init; }
 
@@ -39,11 +39,28 @@ public sealed record LabReport
     /// <summary>The hosts on the segment and their addresses (mcastsrc, the nodes), for drawing the topology.</summary>
     public IReadOnlyList<HostReport> Hosts { get; init; } = [];
 
+    /// <summary>Some check ran and passed, and none failed (a check not run, with its reason, fails nothing).</summary>
     [JsonIgnore]
-    public bool Passed => Checks.Count > 0 && Checks.All(c => c.Passed);
+    public bool Passed => Checks.Any(c => c.Status == CheckStatus.Passed) && !Failed.Any();
 
     [JsonIgnore]
-    public IEnumerable<LabCheck> Failed => Checks.Where(c => !c.Passed);
+    public IEnumerable<LabCheck> Failed => Checks.Where(c => c.Status == CheckStatus.Failed);
+
+    /// <summary>The report of a run: the backend's observations judged against the experiment (<see cref="ExperimentVerdict"/>).</summary>
+    public static LabReport Of(string backend, LabRunFacts run, DateTimeOffset started, TimeSpan took, LabExperiment experiment, LabObservations observed, Parameters.LabSettings lab) => new()
+    {
+        Backend = backend,
+        Started = started,
+        DurationSeconds = Math.Round(took.TotalSeconds, 1),
+        Run = run,
+        Checks = ExperimentVerdict.Judge(lab, experiment, observed),
+        Pods = [.. observed.Pods.Select(p => new PodReport(p.Pod.Node, p.Pod.Name, p.NetworkStatus))],
+        Hosts = observed.Hosts,
+    };
+
+    /// <summary>report.json read back, as another reader of the contract would.</summary>
+    public static LabReport FromJson(string json) =>
+        JsonSerializer.Deserialize<LabReport>(json, Json) ?? throw new JsonException("report.json is null.");
 
     /// <summary>Writes report.json into the directory (created when missing) and returns its path.</summary>
     public string Write(string directory)
@@ -62,7 +79,7 @@ public sealed record LabReport
         string[] header = ["check", "result", "sent", "received", "lost", "reordered", "dup", "jitter ms", "ttl", "pod address"];
         var rows = Checks.Select(c => new[]
         {
-            c.Name, c.Passed ? "pass" : "FAIL", Figure(c.Sent), Figure(c.Received), Figure(c.Lost), Figure(c.Reordered),
+            c.Name, Verdict(c), Figure(c.Sent), Figure(c.Received), Figure(c.Lost), Figure(c.Reordered),
             Figure(c.Duplicates), c.JitterMs is { } j ? j.ToString("0.000", CultureInfo.InvariantCulture) : "-",
             Figure(c.TtlSeen), c.PodAddress ?? "-",
         }).ToList();
@@ -76,12 +93,21 @@ public sealed record LabReport
     {
         foreach (var line in Table()) log.Information(line);
         foreach (var check in Failed) log.Error($"{check.Name}: {check.Detail ?? "failed"}");
+        foreach (var check in Checks.Where(c => c.Status == CheckStatus.NotRun)) log.Warning($"{check.Name} not run: {check.NotRunReason}.");
     }
+
+    /// <summary>"pass", "FAIL" or "not run", as the table and the views show a check.</summary>
+    public static string Verdict(LabCheck check) => check.Status switch
+    {
+        CheckStatus.Passed => "pass",
+        CheckStatus.Failed => "FAIL",
+        _ => "not run",
+    };
 
     /// <summary>Throws one PipelineException naming each failed check; returns quietly when all passed.</summary>
     public void EnsurePassed(string reportPath)
     {
-        if (Checks.Count == 0)
+        if (!Checks.Any(c => c.Status != CheckStatus.NotRun))
         {
             throw new PipelineException($"The lab ran no checks; see the log above and {reportPath}.");
         }
@@ -96,6 +122,39 @@ public sealed record LabReport
 
     private static string Figure(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "-";
 }
+
+/// <summary>What a run was, the same fields whatever the backend: report.json's "run".</summary>
+/// <param name="Id">The run's id (its containers', namespaces' or Kubernetes namespace's mark).</param>
+/// <param name="Location">Where it ran, in the backend's words.</param>
+/// <param name="Nodes">The nodes the experiment used, in order.</param>
+/// <param name="OutsideHost">Whether an outside host (mcastsrc) was on the segment.</param>
+/// <param name="Flows">Each flow's name and port.</param>
+public sealed record LabRunFacts(
+    [property: JsonPropertyName("run")] string Id,
+    string Location,
+    string Group,
+    IReadOnlyList<string> Nodes,
+    int PodsPerNode,
+    bool OutsideHost,
+    string Rate,
+    int Ttl,
+    int DurationSeconds,
+    string Network,
+    string McastImage,
+    string IperfImage,
+    IReadOnlyList<FlowPort> Flows)
+{
+    public static LabRunFacts Of(string id, LabRequest request, LabExperiment experiment, BackendTopology topology, string location)
+    {
+        var s = request.Settings;
+        return new LabRunFacts(id, location, s.Group.ToString(), experiment.Nodes, topology.PodsPerNode, topology.OutsideHost, s.Rate, s.Ttl,
+            s.DurationSeconds, s.NetworkName, request.McastImage, request.IperfImage,
+            [.. experiment.Flows.Select(f => new FlowPort(f.Name, f.Port))]);
+    }
+}
+
+/// <summary>A flow of the run and the port it used.</summary>
+public sealed record FlowPort(string Name, int Port);
 
 /// <summary>A pod of the run: its node, name and network-status entries (eth0 from the cluster network, eth1 from the attachment).</summary>
 public sealed record PodReport(string Node, string Name, IReadOnlyList<NetworkStatusEntry> NetworkStatus);

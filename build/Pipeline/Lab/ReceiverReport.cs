@@ -15,10 +15,20 @@ public sealed partial record ReceiverReport
     public long? Lost { get; init; }
     public long? Reordered { get; init; }
     public long? Duplicates { get; init; }
+
+    /// <summary>Datagrams that were not the sender's data (no iperf header, or older than the window), over every stream heard.</summary>
+    public long? Invalid { get; init; }
+
+    /// <summary>Datagrams the kernel dropped at the socket for want of buffer (SO_RXQ_OVFL), the largest figure reported.</summary>
+    public long? KernelDrops { get; init; }
+
     public double? JitterMs { get; init; }
     public int? Ttl { get; init; }
     public double? LossPercent { get; init; }
     public int Streams { get; init; }
+
+    /// <summary>Streams of any source the receiver reported (<see cref="Streams"/> counts only the expected sender's).</summary>
+    public int StreamsHeard { get; init; }
 
     /// <summary>mcast's "interval" events (one per stream per second with `--interval 1`), in the order printed.</summary>
     public IReadOnlyList<ReceiverInterval> Intervals { get; init; } = [];
@@ -34,6 +44,7 @@ public sealed partial record ReceiverReport
     public static ReceiverReport? FromMcastJson(string output, string? source = null)
     {
         var summaries = new List<JsonNode>();
+        var heard = new List<JsonNode>();
         var intervals = new List<ReceiverInterval>();
         JsonNode? end = null;
         foreach (var line in output.Split('\n'))
@@ -49,6 +60,7 @@ public sealed partial record ReceiverReport
             {
                 continue;
             }
+            if ((string?)node?["event"] == "summary") heard.Add(node!);
             switch ((string?)node?["event"])
             {
                 case "summary" when source is null || IsFrom((string?)node!["source"], source): summaries.Add(node!); break;
@@ -67,9 +79,12 @@ public sealed partial record ReceiverReport
             Lost = Sum("lost"),
             Reordered = Sum("outOfOrder"),
             Duplicates = Sum("duplicates"),
+            Invalid = heard.Sum(h => Long(h["invalid"]) ?? 0),
+            KernelDrops = heard.Select(h => Long(h["kernelDrops"])).Max(),
             JitterMs = summaries.Select(s => Double(s["jitterMs"])).Where(j => j is not null).Max(),
             Ttl = summaries.Select(s => (int?)Long(s["ttl"])).FirstOrDefault(t => t is not null),
             Streams = summaries.Count,
+            StreamsHeard = heard.Count,
             Intervals = intervals,
             Ok = end["ok"] is JsonValue ok && ok.TryGetValue<bool>(out var b) ? b : null,
             Reason = (string?)end["reason"],
@@ -103,6 +118,7 @@ public sealed partial record ReceiverReport
             JitterMs = double.Parse(last.Groups["jitter"].Value, CultureInfo.InvariantCulture),
             LossPercent = double.TryParse(last.Groups["percent"].Value, CultureInfo.InvariantCulture, out var p) ? p : null,
             Streams = 1,
+            StreamsHeard = 1,
         };
     }
 

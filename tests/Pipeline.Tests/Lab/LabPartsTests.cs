@@ -63,11 +63,11 @@ public sealed class LabPartsTests
     [Fact]
     public void The_experiment_has_every_direction_and_crosses_nodes_only_with_several()
     {
-        var one = LabExperiment.Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Lab);
-        var two = LabExperiment.Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters(("nodes", "2"), ("pods", "2")).Lab);
+        var one = Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Lab);
+        var two = Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters(("nodes", "2"), ("pods", "2")).Lab);
         string[] Directions(LabExperiment e) => [.. e.Flows.SelectMany(f => f.Receivers).Select(r => r.Direction).Distinct().Order(StringComparer.Ordinal)];
 
-        Assert.Equal([FlowDirection.NodeFromOwnPod, FlowDirection.OutsideToPod, FlowDirection.PodToOutside, FlowDirection.PodToPodSameNode], Directions(one));
+        Assert.Equal([FlowDirection.ClusterNetwork, FlowDirection.NodeFromOwnPod, FlowDirection.OutsideToPod, FlowDirection.PodToOutside, FlowDirection.PodToPodSameNode], Directions(one));
         Assert.Contains(FlowDirection.PodToPodCrossNode, Directions(two));
         // Flows run at once: each on its own port.
         Assert.Equal(one.Flows.Count, one.Flows.Select(f => f.Port).Distinct().Count());
@@ -82,7 +82,7 @@ public sealed class LabPartsTests
     [Fact]
     public void The_node_hearing_its_own_pods_is_flagged_as_a_change()
     {
-        var experiment = LabExperiment.Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Lab);
+        var experiment = Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Lab);
         var flow = experiment.Flows.Single(f => f.Receivers.Any(r => r.Direction == FlowDirection.NodeFromOwnPod));
         var node = flow.Receivers.Single(r => r.Direction == FlowDirection.NodeFromOwnPod);
         var heard = """{"event":"summary","source":"10.0.0.13:1","received":5,"lost":0}""" + "\n" + """{"event":"end","streams":1,"ok":true,"reason":"interrupted"}""";
@@ -174,7 +174,9 @@ public sealed class LabPartsTests
     public void Mcast_send_count_is_read_from_its_summary_line() =>
         Assert.Equal(179, SenderReport.DataDatagrams(FlowTool.McastSend, "mcast send: 179 datagrams (263130 bytes) from 10.0.0.12:40000 to 224.0.67.67:5001 ttl 5 in 2.000 s: 1.05 Mbits/sec, 90 pps\n"));
 
-    private static readonly LabExperiment Experiment = LabExperiment.Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Lab);
+    private static LabExperiment Plan(LabSettings lab) => LabExperiment.Plan(lab, LocalLab.Topology(lab));
+
+    private static readonly LabExperiment Experiment = Plan(McastLab.Pipeline.Tests.Boxes.BoxTestContext.Parameters().Lab);
 
     private static (TrafficFlow Flow, FlowReceiver Receiver) Receiver(string check)
     {

@@ -6,9 +6,12 @@ namespace McastLab.Pipeline.Tests.Lab;
 
 public sealed class LabReportTests
 {
+    private static readonly LabRunFacts Facts = new("mcl0a1b2c", "here", "224.0.67.67", ["k8s"], 1, true, "1M", 5, 5, "eth1-multicast", "m:1", "i:1", [new FlowPort("outside-to-pods", 5001)]);
+
     private static LabReport Report(params LabCheck[] checks) => new()
     {
         Backend = "local",
+        Run = Facts,
         Started = new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero),
         DurationSeconds = 12.5,
         Checks = checks,
@@ -49,22 +52,45 @@ public sealed class LabReportTests
     }
 
     [Fact]
-    public void What_the_lab_writes_the_views_read_back_with_the_same_figures()
+    public void Report_json_is_the_contract_a_reader_gets_back_whole_with_each_checks_status()
     {
-        var report = Report(Good, Bad);
-        var back = McastLab.Pipeline.Lab.Views.LabResults.Parse(report.ToJson());
-        Assert.Equal(report.Checks.Count, back.Checks.Count);
-        foreach (var (written, read) in report.Checks.Zip(back.Checks))
+        var report = new ReplayedRun().Report();
+        var directory = Directory.CreateTempSubdirectory("mcastlab-report-");
+        try
         {
-            // Both declare the figures once (CheckFigures): compare them as that type, without the record's own type.
-            Assert.Equal((written.Name, (bool?)written.Passed), (read.Name, read.Passed));
-            Assert.Equal(Figures(written), Figures(read));
-            Assert.Equal(written.Intervals ?? [], read.Intervals ?? []);
+            var json = File.ReadAllText(report.Write(directory.FullName));
+
+            var back = LabReport.FromJson(json);
+            Assert.Equal(report.Run, back.Run with { Nodes = report.Run.Nodes, Flows = report.Run.Flows });
+            Assert.Equal(report.Run.Nodes, back.Run.Nodes);
+            Assert.Equal(report.Run.Flows, back.Run.Flows);
+            Assert.Equal(report.Checks.Select(Figures), back.Checks.Select(Figures));
+            Assert.Equal(report.Checks.Select(c => c.Status), back.Checks.Select(c => c.Status));
+            var statuses = JsonNode.Parse(json)!["checks"]!.AsArray().Select(c => (string?)c!["status"]).Distinct();
+            Assert.Equal(["passed"], statuses);
+            Assert.Equal("mcl0a1b2c", (string?)JsonNode.Parse(json)!["run"]!["run"]);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
         }
     }
 
-    private static string Figures(CheckFigures check) =>
-        System.Text.Json.JsonSerializer.Serialize(check with { Intervals = null });
+    [Fact]
+    public void A_check_not_run_is_in_report_json_with_its_reason_and_fails_nothing()
+    {
+        var notRun = LabCheck.NotRunBecause(new PlannedCheck("mcastsrc/from-pod-bind", FlowDirection.PodToOutside), "this lab has no outside host");
+
+        var report = Report(Good, notRun);
+
+        var json = JsonNode.Parse(report.ToJson())!["checks"]![1]!;
+        Assert.Equal(("notRun", "this lab has no outside host", false), ((string?)json["status"], (string?)json["notRunReason"], (bool)json["passed"]!));
+        Assert.True(report.Passed);
+        Assert.False(Report(notRun).Passed);
+        Assert.Contains("not run", report.Table()[2], StringComparison.Ordinal);
+    }
+
+    private static string Figures(LabCheck check) => System.Text.Json.JsonSerializer.Serialize(check);
 
     [Fact]
     public void Failure_names_each_failed_check_in_one_sentence()

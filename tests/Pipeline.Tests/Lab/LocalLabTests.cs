@@ -34,7 +34,7 @@ public sealed class LocalLabTests(LabHost host)
         report.Print(log);
         Assert.True(report.Passed, string.Join(" ", report.Failed.Select(c => $"{c.Name}: {c.Detail}")));
         Assert.Equal(
-            [FlowDirection.NodeFromOwnPod, FlowDirection.OutsideToPod, FlowDirection.PodToOutside, FlowDirection.PodToPodSameNode],
+            [FlowDirection.ClusterNetwork, FlowDirection.NodeFromOwnPod, FlowDirection.OutsideToPod, FlowDirection.PodToOutside, FlowDirection.PodToPodSameNode],
             report.Checks.Select(c => c.Direction).OfType<string>().Distinct().Order(StringComparer.Ordinal));
         var pod = report.Checks.Single(c => c.Name == "k8s/pod-1");
         Assert.Equal(pod.Sent, pod.Received);
@@ -82,9 +82,9 @@ public sealed class LocalLabTests(LabHost host)
 
         report.Print(log);
         Assert.True(report.Passed, string.Join(" ", report.Failed.Select(c => $"{c.Name}: {c.Detail}")));
-        Assert.Equal(["k8s-2/pod-1", "k8s-2/pod-2", "k8s/pod-1", "k8s/pod-2"],
+        Assert.Equal(["k8s-2/pod-3", "k8s-2/pod-4", "k8s/pod-1", "k8s/pod-2"],
             report.Checks.Where(c => c.Flow == "outside-to-pods" && c.Receiver == c.Name).Select(c => c.Name).Order(StringComparer.Ordinal));
-        Assert.Contains(report.Checks, c => c.Direction == FlowDirection.PodToPodCrossNode && c.Name == "k8s-2/pod-1/from-k8s/sender" && c.Passed);
+        Assert.Contains(report.Checks, c => c.Direction == FlowDirection.PodToPodCrossNode && c.Name == "k8s-2/pod-3/from-k8s/sender" && c.Passed);
         var eth1 = report.Pods.SelectMany(p => p.NetworkStatus).Where(e => e.Interface == "eth1").SelectMany(e => e.Ips).ToList();
         Assert.Equal(5, eth1.Distinct().Count());
         Assert.Equal(eth1.Count, eth1.Distinct().Count());

@@ -16,8 +16,8 @@ namespace McastLab.Pipeline.Lab.Cluster;
 /// The lab on a Kubernetes cluster with Multus (--lab-backend=cluster, by kubeconfig; --lab-backend=vagrant is
 /// the same plus the two-VM lab's mcastsrc as an outside sender and its images copied onto the VMs). It lists
 /// the chosen nodes, checks Multus, creates the run's own namespace, applies one attachment per node and the
-/// pods of <see cref="ClusterPlan"/>, runs the flows, reads the outputs and has <see cref="FlowVerdict"/> judge
-/// them. The namespace, and with it everything the run made, is deleted on success, failure and Ctrl+C.
+/// pods of <see cref="ClusterPlan"/>, runs the flows and returns what it observed (<see cref="ExperimentVerdict"/>
+/// judges). The namespace, and with it everything the run made, is deleted on success, failure and Ctrl+C.
 /// </summary>
 public sealed class ClusterLab(IKubernetes client, PinnedDownload download, ClusterAddonPins addons, ImageSettings images,
     IClusterHosts? outside, IBuildLog log, ClusterSettings cluster, LabRunId run) : ILabBackend
@@ -76,14 +76,31 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
 
     private string Backend => LabSettings.BackendName(outside is null ? LabBackend.Cluster : LabBackend.Vagrant);
 
-    public async Task<LabReport> RunAsync(LabRequest request, CancellationToken cancellationToken)
-    {
-        var started = DateTimeOffset.UtcNow;
-        var watch = Stopwatch.StartNew();
-        var lab = request.Settings;
+    public string Name => Backend;
 
-        var nodes = await NodesAsync(cancellationToken);
-        var plan = ClusterPlan.Create(lab, [.. nodes.Select(n => n.Metadata.Name)], outside is not null);
+    public LabRunId Run => run;
+
+    private IReadOnlyList<V1Node> discovered = [];
+
+    public async Task<BackendTopology> DiscoverAsync(LabRequest request, CancellationToken cancellationToken)
+    {
+        discovered = await NodesAsync(cancellationToken);
+        // What this backend does not run yet: those checks are reported as not run, with these reasons.
+        var lacks = new Dictionary<LabAbility, string>
+        {
+            [LabAbility.OutsideReceiver] = "the cluster backend runs no receiver on mcastsrc yet",
+            [LabAbility.NodeReceiver] = "the cluster backend runs no receiver on a node itself",
+            [LabAbility.SenderPodReceiver] = "the cluster backend's sender pod runs only its sender",
+            [LabAbility.IperfServerReceiver] = "the cluster backend does not yet stop iperf's server to read its report",
+            [LabAbility.CleanupObservation] = "the cluster backend deletes its namespace without watching it go",
+        };
+        return new BackendTopology([.. discovered.Select(n => n.Metadata.Name)], request.Settings.Pods, outside is not null, lacks);
+    }
+
+    public async Task<LabObservations> RunAsync(LabRequest request, LabExperiment experiment, CancellationToken cancellationToken)
+    {
+        var lab = request.Settings;
+        var plan = ClusterPlan.Create(lab, experiment, outside is not null);
         await EnsureMultusAsync(cancellationToken);
         if (outside is not null) await outside.LoadImagesAsync([request.McastImage, request.IperfImage], cancellationToken);
 
@@ -105,28 +122,14 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
                 throw;
             }
             owned = true;
-            var (checks, pods) = await RunInNamespaceAsync(request, plan, objects, cancellationToken);
-            return new LabReport
+            var (observed, pods) = await RunInNamespaceAsync(request, plan, objects, cancellationToken);
+            return new LabObservations
             {
-                Backend = Backend,
-                Started = started,
-                DurationSeconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
-                Checks = checks,
+                Location = $"namespace {ns} (Multus {addons.MultusImage})",
                 Pods = pods,
-                Hosts = [.. nodes.Select(n => new HostReport(n.Metadata.Name, [.. (n.Status?.Addresses ?? []).Where(a => a.Type == "InternalIP").Select(a => a.Address)]))],
-                Run = new Dictionary<string, string>
-                {
-                    ["run"] = run.Value,
-                    ["namespace"] = ns,
-                    ["nodes"] = string.Join(", ", plan.Experiment.Nodes),
-                    ["group"] = lab.Group.ToString(),
-                    ["port"] = string.Join(", ", plan.Experiment.Flows.Select(f => $"{f.Port} ({f.Name})")),
-                    ["sender"] = $"iperf in pod {LabExperiment.SenderPod} on {plan.Experiment.Nodes[0]}, bound to {plan.SenderAddress}, ttl {lab.Ttl}, {lab.DurationSeconds} s at {lab.Rate}"
-                        + (outside is null ? "" : $"; iperf on mcastsrc {lab.McastsrcAddress}"),
-                    ["receiver"] = request.McastImage,
-                    ["iperf-image"] = request.IperfImage,
-                    ["multus"] = addons.MultusImage,
-                },
+                Flows = observed,
+                Hosts = [.. discovered.Select(n => new HostReport(n.Metadata.Name, [.. (n.Status?.Addresses ?? []).Where(a => a.Type == "InternalIP").Select(a => a.Address)]))],
+                HostSegmentAddresses = outside is null ? [] : [new SegmentAddress(LabExperiment.SourceHost, lab.McastsrcAddress.ToString())],
             };
         }
         finally
@@ -135,7 +138,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         }
     }
 
-    private async Task<(List<LabCheck> Checks, List<PodReport> Pods)> RunInNamespaceAsync(LabRequest request, ClusterPlan plan, ClusterObjects objects, CancellationToken cancellationToken)
+    private async Task<(List<FlowObservation> Flows, List<PodObservation> Pods)> RunInNamespaceAsync(LabRequest request, ClusterPlan plan, ClusterObjects objects, CancellationToken cancellationToken)
     {
         var lab = request.Settings;
         var ns = objects.Namespace;
@@ -147,14 +150,11 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
 
         var watcher = new PodWatcher(client, log);
         var running = await watcher.WaitForPodsAsync(ns, objects.RunSelector, [.. standing.Select(p => p.Name)], untilEnded: false, cluster.PodTimeout, cancellationToken);
-        var checks = new List<LabCheck>();
         var addresses = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var reports = new List<PodReport>();
+        var pods = new List<PodObservation>();
         foreach (var pod in standing)
         {
-            var live = running[pod.Name];
-            reports.Add(new PodReport(pod.Node, pod.Name, NetworkStatus.Entries(live.Metadata.Annotations)));
-            if (pod.Attached) addresses[pod.Key] = Attachment(pod, live, plan, lab, checks);
+            pods.Add(Observe(pod, running[pod.Name], plan, lab, addresses));
         }
 
         await Task.Delay(SettleTime, cancellationToken);
@@ -163,41 +163,28 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         {
             sent[flow.Name] = flow.Sender.Place == LabExperiment.SourceHost
                 ? (await SendFromOutsideAsync(request, flow, cancellationToken), lab.McastsrcAddress.ToString())
-                : (await SendFromPodAsync(lab, plan, objects, flow, watcher, checks, reports, addresses, cancellationToken), plan.SenderAddress.ToString());
+                : (await SendFromPodAsync(lab, plan, objects, flow, watcher, pods, addresses, cancellationToken), plan.SenderAddress.ToString());
         }
 
         var outputs = await CollectAsync(plan, objects, watcher, cancellationToken);
-        var minimum = LabTraffic.MinimumDatagrams(lab.Rate, lab.DurationSeconds);
-        foreach (var flow in plan.Experiment.Flows)
-        {
-            var (sender, senderAddress) = sent[flow.Name];
-            foreach (var receiver in flow.Receivers)
-            {
-                var output = outputs[(receiver.Place, ClusterPlan.ContainerName(flow))];
-                checks.Add(FlowVerdict.Judge(flow, receiver, sender, output, null, minimum, senderAddress, addresses.GetValueOrDefault(receiver.Place)));
-            }
-        }
-        checks.Add(LabCheck.UniqueAddresses([.. addresses.Where(a => a.Value is not null).Select(a => (a.Key, a.Value!))], lab.Interface));
-        return (checks, reports);
+        var observed = plan.Experiment.Flows.Select(flow => new FlowObservation(flow.Name, sent[flow.Name].Outcome, sent[flow.Name].Address,
+            [.. flow.Receivers.Select(r => new ReceiverObservation(r.Check, outputs[(r.Place, ClusterPlan.ContainerName(flow))], null, addresses.GetValueOrDefault(r.Place)))])).ToList();
+        return (observed, pods);
     }
 
-    /// <summary>The attachment check of a pod: its node's (or the sender's) slice of the range on the lab's interface.</summary>
-    private static string? Attachment(LabPod pod, V1Pod live, ClusterPlan plan, LabSettings lab, List<LabCheck> checks)
+    /// <summary>A pod as Multus left it: its network-status, and the slice of the range its attachment hands out.</summary>
+    private static PodObservation Observe(LabPod pod, V1Pod live, ClusterPlan plan, LabSettings lab, Dictionary<string, string?> addresses)
     {
+        var status = NetworkStatus.Entries(live.Metadata.Annotations);
         var range = plan.AttachmentOf(pod);
-        var result = NetworkStatus.Check(live.Metadata.Annotations, lab, range.RangeStart, range.RangeEnd);
-        checks.Add(new LabCheck
+        addresses[pod.Key] = status.FirstOrDefault(e => e.Interface == lab.Interface) is { Ips.Count: > 0 } entry ? entry.Ips[0] : null;
+        var missing = live.Metadata.Annotations?.ContainsKey(NetworkStatus.Annotation) != true;
+        return new PodObservation(pod, status)
         {
-            Name = $"{pod.Key}/attachment",
-            Passed = result.Passed,
-            PodAddress = result.Address,
-            Receiver = pod.Key,
-            Interface = lab.Interface,
-            Detail = $"{pod.Name} ({range.Name}): {result.Detail}",
-        });
-        return result.Address;
+            AttachmentRange = pod.Attached ? (range.RangeStart, range.RangeEnd) : null,
+            Problems = missing ? [$"the pod has no {NetworkStatus.Annotation} annotation: Multus did not attach it"] : [],
+        };
     }
-
 
     private async Task<ContainerOutcome> SendFromOutsideAsync(LabRequest request, TrafficFlow flow, CancellationToken cancellationToken)
     {
@@ -208,7 +195,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
 
     /// <summary>Starts the sender pod, waits for it to end, and returns its exit code and output (the verdict reads its count).</summary>
     private async Task<ContainerOutcome> SendFromPodAsync(LabSettings lab, ClusterPlan plan, ClusterObjects objects, TrafficFlow flow, PodWatcher watcher,
-        List<LabCheck> checks, List<PodReport> reports, Dictionary<string, string?> addresses, CancellationToken cancellationToken)
+        List<PodObservation> pods, Dictionary<string, string?> addresses, CancellationToken cancellationToken)
     {
         var pod = plan.PodAt(flow.Sender.Place)!;
         log.Information($"Flow {flow.Name}: {pod.Name} on {pod.Node} sends to {flow.Receivers.Count} receiver(s) on port {flow.Port}.");
@@ -220,8 +207,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         {
             throw new PipelineException($"The sender pod {objects.Namespace}/{pod.Name} did not end within {limit.TotalSeconds:0} s; see 'kubectl -n {objects.Namespace} describe pod {pod.Name}'.");
         }
-        reports.Add(new PodReport(pod.Node, pod.Name, NetworkStatus.Entries(live.Metadata.Annotations)));
-        addresses[pod.Key] = Attachment(pod, live, plan, lab, checks);
+        if (pods.All(p => p.Pod.Key != pod.Key)) pods.Add(Observe(pod, live, plan, lab, addresses));
         var text = await ReadLogAsync(objects.Namespace, pod.Name, "send", cancellationToken);
         return new ContainerOutcome(ExitCode(live, "send") ?? -1, text, "");
     }

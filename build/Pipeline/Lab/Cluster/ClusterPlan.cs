@@ -9,9 +9,8 @@ namespace McastLab.Pipeline.Lab.Cluster;
 public sealed record ClusterAttachment(string Name, IPAddress RangeStart, IPAddress RangeEnd);
 
 /// <summary>
-/// The lab's experiment on a real cluster, with its nodes as the API lists them: one receiver pod per node, the
-/// sender pod and the control pod (cluster network only) on the first node, and the flows between them; with an
-/// outside host (the two-VM lab's mcastsrc) also the walkthrough's flow from it.
+/// The lab's experiment (<see cref="LabExperiment"/>, planned from the nodes the API lists) mapped to a cluster's
+/// attachments.
 /// <para>
 /// Addresses, the lab's multi-node answer made for a cluster whose nodes we cannot write files on: host-local
 /// keeps its leases per node, so every node gets its own NetworkAttachmentDefinition carrying its own slice of
@@ -24,14 +23,9 @@ public sealed record ClusterAttachment(string Name, IPAddress RangeStart, IPAddr
 public sealed record ClusterPlan(LabExperiment Experiment, IReadOnlyDictionary<string, ClusterAttachment> NodeAttachments,
     ClusterAttachment SenderAttachment, IPAddress SenderAddress)
 {
-    /// <summary>The flow every cluster run has: the sender pod's iperf, bound to its address, to every receiver and the control.</summary>
-    public const string PodFlow = "pod-to-pods";
-
-    public const string OutsideFlow = "outside-to-pods";
-
-    public static ClusterPlan Create(LabSettings lab, IReadOnlyList<string> nodes, bool outsideSender)
+    public static ClusterPlan Create(LabSettings lab, LabExperiment experiment, bool outsideSender)
     {
-        if (nodes.Count == 0) throw new ArgumentException("A plan needs at least one node.", nameof(nodes));
+        var nodes = experiment.Nodes;
         var senderAddress = outsideSender ? lab.RangeEnd : lab.McastsrcAddress;
         var podRange = outsideSender ? lab with { RangeEnd = Previous(lab.RangeEnd) } : lab;
         if (podRange.RangeSize() < nodes.Count)
@@ -42,30 +36,7 @@ public sealed record ClusterPlan(LabExperiment Experiment, IReadOnlyDictionary<s
             .Select((slice, i) => (slice.Node, Attachment: new ClusterAttachment($"{lab.NetworkName}-{i + 1}", slice.Start, slice.End)))
             .ToDictionary(s => s.Node, s => s.Attachment);
         var sender = new ClusterAttachment($"{lab.NetworkName}-sender", senderAddress, senderAddress);
-
-        var first = nodes[0];
-        var receivers = nodes.Select((node, i) => new LabPod(node, $"pod-{i + 1}", true)).ToList();
-        var senderPod = new LabPod(first, LabExperiment.SenderPod, true);
-        var control = new LabPod(first, LabExperiment.ControlPod, false);
-
-        var flows = new List<TrafficFlow>();
-        var port = lab.Port;
-        if (outsideSender)
-        {
-            flows.Add(new TrafficFlow(OutsideFlow, port++, new FlowSender(LabExperiment.SourceHost, FlowTool.IperfClient, SourceChoice.Bind),
-            [
-                .. receivers.Select(p => new FlowReceiver($"{p.Key}/from-{LabExperiment.SourceHost}", FlowDirection.OutsideToPod, p.Key, FlowTool.McastRecv, lab.Interface, Expectation.Everything)),
-                new FlowReceiver($"{LabExperiment.NegativeControl}/from-{LabExperiment.SourceHost}", FlowDirection.OutsideToPod, control.Key, FlowTool.McastRecv, "eth0", Expectation.Nothing),
-            ]));
-        }
-        flows.Add(new TrafficFlow(PodFlow, port, new FlowSender(senderPod.Key, FlowTool.IperfClient, SourceChoice.Bind),
-        [
-            .. receivers.Select(p => new FlowReceiver($"{p.Key}/from-{senderPod.Name}",
-                p.Node == first ? FlowDirection.PodToPodSameNode : FlowDirection.PodToPodCrossNode, p.Key, FlowTool.McastRecv, lab.Interface, Expectation.Everything)),
-            new FlowReceiver(LabExperiment.NegativeControl, FlowDirection.PodToPodSameNode, control.Key, FlowTool.McastRecv, "eth0", Expectation.Nothing),
-        ]));
-
-        return new ClusterPlan(new LabExperiment(nodes, [.. receivers, senderPod, control], flows), attachments, sender, senderAddress);
+        return new ClusterPlan(experiment, attachments, sender, senderAddress);
     }
 
     /// <summary>The attachment a pod asks for: the sender's own, else its node's.</summary>

@@ -37,8 +37,8 @@ public sealed record LocalLabOptions
 /// The lab on one machine with the real parts (docs/architecture.md, "Facts the code relies on"):
 /// hosts as network namespaces, pods as sandbox containers whose eth0 (the cluster network, flannel's role)
 /// and eth1 (the generated NetworkAttachmentDefinition) the real CNI plugins make, in Multus' order, with
-/// host-local's leases kept per node; then every flow of <see cref="LabExperiment"/> at once, judged by
-/// <see cref="FlowVerdict"/>; finally that nothing of the run is left.
+/// host-local's leases kept per node; then every flow of <see cref="LabExperiment"/> at once; finally it removes
+/// the run and looks for what is left. It returns what it observed; <see cref="ExperimentVerdict"/> judges.
 /// </summary>
 public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOptions? options = null) : ILabBackend
 {
@@ -50,10 +50,15 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
 
     private NetworkNamespaces Namespaces => new(runner, timings);
 
-    public async Task<LabReport> RunAsync(LabRequest request, CancellationToken cancellationToken)
+    public string Name => LabSettings.BackendName(LabBackend.Local);
+
+    /// <summary>The local lab's places: the nodes and pods the parameters ask for, and mcastsrc; it can run every check.</summary>
+    public static BackendTopology Topology(LabSettings lab) => BackendTopology.Complete(lab.NodeNames, lab.Pods);
+
+    public Task<BackendTopology> DiscoverAsync(LabRequest request, CancellationToken cancellationToken) => Task.FromResult(Topology(request.Settings));
+
+    public async Task<LabObservations> RunAsync(LabRequest request, LabExperiment experiment, CancellationToken cancellationToken)
     {
-        var started = DateTimeOffset.UtcNow;
-        var watch = Stopwatch.StartNew();
         if (!Environment.IsPrivilegedProcess)
         {
             throw new PipelineException("The local lab creates network namespaces and runs CNI plugins, which needs root; run it as root (sudo ./build.sh Lab).");
@@ -62,7 +67,6 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         {
             throw new PipelineException($"The local lab runs the walkthrough's IPv4 segment, so --group must be an IPv4 multicast address such as 224.0.67.67, not {request.Settings.Group}.");
         }
-        var experiment = LabExperiment.Plan(request.Settings);
         var nodeConfigs = NodeAttachmentConfigs.Read(request.ManifestsDirectory, request.Settings.NetworkName, experiment.Nodes);
         var cni = new CniPlugin(runner, options.CniPluginDirectory ?? CniPlugin.FindPluginDirectory());
         foreach (var plugin in nodeConfigs.Values.SelectMany(PodAttachment.RequiredPlugins).Append("bridge").Distinct())
@@ -89,54 +93,43 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         await new LabLeftovers(docker, Namespaces, log, options.StateRoot).RemoveStaleAsync(Run, cancellationToken);
         log.Information($"Lab run {Run}: {request.Settings.Nodes} node(s) × {request.Settings.Pods} pod(s), group {request.Settings.Group}:{request.Settings.Port}, {request.Settings.Rate} for {request.Settings.DurationSeconds} s.");
 
-        var checks = new List<LabCheck>();
+        var flows = new List<FlowObservation>();
         var pods = new ConcurrentDictionary<string, LocalPod>();
+        string? setupFailure = null;
+        IReadOnlyList<string> leftovers;
         using (LabRunLock.Acquire(Run, options.StateRoot))
         {
             var ipamRoot = Path.Combine(LabRunLock.StateDirectory(Run, options.StateRoot), "ipam");
             try
             {
-                await ExperimentAsync(request, experiment, docker, cni, nodeConfigs, ipamRoot, checks, pods, cancellationToken);
+                await ExperimentAsync(request, experiment, docker, cni, nodeConfigs, ipamRoot, flows, pods, cancellationToken);
             }
             catch (Exception e) when (e is PipelineException or DockerApiException && !cancellationToken.IsCancellationRequested)
             {
                 log.Error(e.Message);
-                checks.Add(new LabCheck { Name = "lab-setup", Passed = false, Detail = e.Message });
+                setupFailure = e.Message;
             }
             finally
             {
-                checks.Add(await CleanupAsync(docker, pods.Values, ipamRoot));
+                leftovers = await CleanupAsync(docker, pods.Values, ipamRoot);
             }
         }
 
         var s = request.Settings;
-        return new LabReport
+        return new LabObservations
         {
-            Backend = LabSettings.BackendName(LabBackend.Local),
-            Started = started,
-            DurationSeconds = Math.Round(watch.Elapsed.TotalSeconds, 1),
-            Run = new Dictionary<string, string>
-            {
-                ["run"] = Run.Value,
-                ["group"] = s.Group.ToString(),
-                ["port"] = s.Port.ToString(CultureInfo.InvariantCulture),
-                ["nodes"] = s.Nodes.ToString(CultureInfo.InvariantCulture),
-                ["pods"] = s.Pods.ToString(CultureInfo.InvariantCulture),
-                ["rate"] = s.Rate,
-                ["ttl"] = s.Ttl.ToString(CultureInfo.InvariantCulture),
-                ["durationSeconds"] = s.DurationSeconds.ToString(CultureInfo.InvariantCulture),
-                ["network"] = s.NetworkName,
-                ["mcastImage"] = request.McastImage,
-                ["iperfImage"] = request.IperfImage,
-            },
-            Checks = checks,
-            Pods = [.. experiment.Pods.Where(p => pods.ContainsKey(p.Key)).Select(p => new PodReport(p.Node, p.Name, pods[p.Key].NetworkStatus()))],
+            Location = $"network namespaces and containers on this machine (run {Run})",
+            Pods = [.. experiment.Pods.Where(p => pods.ContainsKey(p.Key)).Select(p => pods[p.Key].Observation())],
             Hosts = Hosts(experiment, s),
+            HostSegmentAddresses = [new SegmentAddress(LabTopology.SourceHost, s.McastsrcAddress.ToString()), new SegmentAddress(experiment.Nodes[0], s.K8sAddress.ToString())],
+            Flows = flows,
+            Leftovers = leftovers,
+            SetupFailure = setupFailure,
         };
     }
 
     private async Task ExperimentAsync(LabRequest request, LabExperiment experiment, DockerClient docker, CniPlugin cni, IReadOnlyDictionary<string, string> nodeConfigs,
-        string ipamRoot, List<LabCheck> checks, ConcurrentDictionary<string, LocalPod> pods, CancellationToken cancellationToken)
+        string ipamRoot, List<FlowObservation> observed, ConcurrentDictionary<string, LocalPod> pods, CancellationToken cancellationToken)
     {
         var s = request.Settings;
         var phase = Stopwatch.StartNew();
@@ -180,12 +173,10 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
                 await attachment.AddAsync(token);
             }
         }));
-        var attached = experiment.Pods.Where(p => p.Attached).Select(p => pods[p.Key]).ToList();
-        checks.Add(AttachmentVerdict(experiment.Pods.Select(p => pods[p.Key]).ToList(), s));
-        checks.Add(SegmentAddresses(attached, s));
+        var attached = experiment.Pods.Count(p => p.Attached);
         // Counts, not lists: one line per pod only at diagnostic verbosity (the addresses are in the report).
         foreach (var p in experiment.Pods) log.Verbose($"Pod {p.Key}: {string.Join(" ", pods[p.Key].Interfaces.Select(i => $"{i.InterfaceName}={i.Address}"))}");
-        log.Information($"Pods up: {experiment.Pods.Count} on {s.Nodes} node(s), {attached.Count} with {s.Interface}, in {Took("pods")}.");
+        log.Information($"Pods up: {experiment.Pods.Count} on {s.Nodes} node(s), {attached} with {s.Interface}, in {Took("pods")}.");
 
         var minimum = LabTraffic.MinimumDatagrams(s.Rate, s.DurationSeconds);
         LabContainer Owner(string place) => pods.TryGetValue(place, out var pod) ? pod.Sandbox : topology.Host(place);
@@ -203,56 +194,9 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         var outcomes = await new FlowRunner(containers, log, s.Group, timings)
             .RunAsync(flows, TimeSpan.FromSeconds(s.DurationSeconds + 30), options.ReceiverGrace, cancellationToken);
         log.Information($"{flows.Count} flow(s) with {flows.Sum(f => f.Receivers.Count)} receiver(s) done in {Took("flows")}.");
-        foreach (var outcome in outcomes)
-        {
-            var flow = outcome.Flow.Flow;
-            for (var i = 0; i < flow.Receivers.Count; i++)
-            {
-                checks.Add(FlowVerdict.Judge(flow, flow.Receivers[i], outcome.Sender, outcome.Receivers[i], outcome.Joined[i], minimum,
-                    AddressOf(flow.Sender.Place), AddressOf(flow.Receivers[i].Place)));
-            }
-        }
+        observed.AddRange(outcomes.Select(o => new FlowObservation(o.Flow.Flow.Name, o.Sender, AddressOf(o.Flow.Flow.Sender.Place),
+            [.. o.Flow.Flow.Receivers.Select((r, i) => new ReceiverObservation(r.Check, o.Receivers[i], o.Joined[i], AddressOf(r.Place)))])));
     }
-
-    /// <summary>Every interface got an address (eth1 inside the NAD's range), and CHECK agreed with ADD.</summary>
-    private static LabCheck AttachmentVerdict(List<LocalPod> pods, LabSettings s)
-    {
-        var problems = new List<string>();
-        foreach (var pod in pods)
-        {
-            foreach (var i in pod.Interfaces)
-            {
-                if (i.Address is null) problems.Add($"{pod.Pod.Key} has no address on {i.InterfaceName}");
-                if (i.CheckFailure is { } failure) problems.Add($"{pod.Pod.Key}: {failure.TrimEnd('.')}");
-            }
-            var eth1 = pod.Interfaces.FirstOrDefault(i => i.InterfaceName == s.Interface);
-            if (eth1?.Address is { } a && (!System.Net.IPAddress.TryParse(a, out var address)
-                || !LabSettings.IsBetween(address, s.RangeStart, s.RangeEnd)))
-            {
-                problems.Add($"{pod.Pod.Key} got {a} on {s.Interface}, outside {s.RangeStart}-{s.RangeEnd}");
-            }
-        }
-        return new LabCheck
-        {
-            Name = "cni-attachments",
-            Passed = problems.Count == 0,
-            Detail = problems.Count == 0
-                ? $"CNI ADD gave {pods.Count} pod(s) {PrimaryNetwork.InterfaceName} from the cluster network (default route) and the attached ones {s.Interface} from {s.NetworkName} in {s.RangeStart}-{s.RangeEnd}; CHECK passed for each."
-                : string.Join("; ", problems) + ".",
-        };
-    }
-
-    /// <summary>Every pod's eth1 address is unique on the segment (and none is a host's).</summary>
-    public static LabCheck SegmentAddresses(IEnumerable<LocalPod> pods, LabSettings s)
-    {
-        var owners = pods.Select(p => (Owner: p.Pod.Key, Address: p.Interfaces.FirstOrDefault(i => i.InterfaceName == s.Interface)?.Address))
-            .Where(o => o.Address is not null)
-            .Append((Owner: LabTopology.SourceHost, Address: (string?)s.McastsrcAddress.ToString()))
-            .Append((Owner: "k8s", Address: (string?)s.K8sAddress.ToString()))
-            .ToList();
-        return LabCheck.UniqueAddresses(owners!, s.Interface, " (host-local keeps its leases per node: on several nodes give each node its own range, see README)");
-    }
-
 
     private static IReadOnlyList<HostReport> Hosts(LabExperiment experiment, LabSettings s) =>
     [
@@ -264,9 +208,9 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
     /// <summary>
     /// Removes everything of this run whatever happened before (CNI DEL while the pod namespaces still
     /// exist, the attachment before the cluster network as Multus does, then every container with the run
-    /// label, then the namespaces), and checks that nothing of the run is left.
+    /// label, then the namespaces), and returns what it found left (the verdict's "cleanup" check).
     /// </summary>
-    private async Task<LabCheck> CleanupAsync(DockerClient docker, IEnumerable<LocalPod> pods, string ipamRoot)
+    private async Task<IReadOnlyList<string>> CleanupAsync(DockerClient docker, IEnumerable<LocalPod> pods, string ipamRoot)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var token = limit.Token;
@@ -313,14 +257,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         timings.Phase("cleanup", watch.Elapsed);
         log.Information($"Cleanup done in {watch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s.");
         log.Verbose(timings.Describe());
-        return new LabCheck
-        {
-            Name = "cleanup",
-            Passed = problems.IsEmpty,
-            Detail = problems.IsEmpty
-                ? "Every container, namespace, link and IPAM lease of the run was removed."
-                : string.Join("; ", problems) + ".",
-        };
+        return [.. problems];
     }
 }
 
@@ -335,4 +272,14 @@ public sealed class LocalPod(LabPod pod, LabContainer sandbox)
 
     /// <summary>The network-status annotation Multus would write, from the CNI results.</summary>
     public IReadOnlyList<NetworkStatusEntry> NetworkStatus() => [.. Interfaces.Select(i => i.Status()).OfType<NetworkStatusEntry>()];
+
+    /// <summary>What the verdict reads of this pod: its network status, and interfaces without an address or whose CNI CHECK failed.</summary>
+    public PodObservation Observation() => new(pod, NetworkStatus())
+    {
+        Problems =
+        [
+            .. Interfaces.Where(i => i.Address is null).Select(i => $"CNI ADD gave {i.InterfaceName} no address"),
+            .. Interfaces.Select(i => i.CheckFailure).OfType<string>(),
+        ],
+    };
 }

@@ -39,35 +39,39 @@ public static class HtmlReport
         .legend span { margin-right: 14px; } .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
         """;
 
-    public static string Render(LabResults results)
+    /// <summary>The verdict in words: "passed 20 of 20 checks (3 not run)", "failed 2 of 20 checks".</summary>
+    public static string Title(LabReport results)
+    {
+        var ran = results.Checks.Count(c => c.Status != CheckStatus.NotRun);
+        var notRun = results.Checks.Count - ran;
+        var rest = notRun > 0 ? $" ({notRun} not run)" : "";
+        return results.Passed ? $"passed {ran} of {ran} checks{rest}"
+            : ran == 0 ? "no checks ran" : $"failed {results.Failed.Count()} of {ran} checks{rest}";
+    }
+
+    public static string Render(LabReport results)
     {
         var html = new StringBuilder();
         var verdict = results.Passed ? "pass" : "fail";
-        var title = results.Passed
-            ? $"passed {results.Checks.Count} of {results.Checks.Count} checks"
-            : results.Checks.Count == 0 ? "no checks ran" : $"failed {results.FailedCount} of {results.Checks.Count} checks";
+        var title = Title(results);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
         html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-        html.Append(CultureInfo.InvariantCulture, $"<title>McastLab lab {E(results.RunId ?? "")}: {E(title)}</title>");
+        html.Append(CultureInfo.InvariantCulture, $"<title>McastLab lab {E(results.Run.Id)}: {E(title)}</title>");
         html.Append("<style>").Append(Style).Append("</style></head><body>");
 
-        html.Append(CultureInfo.InvariantCulture, $"""<h1>McastLab lab {E(results.RunId ?? "")} <span class="verdict {verdict}" id="verdict">{E(title)}</span></h1>""");
+        html.Append(CultureInfo.InvariantCulture, $"""<h1>McastLab lab {E(results.Run.Id)} <span class="verdict {verdict}" id="verdict">{E(title)}</span></h1>""");
         html.Append(CultureInfo.InvariantCulture,
-            $"""<p class="meta">backend {Value(results.Backend)} · started {Value(results.Started?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))} · took {Value(results.DurationSeconds?.ToString("0.0 's'", CultureInfo.InvariantCulture))}</p>""");
+            $"""<p class="meta">backend {E(results.Backend)} · started {E(results.Started.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))} · took {E(results.DurationSeconds.ToString("0.0 's'", CultureInfo.InvariantCulture))}</p>""");
 
         html.Append("<h2>Run</h2>");
-        if (results.Run.Count == 0) html.Append("""<p class="absent">report.json lists no run parameters.</p>""");
-        else
-        {
-            html.Append("""<table class="run"><tbody>""");
-            foreach (var (key, value) in results.Run) html.Append(CultureInfo.InvariantCulture, $"<tr><th>{E(key)}</th><td>{E(value)}</td></tr>");
-            html.Append("</tbody></table>");
-        }
+        html.Append("""<table class="run"><tbody>""");
+        foreach (var (key, value) in RunFacts.Of(results)) html.Append(CultureInfo.InvariantCulture, $"<tr><th>{E(key)}</th><td>{E(value)}</td></tr>");
+        html.Append("</tbody></table>");
 
         html.Append("<h2>Topology</h2>").Append(TopologyDiagram.Svg(results));
 
         html.Append("<h2>Checks</h2>");
-        if (results.Checks.Count == 0) html.Append("""<p class="absent">report.json has no checks: the lab stopped before it could verify anything.</p>""");
+        if (results.Checks.Count == 0) html.Append("""<p class="absent">The report has no checks: the lab stopped before it could verify anything.</p>""");
         else
         {
             html.Append("""<table class="checks"><thead><tr><th>check</th><th>result</th><th>direction</th><th>sender → receiver</th><th>interface</th><th>sent</th><th>received</th><th>lost</th><th>reordered</th><th>dup</th><th>jitter ms</th><th>TTL</th><th>pod address</th><th>detail</th></tr></thead><tbody>""");
@@ -75,7 +79,7 @@ public static class HtmlReport
             {
                 var flow = check.Sender is null && check.Receiver is null ? Value(null) : $"{Value(check.Sender)} → {Value(check.Receiver)}";
                 html.Append(CultureInfo.InvariantCulture,
-                    $"""<tr class="check {Css(check)}" data-check="{E(check.Name)}"><td>{E(check.Name)}</td><td class="result {Css(check)}">{check.Verdict}</td><td>{Value(check.Direction)}</td><td>{flow}</td><td>{Value(check.Interface)}</td>""");
+                    $"""<tr class="check {Css(check)}" data-check="{E(check.Name)}"><td>{E(check.Name)}</td><td class="result {Css(check)}">{LabReport.Verdict(check)}</td><td>{Value(check.Direction)}</td><td>{flow}</td><td>{Value(check.Interface)}</td>""");
                 foreach (var figure in new[] { check.Sent, check.Received, check.Lost, check.Reordered, check.Duplicates })
                 {
                     html.Append(CultureInfo.InvariantCulture, $"""<td class="num">{Value(figure?.ToString(CultureInfo.InvariantCulture))}</td>""");
@@ -86,34 +90,34 @@ public static class HtmlReport
             html.Append("</tbody></table>");
         }
 
-        var receivers = results.Checks.Where(c => c.IsTraffic).ToList();
+        var receivers = results.Checks.Where(c => c.Receiver is not null && c.Status != CheckStatus.NotRun).ToList();
         html.Append("<h2>Receivers, second by second</h2>");
         html.Append("""<p class="legend"><span><span class="swatch" style="background:#54aeff"></span>received per second</span><span><span class="swatch" style="background:#cf222e"></span>lost (the gap)</span><span style="color:#bc4c00">▲ reordered</span><span style="color:#8250df">● duplicates</span></p>""");
-        if (receivers.Count == 0) html.Append("""<p class="absent">No check in report.json measured datagrams.</p>""");
+        if (receivers.Count == 0) html.Append("""<p class="absent">No check measured datagrams.</p>""");
         html.Append("""<div class="receivers">""");
         foreach (var check in receivers)
         {
-            html.Append(CultureInfo.InvariantCulture, $"""<section class="receiver" data-check="{E(check.Name)}"><h3>{E(check.Name)} <span class="result {Css(check)}">{check.Verdict}</span></h3>""");
+            html.Append(CultureInfo.InvariantCulture, $"""<section class="receiver" data-check="{E(check.Name)}"><h3>{E(check.Name)} <span class="result {Css(check)}">{LabReport.Verdict(check)}</span></h3>""");
             var flow = check.Sender is null && check.Receiver is null && check.Interface is null
                 ? ""
                 : $"{Value(check.Sender)} → {Value(check.Receiver)} on {Value(check.Interface)}: ";
             html.Append(CultureInfo.InvariantCulture,
                 $"""<p class="meta">{flow}{Value(check.Received?.ToString(CultureInfo.InvariantCulture))} received of {Value(check.Sent?.ToString(CultureInfo.InvariantCulture))} sent, {Value(check.Lost?.ToString(CultureInfo.InvariantCulture))} lost, {Value(check.Reordered?.ToString(CultureInfo.InvariantCulture))} reordered, {Value(check.Duplicates?.ToString(CultureInfo.InvariantCulture))} duplicates</p>""");
             html.Append(check.Intervals is null
-                ? """<p class="absent no-intervals">No per-second figures in report.json for this receiver (only mcast recv reports intervals).</p>"""
+                ? """<p class="absent no-intervals">No per-second figures for this receiver (only mcast recv reports intervals).</p>"""
                 : RateChart.Svg(check));
             html.Append("</section>");
         }
         html.Append("</div>");
-        html.Append("""<p class="meta">Made from artifacts/lab/report.json by ./build.sh Lab.</p></body></html>""");
+        html.Append("""<p class="meta">Made by ./build.sh Lab with artifacts/lab/report.json.</p></body></html>""");
         html.Append('\n');
         return html.ToString();
     }
 
-    private static string Css(CheckResult check) => check.Passed switch { true => "pass", false => "fail", null => "unknown" };
+    private static string Css(LabCheck check) => check.Status switch { CheckStatus.Passed => "pass", CheckStatus.Failed => "fail", _ => "unknown" };
 
-    /// <summary>A figure or text, or a grey "–" marking that report.json does not have it.</summary>
-    private static string Value(string? text) => text is null ? """<span class="absent" title="not in report.json">–</span>""" : E(text);
+    /// <summary>A figure or text, or a grey "–" marking that the check did not measure it.</summary>
+    private static string Value(string? text) => text is null ? """<span class="absent" title="not measured">–</span>""" : E(text);
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 }

@@ -3,18 +3,18 @@ using McastLab.Pipeline.Core;
 namespace McastLab.Pipeline.Lab.Views;
 
 /// <summary>
-/// Everything people and CI look at, made from report.json after every lab run, pass or fail: report.html and
-/// junit.xml beside it, and the Markdown summary when GitHub Actions asks for one (GITHUB_STEP_SUMMARY).
+/// Everything people and CI look at, made from the run's report (the one written to report.json) after every lab
+/// run, pass or fail: report.html and junit.xml beside report.json, and the Markdown summary when GitHub Actions
+/// asks for one (GITHUB_STEP_SUMMARY).
 /// </summary>
 public sealed class LabViews(IBuildLog log, Func<string, string?>? environment = null)
 {
     private readonly Func<string, string?> environment = environment ?? Environment.GetEnvironmentVariable;
 
-    /// <summary>Writes the views of the report at <paramref name="reportPath"/>; returns the files written.</summary>
-    public IReadOnlyList<string> Write(string reportPath)
+    /// <summary>Writes the views of the report into <paramref name="directory"/>; returns the files written.</summary>
+    public IReadOnlyList<string> Write(LabReport results, string directory)
     {
-        var results = LabResults.Read(reportPath);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(reportPath))!;
+        Directory.CreateDirectory(directory);
         var html = Path.Combine(directory, HtmlReport.FileName);
         var junit = Path.Combine(directory, JUnitReport.FileName);
         File.WriteAllText(html, HtmlReport.Render(results));
@@ -33,15 +33,15 @@ public sealed class LabViews(IBuildLog log, Func<string, string?>? environment =
     /// The lab's call: the views must not hide the lab's verdict, so a view that cannot be written is a
     /// warning (with what to do), never the build's failure. Returns the files written (none on failure).
     /// </summary>
-    public IReadOnlyList<string> TryWrite(string reportPath)
+    public IReadOnlyList<string> TryWrite(LabReport results, string directory)
     {
         try
         {
-            return Write(reportPath);
+            return Write(results, directory);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or System.Xml.XmlException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Xml.XmlException)
         {
-            log.Warning($"The lab's views (report.html, junit.xml) could not be written from {reportPath}: {e.Message}; check the directory and rerun ./build.sh Lab.");
+            log.Warning($"The lab's views (report.html, junit.xml) could not be written into {directory}: {e.Message}; check the directory and rerun ./build.sh Lab.");
             return [];
         }
     }

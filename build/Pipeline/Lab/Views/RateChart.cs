@@ -15,7 +15,7 @@ public static class RateChart
 
     private const int Width = 600, Height = 220, Left = 56, Right = 16, Top = 28, Bottom = 36;
 
-    public static string Svg(CheckResult check)
+    public static string Svg(LabCheck check)
     {
         var intervals = check.Intervals ?? [];
         var name = WebUtility.HtmlEncode(check.Name);

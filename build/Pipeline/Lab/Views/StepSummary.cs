@@ -11,20 +11,18 @@ public static class StepSummary
 {
     public const string Variable = "GITHUB_STEP_SUMMARY";
 
-    public static string Render(LabResults results)
+    public static string Render(LabReport results)
     {
         var md = new StringBuilder();
-        var verdict = results.Passed
-            ? $"✅ passed {results.Checks.Count} of {results.Checks.Count} checks"
-            : results.Checks.Count == 0 ? "❌ no checks ran" : $"❌ failed {results.FailedCount} of {results.Checks.Count} checks";
-        md.Append(CultureInfo.InvariantCulture, $"### McastLab lab {results.RunId} ({results.Backend ?? "unknown backend"}): {verdict}\n\n");
+        var verdict = (results.Passed ? "✅ " : "❌ ") + HtmlReport.Title(results);
+        md.Append(CultureInfo.InvariantCulture, $"### McastLab lab {results.Run.Id} ({results.Backend}): {verdict}\n\n");
         if (results.Checks.Count > 0)
         {
             md.Append("| check | result | sent | received | lost | reordered | dup | detail |\n");
             md.Append("|---|---|--:|--:|--:|--:|--:|---|\n");
             foreach (var c in results.Checks)
             {
-                var result = c.Passed switch { true => "✅ pass", false => "❌ FAIL", null => "❔ unknown" };
+                var result = c.Status switch { CheckStatus.Passed => "✅ pass", CheckStatus.Failed => "❌ FAIL", _ => "➖ not run" };
                 md.Append(CultureInfo.InvariantCulture,
                     $"| {Cell(c.Name)} | {result} | {N(c.Sent)} | {N(c.Received)} | {N(c.Lost)} | {N(c.Reordered)} | {N(c.Duplicates)} | {Cell(c.Detail ?? "–")} |\n");
             }
@@ -33,7 +31,7 @@ public static class StepSummary
         return md.ToString();
     }
 
-    public static void Append(LabResults results, string path) => File.AppendAllText(path, Render(results), new UTF8Encoding(false));
+    public static void Append(LabReport results, string path) => File.AppendAllText(path, Render(results), new UTF8Encoding(false));
 
     private static string N(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "–";
 

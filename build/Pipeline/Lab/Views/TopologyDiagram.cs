@@ -6,18 +6,18 @@ namespace McastLab.Pipeline.Lab.Views;
 
 /// <summary>
 /// The lab as an inline SVG: the nodes with their pods (each pod's eth0 and eth1 addresses), mcastsrc, and the
-/// L2 segment joining the hosts' eth1. Drawn from hosts[] and pods[] of report.json; a report without them
-/// still shows the nodes and pods its check names ("node/pod") and addresses reveal.
+/// L2 segment joining the hosts' eth1. Drawn from the report's hosts and pods; mcastsrc only when the run had it.
 /// </summary>
 public static class TopologyDiagram
 {
     private const int PodWidth = 170, PodHeight = 64, Gap = 14, HostHeader = 40, Columns = 3, SegmentGap = 56;
     private const string Source = LabExperiment.SourceHost;
 
-    public static string Svg(LabResults results)
+    public static string Svg(LabReport results)
     {
         var nodes = Nodes(results);
-        var hosts = nodes.Select(n => (Name: n.Name, Pods: n.Pods)).Append((Name: Source, Pods: (IReadOnlyList<PodBox>)[])).ToList();
+        var hosts = nodes.Select(n => (Name: n.Name, Pods: n.Pods)).ToList();
+        if (results.Run.OutsideHost) hosts.Add((Name: Source, Pods: []));
         var boxes = new List<(string Name, IReadOnlyList<PodBox> Pods, double X, double Width, double Height)>();
         double x = Gap;
         foreach (var (name, pods) in hosts)
@@ -39,7 +39,7 @@ public static class TopologyDiagram
         svg.Append(CultureInfo.InvariantCulture,
             $"""<svg class="topology" xmlns="http://www.w3.org/2000/svg" width="{F(totalWidth)}" height="{F(totalHeight)}" viewBox="0 0 {F(totalWidth)} {F(totalHeight)}" role="img" aria-label="lab topology">""");
         svg.Append("<title>Lab topology: hosts, pods and the eth1 segment</title>");
-        var group = results.Run.FirstOrDefault(p => p.Key == "group").Value;
+        var group = results.Run.Group;
         svg.Append(CultureInfo.InvariantCulture, $"""<line class="segment" x1="{Gap}" x2="{F(totalWidth - Gap)}" y1="{F(segmentY)}" y2="{F(segmentY)}"/>""");
         svg.Append(CultureInfo.InvariantCulture,
             $"""<text class="segment-label" x="{Gap}" y="{F(segmentY + 20)}">L2 segment eth1{(group is null ? "" : $" · multicast group {E(group)}")}</text>""");
@@ -83,27 +83,16 @@ public static class TopologyDiagram
 
     internal sealed record NodeBox(string Name, IReadOnlyList<PodBox> Pods);
 
-    /// <summary>The nodes in order of appearance with their pods: pods[] when the report has it, else the "node/pod" checks.</summary>
-    internal static IReadOnlyList<NodeBox> Nodes(LabResults results)
+    /// <summary>The run's nodes in order with their pods (a node whose pods were not made is drawn empty).</summary>
+    internal static IReadOnlyList<NodeBox> Nodes(LabReport results)
     {
         var pods = new List<(string Node, PodBox Pod)>();
-        foreach (var pod in results.Pods.Where(p => p.Name is not null))
+        foreach (var pod in results.Pods)
         {
             string? Address(string name) => pod.NetworkStatus.FirstOrDefault(s => s.Interface == name) is { Ips.Count: > 0 } s ? string.Join(", ", s.Ips) : null;
-            pods.Add((pod.Node ?? "node", new PodBox(pod.Name!, Address("eth0"), Address("eth1"))));
+            pods.Add((pod.Node, new PodBox(pod.Name, Address("eth0"), Address("eth1"))));
         }
-        if (pods.Count == 0)
-        {
-            foreach (var check in results.Checks.Where(c => c.Name.Count(ch => ch == '/') == 1))
-            {
-                var parts = check.Name.Split('/');
-                if (!pods.Any(p => p.Node == parts[0] && p.Pod.Name == parts[1])) pods.Add((parts[0], new PodBox(parts[1], null, check.PodAddress)));
-            }
-        }
-        var names = results.Hosts.Select(h => h.Name).OfType<string>().Where(n => n != Source)
-            .Concat(pods.Select(p => p.Node))
-            .Distinct(StringComparer.Ordinal)
-            .DefaultIfEmpty("k8s");
+        var names = results.Run.Nodes.Concat(pods.Select(p => p.Node)).Distinct(StringComparer.Ordinal);
         return [.. names.Select(n => new NodeBox(n, [.. pods.Where(p => p.Node == n).Select(p => p.Pod)]))];
     }
 

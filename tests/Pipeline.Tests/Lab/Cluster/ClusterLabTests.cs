@@ -71,7 +71,7 @@ public sealed class ClusterLabTests : IDisposable
         """;
 
     /// <summary>A real tool's output (Captured/README.md says how each was made).</summary>
-    public static string[] Captured(string file) => File.ReadAllLines(Path.Combine(Tests.RepositoryRoot.Path, "tests", "Pipeline.Tests", "Lab", "Cluster", "Captured", file));
+    public static string[] Captured(string file) => File.ReadAllLines(Path.Combine(Tests.RepositoryRoot.Path, "tests", "Pipeline.Tests", "Lab", "Captured", file));
 
     /// <summary>A pod's log as Kubernetes keeps it: the receiver's stderr line, then its JSON lines.</summary>
     public static IReadOnlyList<string> PodLog(string stderr, string jsonl) => [.. Captured(stderr), .. Captured(jsonl)];
@@ -120,14 +120,14 @@ public sealed class ClusterLabTests : IDisposable
             "node-001/pod-1/attachment", "node-002/pod-2/attachment", "node-003/pod-3/attachment", "node-001/sender/attachment",
             "node-001/pod-1/from-sender", "node-002/pod-2/from-sender", "node-003/pod-3/from-sender", "negative-control", "segment-addresses",
         ], report.Checks.Select(c => c.Name));
-        var flows = report.Checks.Where(c => c.Flow == ClusterPlan.PodFlow).ToList();
+        var flows = report.Checks.Where(c => c.Flow == "pod-by-route").ToList();
         Assert.Equal([FlowDirection.PodToPodSameNode, FlowDirection.PodToPodCrossNode, FlowDirection.PodToPodCrossNode, FlowDirection.PodToPodSameNode], flows.Select(c => c.Direction));
         Assert.All(flows.Take(3), c => Assert.Equal((448L, 448L, 0L), (c.Sent!.Value, c.Received!.Value, c.Lost!.Value)));
         Assert.Equal(["10.0.0.13", "10.0.0.93", "10.0.0.173"], flows.Take(3).Select(c => c.PodAddress));
         Assert.Equal(0, flows[3].Received);
         Assert.Equal(["node-001", "node-002", "node-003", "node-001", "node-001"], report.Pods.Select(p => p.Node));
         Assert.Equal([("cbr0", "eth0", true), ($"{Namespace}/eth1-multicast-1", "eth1", false)], report.Pods[0].NetworkStatus.Select(e => (e.Name, e.Interface, e.Default)));
-        Assert.Equal("5001 (pod-to-pods)", report.Run["port"]);
+        Assert.Equal("pod-by-route", report.Run.Flows[0].Name);
         Assert.Equal("10.0.0.12", report.Pods.Single(p => p.Name == "sender").NetworkStatus.Single(e => e.Interface == "eth1").Ips.Single());
         Assert.Equal(["node-001", "node-002", "node-003"], report.Hosts.Select(h => h.Name));
     }
@@ -416,7 +416,7 @@ public sealed class ClusterLabTests : IDisposable
 
         var grown = GC.GetTotalMemory(forceFullCollection: true) - before;
         Assert.True(report.Passed, string.Join("\n", report.Failed.Take(5).Select(c => $"{c.Name}: {c.Detail}")));
-        Assert.Equal(200, report.Checks.Count(c => c.Flow == ClusterPlan.PodFlow && c.Name.Contains("/pod-", StringComparison.Ordinal) && c.Received == 448));
+        Assert.Equal(200, report.Checks.Count(c => c.Flow == "pod-by-route" && c.Name.Contains("/pod-", StringComparison.Ordinal) && c.Received == 448));
         Assert.Equal(199, report.Checks.Count(c => c.Direction == FlowDirection.PodToPodCrossNode));
         // Per node: one attachment, one pod, one log read; the rest does not grow with nodes.
         var requests = stub.Requests;

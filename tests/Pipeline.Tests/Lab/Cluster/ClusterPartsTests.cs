@@ -68,7 +68,7 @@ public sealed class ClusterPartsTests
         using var scratch = BoxTestContext.Scratch();
         using var tools = new FakeTools();
         // The VM's iperf prints what a real iperf 2.1.8 printed (Captured/README.md).
-        var captured = Path.Combine(Tests.RepositoryRoot.Path, "tests", "Pipeline.Tests", "Lab", "Cluster", "Captured", "iperf-client.txt");
+        var captured = Path.Combine(Tests.RepositoryRoot.Path, "tests", "Pipeline.Tests", "Lab", "Captured", "iperf-client.txt");
         File.AppendAllText(Path.Combine(tools.Directory, "vagrant"), $"if [[ $1 == ssh && $* == *iperf* ]]; then cat '{captured}'; fi\n");
         tools.Write("docker", "#!/usr/bin/env bash\nprintf '%s\\n' \"$*\" >>\"$(dirname \"$0\")/docker.calls\"\ntouch \"$3\"");
         var parameters = scratch.Parameters(("workers", "1"));
@@ -133,23 +133,21 @@ public sealed class ClusterPartsTests
     [Fact]
     public void Every_node_gets_its_own_slice_of_the_range_and_the_sender_its_own_address()
     {
-        var plan = ClusterPlan.Create(lab, ["a", "b", "c"], outsideSender: false);
+        var plan = ClusterPlan.Create(lab, LabExperiment.Plan(lab, BackendTopology.Complete(["a", "b", "c"], 1)), outsideSender: false);
 
         Assert.Equal(["eth1-multicast-1 10.0.0.13-10.0.0.92", "eth1-multicast-2 10.0.0.93-10.0.0.172", "eth1-multicast-3 10.0.0.173-10.0.0.252", "eth1-multicast-sender 10.0.0.12-10.0.0.12"],
             plan.Attachments.Select(a => $"{a.Name} {a.RangeStart}-{a.RangeEnd}"));
-        Assert.Equal([ClusterPlan.PodFlow], plan.Experiment.Flows.Select(f => f.Name));
         Assert.Equal(["a/pod-1", "b/pod-2", "c/pod-3", "a/sender", "a/control"], plan.Experiment.Pods.Select(p => p.Key));
     }
 
     [Fact]
     public void With_an_outside_sender_the_pod_sender_takes_the_ranges_last_address_kept_out_of_the_slices()
     {
-        var plan = ClusterPlan.Create(lab, ["a", "b"], outsideSender: true);
+        var plan = ClusterPlan.Create(lab, LabExperiment.Plan(lab, BackendTopology.Complete(["a", "b"], 1)), outsideSender: true);
 
         Assert.Equal("10.0.0.254", plan.SenderAddress.ToString());
         // 13-253 split in two equal slices: 13-132, 133-252; 254 is in none.
         Assert.Equal(["10.0.0.13-10.0.0.132", "10.0.0.133-10.0.0.252"], plan.NodeAttachments.Values.Select(a => $"{a.RangeStart}-{a.RangeEnd}"));
-        Assert.Equal([(ClusterPlan.OutsideFlow, 5001), (ClusterPlan.PodFlow, 5002)], plan.Experiment.Flows.Select(f => (f.Name, f.Port)));
     }
 
     [Fact]
@@ -157,7 +155,7 @@ public sealed class ClusterPartsTests
     {
         var small = lab with { RangeStart = System.Net.IPAddress.Parse("10.0.0.13"), RangeEnd = System.Net.IPAddress.Parse("10.0.0.14") };
 
-        var error = Assert.Throws<PipelineException>(() => ClusterPlan.Create(small, ["a", "b", "c"], outsideSender: false));
+        var error = Assert.Throws<PipelineException>(() => ClusterPlan.Create(small, LabExperiment.Plan(small, BackendTopology.Complete(["a", "b", "c"], 1)), outsideSender: false));
 
         Assert.Equal("The IPAM range 10.0.0.13-10.0.0.14 has 2 address(es) for 3 nodes; widen --range-start/--range-end or narrow --node-selector.", error.Message);
     }

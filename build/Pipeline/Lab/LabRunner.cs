@@ -1,0 +1,20 @@
+namespace McastLab.Pipeline.Lab;
+
+/// <summary>
+/// One lab run with any backend: ask the backend for its topology, plan the one experiment from it, have the
+/// backend realize and run it, and judge what it observed into the report. The same steps for every backend.
+/// </summary>
+public static class LabRunner
+{
+    /// <summary>The whole run with this backend: discover, plan, run, judge.</summary>
+    public static async Task<LabReport> RunAsync(this ILabBackend backend, LabRequest request, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var topology = await backend.DiscoverAsync(request, cancellationToken);
+        var experiment = LabExperiment.Plan(request.Settings, topology);
+        var observed = await backend.RunAsync(request, experiment, cancellationToken);
+        var facts = LabRunFacts.Of(backend.Run.Value, request, experiment, topology, observed.Location);
+        return LabReport.Of(backend.Name, facts, started, watch.Elapsed, experiment, observed, request.Settings);
+    }
+}

@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace McastLab.Pipeline.Lab.Views;
+
+/// <summary>The run's facts (<see cref="LabRunFacts"/>) as the views list them: name and text, in one order for every backend.</summary>
+public static class RunFacts
+{
+    public static IReadOnlyList<KeyValuePair<string, string>> Of(LabReport report)
+    {
+        var run = report.Run;
+        string N(int n) => n.ToString(CultureInfo.InvariantCulture);
+        return
+        [
+            new("backend", report.Backend),
+            new("run", run.Id),
+            new("where", run.Location),
+            new("nodes", string.Join(", ", run.Nodes)),
+            new("pods per node", N(run.PodsPerNode)),
+            new("outside host", run.OutsideHost ? LabExperiment.SourceHost : "none"),
+            new("group", run.Group),
+            new("flows", string.Join(", ", run.Flows.Select(f => $"{f.Name} :{N(f.Port)}"))),
+            new("rate", run.Rate),
+            new("ttl", N(run.Ttl)),
+            new("duration", $"{N(run.DurationSeconds)} s"),
+            new("network", run.Network),
+            new("mcast image", run.McastImage),
+            new("iperf image", run.IperfImage),
+        ];
+    }
+}
