@@ -169,7 +169,7 @@ public sealed class LabContainers(DockerClient docker, LabRunId run, LabTimings?
 
     /// <summary>A host's or a pod's sandbox (by role; an older run's by its network mode none), whose namespace others share.</summary>
     private static bool IsNamespaceOwner(ContainerListResponse container) =>
-        container.Labels?.TryGetValue(LabRunId.RoleLabel, out var role) == true ? role is "host" or "pod" : container.HostConfig?.NetworkMode == "none";
+        container.Labels?.TryGetValue(ContainerLabels.Role, out var role) == true ? role is "host" or "pod" : container.HostConfig?.NetworkMode == "none";
 
     /// <summary>How many removals run at once: dockerd does a removal mostly waiting on the kernel (unmounts, cgroups).</summary>
     private const int RemovalParallelism = 16;
