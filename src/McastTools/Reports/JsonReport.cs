@@ -20,6 +20,8 @@ internal sealed class JsonReport(Stream output, TextWriter log) : IReportSink
         {
             writer.WriteString("event", "joined");
             writer.WriteString("group", endpoint.Group.Address.ToString());
+            writer.WriteNumber("groups", endpoint.Group.Count);
+            writer.WriteString("lastGroup", endpoint.Group.Last.ToString());
             writer.WriteNumber("port", endpoint.Port);
             if (endpoint.Interface is null)
             {

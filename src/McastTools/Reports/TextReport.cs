@@ -19,12 +19,13 @@ internal sealed class TextReport(TextWriter output) : IReportSink
         var endpoint = plan.Endpoint;
         var on = endpoint.Interface is null ? "the default interface" : endpoint.Interface.Name;
         var source = endpoint.Source is null ? "any source" : $"source {endpoint.Source}";
-        return $"mcast recv: joined {endpoint.Group.Address} port {endpoint.Port} on {on}, {source}, {buffer.Describe()}";
+        var groups = endpoint.Group.Count == 1 ? "" : $" ({endpoint.Group.Count} groups)";
+        return $"mcast recv: joined {endpoint.Group.Describe()}{groups} port {endpoint.Port} on {on}, {source}, {buffer.Describe()}";
     }
 
     public void StreamStarted(StreamReport stream)
     {
-        output.WriteLine($"[{stream.Number}] stream from {stream.Source}");
+        output.WriteLine($"[{stream.Number}] stream from {stream.Source} to group {stream.Group}");
         output.Flush();
     }
 

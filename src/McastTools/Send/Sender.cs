@@ -16,7 +16,8 @@ internal sealed class Sender(SendPlan plan)
     {
         using var socket = MulticastSockets.OpenSender(plan.Endpoint);
         var template = DatagramTemplate.Create(plan.Length);
-        using var batch = new BatchSender(socket, template);
+        var destinations = Destinations(plan.Endpoint);
+        using var batch = new BatchSender(socket, template, destinations);
         var pacer = new Pacer(plan.Rate.Unlimited ? 0 : plan.Rate.PacketsPerSecondFor(plan.Length));
         var limit = plan.Count ?? long.MaxValue;
         var clock = Stopwatch.StartNew();
@@ -47,17 +48,43 @@ internal sealed class Sender(SendPlan plan)
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
-        SendEndOfTest(socket, sent, template);
+        SendEndOfTest(socket, sent, template, destinations);
         return new SendResult(socket.LocalEndPoint as System.Net.IPEndPoint, sent, sent * plan.Length, seconds, cancel.IsCancellationRequested);
     }
 
-    private static void SendEndOfTest(System.Net.Sockets.Socket socket, long lastId, byte[] template)
+    /// <summary>Each group of a range, with the outgoing interface as an IPv6 group's scope; null for one group (a connected socket).</summary>
+    private static System.Net.IPEndPoint[]? Destinations(SendEndpoint endpoint)
+    {
+        if (endpoint.Group.Count == 1)
+        {
+            return null;
+        }
+
+        var scope = endpoint.Group.IsIPv6 ? endpoint.Interface?.Index ?? 0 : 0;
+        return [.. endpoint.Group.Members.Select(g => new System.Net.IPEndPoint(scope == 0 ? g : new System.Net.IPAddress(g.GetAddressBytes(), scope), endpoint.Port))];
+    }
+
+    /// <summary>The end-of-test datagrams of every group: each announces the last id that group was sent.</summary>
+    private static void SendEndOfTest(System.Net.Sockets.Socket socket, long sent, byte[] template, System.Net.IPEndPoint[]? destinations)
     {
         var datagram = (byte[])template.Clone();
         for (var copy = 0; copy < EndOfTestCopies; copy++)
         {
-            IperfHeader.At(IperfHeader.EndOfTestId(lastId), DateTime.UtcNow).Write(datagram);
-            socket.Send(datagram);
+            if (destinations is null)
+            {
+                IperfHeader.At(IperfHeader.EndOfTestId(sent), DateTime.UtcNow).Write(datagram);
+                socket.Send(datagram);
+            }
+            else
+            {
+                for (var group = 0; group < destinations.Length; group++)
+                {
+                    var lastId = (sent / destinations.Length) + (group < sent % destinations.Length ? 1 : 0);
+                    IperfHeader.At(IperfHeader.EndOfTestId(lastId), DateTime.UtcNow).Write(datagram);
+                    socket.SendTo(datagram, destinations[group]);
+                }
+            }
+
             Thread.Sleep(2);
         }
     }

@@ -13,6 +13,9 @@ internal readonly ref struct ReceivedDatagram
     public int? Ttl { get; init; }
     public long ArrivalMicros { get; init; }
     public long? KernelDrops { get; init; }
+
+    /// <summary>The destination address (4 or 16 bytes) when the socket asked for it (several groups), else empty.</summary>
+    public ReadOnlySpan<byte> Destination { get; init; }
 }
 
 /// <summary>
@@ -46,7 +49,10 @@ internal sealed unsafe class BatchReceiver : IDisposable
     }
 
     /// <summary>Waits (up to the socket's receive timeout) for datagrams; returns how many arrived, 0 on timeout.</summary>
-    public int Receive()
+    public int Receive() => Receive(_socket);
+
+    /// <summary>The same from another socket of the run: one set of buffers serves every socket of a group range.</summary>
+    public int Receive(Socket socket)
     {
         for (var i = 0; i < BatchSize; i++)
         {
@@ -65,7 +71,7 @@ internal sealed unsafe class BatchReceiver : IDisposable
             };
         }
 
-        var fd = (int)_socket.SafeHandle.DangerousGetHandle();
+        var fd = (int)socket.SafeHandle.DangerousGetHandle();
         var count = LinuxNative.RecvMMsg(fd, _messages, BatchSize, LinuxNative.MsgWaitForOne, null);
         if (count >= 0)
         {
@@ -86,6 +92,7 @@ internal sealed unsafe class BatchReceiver : IDisposable
             int? ttl = null;
             long arrival = 0;
             long? drops = null;
+            var destination = ReadOnlySpan<byte>.Empty;
             var control = new ReadOnlySpan<byte>(header.Control, (int)header.ControlLength);
             // struct cmsghdr { size_t len; int level; int type; } then data, each aligned to 8 bytes.
             while (control.Length >= 16)
@@ -111,6 +118,14 @@ internal sealed unsafe class BatchReceiver : IDisposable
                     case (LinuxNative.SolSocket, LinuxNative.SoRxqOvfl):
                         drops = BinaryPrimitives.ReadUInt32LittleEndian(payload);
                         break;
+                    case (LinuxNative.IpProtoIp, LinuxNative.IpPktInfo):
+                        // struct in_pktinfo { int ifindex; in_addr spec_dst; in_addr addr }: addr is the header's destination.
+                        destination = payload.Slice(8, 4);
+                        break;
+                    case (LinuxNative.IpProtoIpv6, LinuxNative.Ipv6PktInfo):
+                        // struct in6_pktinfo { in6_addr addr; int ifindex }.
+                        destination = payload[..16];
+                        break;
                 }
 
                 control = control[Math.Min(control.Length, (length + 7) & ~7)..];
@@ -121,7 +136,7 @@ internal sealed unsafe class BatchReceiver : IDisposable
                 arrival = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
             }
 
-            return new ReceivedDatagram { Data = data, Source = SourceOf(name), Ttl = ttl, ArrivalMicros = arrival, KernelDrops = drops };
+            return new ReceivedDatagram { Data = data, Source = SourceOf(name), Ttl = ttl, ArrivalMicros = arrival, KernelDrops = drops, Destination = destination };
         }
     }
 

@@ -13,8 +13,15 @@ internal sealed unsafe class BatchSender : IDisposable
     private readonly byte* _data;
     private readonly LinuxNative.IoVec* _iov;
     private readonly LinuxNative.MMsgHdr* _messages;
+    private readonly byte* _names;
+    private readonly uint _nameLength;
+    private readonly int _groups = 1;
 
-    public BatchSender(Socket socket, byte[] template)
+    /// <param name="destinations">
+    /// Several groups on an unconnected socket: datagram n (0-based) goes to group n mod G with that group's id
+    /// n div G + 1, so every group's ids run from 1 without gaps (a receiver counts each group apart).
+    /// </param>
+    public BatchSender(Socket socket, byte[] template, IReadOnlyList<System.Net.IPEndPoint>? destinations = null)
     {
         _socket = socket;
         _length = template.Length;
@@ -28,14 +35,36 @@ internal sealed unsafe class BatchSender : IDisposable
             _messages[i].Header.Iov = _iov + i;
             _messages[i].Header.IovLength = 1;
         }
+
+        if (destinations is { Count: > 1 })
+        {
+            _groups = destinations.Count;
+            _names = (byte*)NativeMemory.AllocZeroed((nuint)(_groups * NameBytes));
+            for (var g = 0; g < _groups; g++)
+            {
+                var destination = destinations[g];
+                _nameLength = (uint)MulticastSockets.WriteSockAddr(new Span<byte>(_names + (g * NameBytes), NameBytes), destination.Address, destination.Port, destination.AddressFamily == AddressFamily.InterNetworkV6 ? (int)destination.Address.ScopeId : 0);
+            }
+        }
     }
 
-    /// <summary>Sends ids first..first+count-1 stamped with <paramref name="now"/>; returns how many the kernel took.</summary>
+    private const int NameBytes = 32;
+
+    /// <summary>The group datagram <paramref name="number"/> (1-based over the whole run) goes to, and its id there.</summary>
+    public static (int Group, long Id) Place(long number, int groups) => ((int)((number - 1) % groups), ((number - 1) / groups) + 1);
+
+    /// <summary>Sends datagrams first..first+count-1 (ids, with several groups their places) stamped with <paramref name="now"/>; returns how many the kernel took.</summary>
     public int Send(long firstId, int count, DateTime now)
     {
         for (var i = 0; i < count; i++)
         {
-            IperfHeader.At(firstId + i, now).Write(new Span<byte>(_data + (i * _length), IperfHeader.Size));
+            var (group, id) = _groups == 1 ? (0, firstId + i) : Place(firstId + i, _groups);
+            IperfHeader.At(id, now).Write(new Span<byte>(_data + (i * _length), IperfHeader.Size));
+            if (_names != null)
+            {
+                _messages[i].Header.Name = _names + (group * NameBytes);
+                _messages[i].Header.NameLength = _nameLength;
+            }
         }
 
         var fd = (int)_socket.SafeHandle.DangerousGetHandle();
@@ -71,5 +100,6 @@ internal sealed unsafe class BatchSender : IDisposable
         NativeMemory.Free(_data);
         NativeMemory.Free(_iov);
         NativeMemory.Free(_messages);
+        NativeMemory.Free(_names);
     }
 }

@@ -17,6 +17,26 @@ internal static class MulticastSockets
 
     public static Socket OpenReceiver(ReceiveEndpoint endpoint, out ReceiveBuffer buffer)
     {
+        // Binding to the group (not the wildcard) keeps other groups on the same port out.
+        var socket = OpenUnjoined(endpoint, bindToGroup: true, out buffer);
+        try
+        {
+            JoinGroup(socket, endpoint, endpoint.Group.Address);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A receive socket with every option but no membership. Bound to the group it will hold alone, or to the
+    /// wildcard for several groups, whose datagrams then carry their destination (IP_PKTINFO/IPV6_PKTINFO).
+    /// </summary>
+    public static Socket OpenUnjoined(ReceiveEndpoint endpoint, bool bindToGroup, out ReceiveBuffer buffer)
+    {
         var group = endpoint.Group;
         var family = group.Address.AddressFamily;
         var socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
@@ -26,8 +46,8 @@ internal static class MulticastSockets
             var forced = SetBuffer(socket, LinuxNative.SoRcvbufForce, LinuxNative.SoRcvbuf);
             buffer = new ReceiveBuffer(BufferBytes, ReceiveBuffer.Granted(socket), forced);
             var ifIndex = endpoint.Interface?.Index ?? 0;
-            // Binding to the group (not the wildcard) keeps other groups on the same port out.
-            var bindAddress = group.IsIPv6 ? new IPAddress(group.Address.GetAddressBytes(), ifIndex) : group.Address;
+            var wildcard = group.IsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
+            var bindAddress = !bindToGroup ? wildcard : group.IsIPv6 ? new IPAddress(group.Address.GetAddressBytes(), ifIndex) : group.Address;
             socket.Bind(new IPEndPoint(bindAddress, endpoint.Port));
             var level = group.IsIPv6 ? LinuxNative.IpProtoIpv6 : LinuxNative.IpProtoIp;
             if (group.IsIPv6)
@@ -43,21 +63,9 @@ internal static class MulticastSockets
                 SetInt(socket, level, LinuxNative.IpRecvTtl, 1);
             }
 
-            var interfaceIPv4 = endpoint.Interface is null ? IPAddress.Any : endpoint.Interface.FirstIPv4;
-            if (!group.IsIPv6 && endpoint.Source is { } source && interfaceIPv4 is not null)
+            if (!bindToGroup)
             {
-                // struct ip_mreq_source { imr_multiaddr; imr_interface; imr_sourceaddr }: the interface by its address.
-                var mreq = new byte[12];
-                group.Address.GetAddressBytes().CopyTo(mreq, 0);
-                interfaceIPv4.GetAddressBytes().CopyTo(mreq, 4);
-                source.GetAddressBytes().CopyTo(mreq, 8);
-                socket.SetRawSocketOption(level, LinuxNative.IpAddSourceMembership, mreq);
-            }
-            else
-            {
-                // IPv6, an any-source join, or an interface without an IPv4 address (a bare macvlan child),
-                // which is named by index instead.
-                Join(socket, level, ifIndex, group.Address, endpoint.Source);
+                SetInt(socket, level, group.IsIPv6 ? LinuxNative.Ipv6RecvPktInfo : LinuxNative.IpPktInfo, 1);
             }
 
             SetInt(socket, LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, 1);
@@ -71,6 +79,30 @@ internal static class MulticastSockets
         }
     }
 
+    /// <summary>Joins one group on the endpoint's interface, source-specific when the endpoint names a source.</summary>
+    public static void JoinGroup(Socket socket, ReceiveEndpoint endpoint, IPAddress group)
+    {
+        var isIPv6 = group.AddressFamily == AddressFamily.InterNetworkV6;
+        var level = isIPv6 ? LinuxNative.IpProtoIpv6 : LinuxNative.IpProtoIp;
+        var interfaceIPv4 = endpoint.Interface is null ? IPAddress.Any : endpoint.Interface.FirstIPv4;
+        if (!isIPv6 && endpoint.Source is { } source && interfaceIPv4 is not null)
+        {
+            // struct ip_mreq_source { imr_multiaddr; imr_interface; imr_sourceaddr }: the interface by its address.
+            var mreq = new byte[12];
+            group.GetAddressBytes().CopyTo(mreq, 0);
+            interfaceIPv4.GetAddressBytes().CopyTo(mreq, 4);
+            source.GetAddressBytes().CopyTo(mreq, 8);
+            socket.SetRawSocketOption(level, LinuxNative.IpAddSourceMembership, mreq);
+        }
+        else
+        {
+            // IPv6, an any-source join, or an interface without an IPv4 address (a bare macvlan child),
+            // which is named by index instead.
+            Join(socket, level, endpoint.Interface?.Index ?? 0, group, endpoint.Source);
+        }
+    }
+
+    /// <summary>Connected to its one group; unconnected for a range, each datagram then names its group.</summary>
     public static Socket OpenSender(SendEndpoint endpoint)
     {
         var group = endpoint.Group;
@@ -93,7 +125,10 @@ internal static class MulticastSockets
                     SetInt(socket, LinuxNative.IpProtoIpv6, LinuxNative.Ipv6TClass, tclass);
                 }
 
-                socket.Connect(new IPEndPoint(new IPAddress(group.Address.GetAddressBytes(), ifIndex), endpoint.Port));
+                if (group.Count == 1)
+                {
+                    socket.Connect(new IPEndPoint(new IPAddress(group.Address.GetAddressBytes(), ifIndex), endpoint.Port));
+                }
             }
             else
             {
@@ -108,7 +143,10 @@ internal static class MulticastSockets
                     SetInt(socket, LinuxNative.IpProtoIp, LinuxNative.IpTos, tos);
                 }
 
-                socket.Connect(new IPEndPoint(group.Address, endpoint.Port));
+                if (group.Count == 1)
+                {
+                    socket.Connect(new IPEndPoint(group.Address, endpoint.Port));
+                }
             }
 
             return socket;
@@ -139,18 +177,25 @@ internal static class MulticastSockets
         socket.SetRawSocketOption(level, source is null ? LinuxNative.McastJoinGroup : LinuxNative.McastJoinSourceGroup, request);
     }
 
-    private static void WriteSockAddr(Span<byte> storage, IPAddress address)
+    /// <summary>
+    /// struct sockaddr_in { u16 family; u16 port (network order); in_addr } or sockaddr_in6 { u16 family; u16 port;
+    /// u32 flowinfo; in6_addr; u32 scope_id }; returns its length.
+    /// </summary>
+    public static int WriteSockAddr(Span<byte> storage, IPAddress address, int port = 0, int scopeId = 0)
     {
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             BinaryPrimitives.WriteUInt16LittleEndian(storage, 10);
+            BinaryPrimitives.WriteUInt16BigEndian(storage[2..], (ushort)port);
             address.GetAddressBytes().CopyTo(storage[8..]);
+            BinaryPrimitives.WriteUInt32LittleEndian(storage[24..], (uint)scopeId);
+            return 28;
         }
-        else
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(storage, 2);
-            address.GetAddressBytes().CopyTo(storage[4..]);
-        }
+
+        BinaryPrimitives.WriteUInt16LittleEndian(storage, 2);
+        BinaryPrimitives.WriteUInt16BigEndian(storage[2..], (ushort)port);
+        address.GetAddressBytes().CopyTo(storage[4..]);
+        return 16;
     }
 
     /// <summary>Wakes a blocked receive this often, so intervals and Ctrl+C are handled without packets.</summary>
