@@ -121,7 +121,10 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
 
         var finals = _streams.Keys.Select(k => (k, _streams[k].Snapshot(_kernelDrops))).ToList();
         var failure = Verdict.Failure(finals, plan.ExpectPackets, plan.MaxLossPercent);
-        var outcome = new ReceiveOutcome(_streams.Count, failure is null, failure ?? reason, cancel.IsCancellationRequested);
+        var outcome = new ReceiveOutcome(_streams.Count, failure is null, failure ?? reason, cancel.IsCancellationRequested)
+        {
+            SilentGroups = plan.Endpoint.Group.Count == 1 ? [] : [.. plan.Endpoint.Group.Members.Except(_streams.Keys.Select(k => k.Group!)).Select(g => g.ToString())],
+        };
         sink.End(outcome);
         return outcome;
     }

@@ -61,6 +61,13 @@ internal sealed class JsonReport(Stream output, TextWriter log) : IReportSink
         writer.WriteBoolean("ok", outcome.Ok);
         writer.WriteString("reason", outcome.Reason);
         writer.WriteBoolean("interrupted", outcome.Interrupted);
+        writer.WriteStartArray("silentGroups");
+        foreach (var group in outcome.SilentGroups)
+        {
+            writer.WriteStringValue(group);
+        }
+
+        writer.WriteEndArray();
     });
 
     private void WriteStream(string kind, StreamReport report) => WriteLine(writer =>

@@ -36,6 +36,13 @@ internal sealed class TextReport(TextWriter output) : IReportSink
     public void End(ReceiveOutcome outcome)
     {
         output.WriteLine($"end: {outcome.Streams} stream(s), {(outcome.Ok ? "ok" : "FAILED")}: {outcome.Reason}");
+        if (outcome.SilentGroups.Count > 0)
+        {
+            // Counted, and the first few named: a range of hundreds would make one unreadable line.
+            var named = string.Join(", ", outcome.SilentGroups.Take(8)) + (outcome.SilentGroups.Count > 8 ? ", ..." : "");
+            output.WriteLine($"silent groups: {outcome.SilentGroups.Count} joined group(s) carried no datagram: {named}");
+        }
+
         output.Flush();
     }
 
