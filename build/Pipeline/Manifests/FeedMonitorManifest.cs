@@ -1,0 +1,99 @@
+using System.Globalization;
+using k8s.Models;
+using McastLab.Pipeline.Parameters;
+
+namespace McastLab.Pipeline.Manifests;
+
+/// <summary>
+/// The feed monitor: a DaemonSet that runs `mcast recv --metrics` on every node, attached to the segment
+/// through the lab's NetworkAttachmentDefinition, with no end (it reports each sender when it stops and
+/// keeps listening). Prometheus finds it by the prometheus.io/* pod annotations its kubernetes_sd example
+/// relabelling reads, and scrapes the pod's cluster address; the multicast arrives on the attached interface.
+/// Not in the kustomization: a monitor is deployed on purpose (`kubectl apply -f manifests/mcast-feed-monitor-daemonset.yaml`).
+/// </summary>
+public sealed class FeedMonitorManifest(LabSettings lab, ImageSettings images)
+{
+    public const string Name = "mcast-feed-monitor";
+    public const string FileName = "mcast-feed-monitor-daemonset.yaml";
+
+    /// <summary>The port /metrics is served on in the pod (OpenTelemetry's Prometheus exporter uses it too; a pod has its own).</summary>
+    public const int MetricsPort = 9464;
+
+    public const string MetricsPath = "/metrics";
+
+    public V1DaemonSet DaemonSet()
+    {
+        var labels = new Dictionary<string, string>
+        {
+            ["app.kubernetes.io/part-of"] = "mcastlab",
+            ["app.kubernetes.io/component"] = "feed-monitor",
+        };
+        var port = MetricsPort.ToString(CultureInfo.InvariantCulture);
+        return new V1DaemonSet
+        {
+            ApiVersion = "apps/v1",
+            Kind = "DaemonSet",
+            Metadata = new V1ObjectMeta { Name = Name, Labels = labels },
+            Spec = new V1DaemonSetSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = labels },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta
+                    {
+                        Labels = labels,
+                        Annotations = new Dictionary<string, string>
+                        {
+                            [NetworkAttachmentDefinition.NetworksAnnotation] = new LabManifests(lab, images).NetworksAnnotation,
+                            ["prometheus.io/scrape"] = "true",
+                            ["prometheus.io/port"] = port,
+                            ["prometheus.io/path"] = MetricsPath,
+                        },
+                    },
+                    Spec = new V1PodSpec
+                    {
+                        Containers = [Container(port)],
+                        TerminationGracePeriodSeconds = 5,
+                        Tolerations = [new V1Toleration { Key = "node-role.kubernetes.io/control-plane", OperatorProperty = "Exists", Effect = "NoSchedule" }],
+                    },
+                },
+            },
+        };
+    }
+
+    public ManifestFile File() => new($"{LabManifests.ManifestsDirectory}/{FileName}", ManifestYaml.Render(DaemonSet()));
+
+    private V1Container Container(string port) => new()
+    {
+        Name = "mcast",
+        Image = images.Reference(images.McastImage, images.ManifestTag),
+        ImagePullPolicy = "IfNotPresent",
+        Command = ["mcast"],
+        Args =
+        [
+            "recv",
+            "--group", lab.Group.ToString(),
+            "--interface", lab.Interface,
+            "--port", lab.Port.ToString(CultureInfo.InvariantCulture),
+            // The log keeps one JSON line per sender when it stops; the counters live at /metrics.
+            "--interval", "0",
+            "--format", "json",
+            "--metrics", $"0.0.0.0:{port}",
+        ],
+        Ports = [new V1ContainerPort { Name = "metrics", ContainerPort = MetricsPort, Protocol = "TCP" }],
+        // Ready once /metrics answers; its mcast_up gauge turns 1 when the groups are joined.
+        ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = MetricsPath, Port = "metrics" }, PeriodSeconds = 10 },
+        Resources = new V1ResourceRequirements
+        {
+            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("32Mi") },
+            Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("256Mi") },
+        },
+        SecurityContext = new V1SecurityContext
+        {
+            AllowPrivilegeEscalation = false,
+            RunAsNonRoot = true,
+            Capabilities = new V1Capabilities { Drop = ["ALL"] },
+            SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+        },
+    };
+}
