@@ -22,6 +22,8 @@ public sealed partial class FeedMonitorCommandTests
         var args = block.Groups[1].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim().TrimStart('-').Trim().Trim('"')).ToList();
 
         Assert.Equal("recv", args[0]);
+        // The node's attached interface is not on this machine: resolve the plan against loopback instead.
+        args[args.IndexOf("--interface") + 1] = "lo";
         var options = ParsedOptions.Parse("recv", RecvCommand.Options, args[1..]);
         var (plan, format) = RecvCommand.Plan(options);
         Assert.True(plan.Persistent);

@@ -231,7 +231,14 @@ public sealed class MetricsScrapeTests
 
         using var sender = NamespaceLab.Mcast(lab.Source, "send", "--group", "239.1.2.1-239.1.2.2", "--interface", "eth1", "--duration", "4", "--rate", "2000pps");
         Assert.True(monitor.WaitForOutput("to group 239.1.2.2", Startup), monitor.Output);
+        // The receive loop publishes a few times a second: the first scrape waits for both streams.
         var (head, first) = Scrape(lab.Pod, url);
+        for (var attempt = 0; attempt < 20 && first.Family("mcast_received_datagrams_total").Count() < 2; attempt++)
+        {
+            Thread.Sleep(100);
+            (head, first) = Scrape(lab.Pod, url);
+        }
+
         Thread.Sleep(1000);
         var (_, second) = Scrape(lab.Pod, url);
 
