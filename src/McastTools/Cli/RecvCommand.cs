@@ -33,7 +33,7 @@ internal static class RecvCommand
 
     public const string ExitCodes =
         "exit codes: 0 success; 1 --expect-packets or --max-loss not met (or nothing received when expected);\n" +
-        "2 usage error (nothing opened); 3 socket error at run time; 130 interrupted by Ctrl+C/SIGTERM (after the final report).";
+        "2 usage error (nothing opened); 3 socket error at run time or a group membership the kernel refuses; 130 interrupted by Ctrl+C/SIGTERM (after the final report).";
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
     {
