@@ -18,7 +18,7 @@ public sealed class AccountingTests
         var counters = new StreamCounters();
         foreach (var id in ids)
         {
-            counters.Record(Datagram(id), 0, 1_000_000_000_000, 64);
+            counters.Record(Datagram(id), 0, 1_000_000_000_000_000, 64);
         }
 
         return counters.Snapshot(0);
@@ -99,12 +99,12 @@ public sealed class AccountingTests
         var counters = new StreamCounters();
         foreach (var id in new long[] { 1, 2, 3 })
         {
-            counters.Record(Datagram(id), 0, 1_000_000_000_000, null);
+            counters.Record(Datagram(id), 0, 1_000_000_000_000_000, null);
         }
 
-        counters.Record(Datagram(IperfHeader.EndOfTestId(5)), 0, 1_000_000_000_000, null);
+        counters.Record(Datagram(IperfHeader.EndOfTestId(5)), 0, 1_000_000_000_000_000, null);
         // A retried end-of-test datagram (iperf decrements the id) must not move the announced end.
-        counters.Record(Datagram(IperfHeader.EndOfTestId(6)), 0, 1_000_000_000_000, null);
+        counters.Record(Datagram(IperfHeader.EndOfTestId(6)), 0, 1_000_000_000_000_000, null);
         var s = counters.Snapshot(0);
 
         Assert.True(counters.Ended);
@@ -115,10 +115,10 @@ public sealed class AccountingTests
     public void Malformed_datagrams_are_invalid_and_change_nothing_else()
     {
         var counters = new StreamCounters();
-        counters.Record(Datagram(1), 0, 1_000_000_000_000, null);
+        counters.Record(Datagram(1), 0, 1_000_000_000_000_000, null);
         counters.Record(new byte[10], 0, 1_000_000_000_000, null);
-        counters.Record(Datagram(0), 0, 1_000_000_000_000, null);
-        counters.Record(Datagram(2), 0, 1_000_000_000_000, null);
+        counters.Record(Datagram(0), 0, 1_000_000_000_000_000, null);
+        counters.Record(Datagram(2), 0, 1_000_000_000_000_000, null);
         var s = counters.Snapshot(0);
 
         Assert.Equal((2, 0, 2), (s.Received, s.Lost, s.Invalid));
@@ -151,7 +151,7 @@ public sealed class AccountingTests
         for (var i = 0; i < 4; i++)
         {
             var sent = 1_000_000_000_000L + (i * 10_000);
-            counters.Record(Datagram(i + 1, sent), 0, sent + 500 + (i % 2 * 1000), null);
+            counters.Record(Datagram(i + 1, sent), 0, (sent + 500 + (i % 2 * 1000)) * 1000, null);
         }
 
         var jitterMicros = 0.0;
@@ -169,7 +169,7 @@ public sealed class AccountingTests
     public void Latency_is_withheld_when_clocks_are_not_comparable()
     {
         var counters = new StreamCounters();
-        counters.Record(Datagram(1, 2_000_000_000_000), 0, 1_000_000_000_000, null);
+        counters.Record(Datagram(1, 2_000_000_000_000), 0, 1_000_000_000_000_000, null);
 
         Assert.Null(counters.Snapshot(0).LatencyAvgMs);
     }
@@ -178,11 +178,11 @@ public sealed class AccountingTests
     public void Intervals_are_differences_of_snapshots()
     {
         var counters = new StreamCounters();
-        counters.Record(Datagram(1), 0, 1_000_000_000_000, null);
-        counters.Record(Datagram(3), 0, 1_000_000_000_000, null);
+        counters.Record(Datagram(1), 0, 1_000_000_000_000_000, null);
+        counters.Record(Datagram(3), 0, 1_000_000_000_000_000, null);
         var first = counters.Snapshot(7);
-        counters.Record(Datagram(2), 1, 1_000_000_000_000, null);
-        counters.Record(Datagram(4), 1, 1_000_000_000_000, null);
+        counters.Record(Datagram(2), 1, 1_000_000_000_000_000, null);
+        counters.Record(Datagram(4), 1, 1_000_000_000_000_000, null);
         var second = counters.Snapshot(9).Since(first);
 
         Assert.Equal((2, 0, 1, 2), (second.Received, second.Lost, second.OutOfOrder, second.KernelDrops));

@@ -46,6 +46,8 @@ public sealed class GroupRangeTests
     [InlineData("recv --group 239.1.1.1 --groups 1025", "--groups 1025 is out of range")]
     [InlineData("send --group 239.255.255.250 --groups 10", "runs past the multicast range")]
     [InlineData("recv --group 224.0.0.250-224.0.1.5 --source 10.0.0.12", "group 224.0.0.250 is a link-local control group")]
+    [InlineData("send --group 239.1.1.1-239.1.1.3 --rtt", "--rtt measures one group; give a single group instead of the range 239.1.1.1-239.1.1.3.")]
+    [InlineData("pong --group 239.1.1.1-239.1.1.2", "mcast pong answers on one group")]
     [InlineData("recv --group 239.1.1.1-239.1.1.3 --metrics 9464", "--metrics '9464' is not ADDR:PORT")]
     [InlineData("recv --group 239.1.1.1-239.1.1.3 --metrics ::1", "--metrics '::1' is not ADDR:PORT")]
     [InlineData("recv --group 239.1.1.1-239.1.1.3 --metrics 0.0.0.0:70000", "is not ADDR:PORT")]

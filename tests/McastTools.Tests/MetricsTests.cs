@@ -31,14 +31,15 @@ public sealed class MetricsTests
         var a = table.For(new StreamKey(IPAddress.Parse("10.0.0.12"), 40000, GroupA));
         foreach (var id in new long[] { 1, 2, 3, 5, 6, 7, 8, 9, 10 })
         {
-            // Arrival 250 µs after the sender's timestamp (1 000 000 s): a known latency.
-            a.Record(Datagram(id), 1.0, 1_000_000_000_250, 64);
+            // Arrival 200 µs after the sender's timestamp (1 000 000 s): a known latency.
+            a.Record(Datagram(id), 1.0, 1_000_000_000_200_000, 64);
         }
 
         var b = table.For(new StreamKey(IPAddress.Parse("10.0.0.14"), 40001, GroupB));
         foreach (var id in new long[] { 1, 2, 3, 3, 4, 5 })
         {
-            b.Record(Datagram(id), 2.0, 1_000_000_000_500, 64);
+            // 400 µs, then 30 ms for the last one.
+            b.Record(Datagram(id), 2.0, id == 5 ? 1_000_000_030_000_000 : 1_000_000_000_400_000, 64);
         }
 
         var board = new MetricsBoard();
@@ -59,7 +60,26 @@ public sealed class MetricsTests
         Assert.Equal("40001", Assert.Single(exposition.Samples, s => s.Name == "mcast_received_datagrams_total" && s.Label("group") == "239.1.1.2").Label("source_port"));
         Assert.Equal(7, Assert.Single(exposition.Samples, s => s.Name == "mcast_kernel_dropped_datagrams_total").Value);
         Assert.Equal(9, exposition.Value("mcast_latency_seconds_count", "239.1.1.1", "10.0.0.12"));
-        Assert.Equal(9 * 0.000250, exposition.Value("mcast_latency_seconds_sum", "239.1.1.1", "10.0.0.12"), 9);
+        Assert.Equal(9 * 0.000200, exposition.Value("mcast_latency_seconds_sum", "239.1.1.1", "10.0.0.12"), 9);
+    }
+
+    [Fact]
+    public void The_latency_histogram_buckets_count_a_known_distribution()
+    {
+        var exposition = PrometheusExposition.Parse(ReceiverMetrics.Render(State()));
+        IReadOnlyDictionary<string, double> Buckets(string group) => exposition.Samples
+            .Where(s => s.Name == "mcast_latency_seconds_bucket" && s.Label("group") == group)
+            .ToDictionary(s => s.Label("le"), s => s.Value);
+
+        var a = Buckets("239.1.1.1");
+        var b = Buckets("239.1.1.2");
+
+        Assert.Equal(ReceiverMetrics.LatencyBounds.Length + 1, a.Count);
+        Assert.Equal((0, 9, 9, 9), (a["0.0001"], a["0.00025"], a["0.001"], a["+Inf"]));
+        Assert.Equal("1e-05", a.Keys.First());
+        // Four datagrams at 400 µs (the duplicate not counted), one at 30 ms.
+        Assert.Equal((0, 4, 4, 4, 5, 5), (b["0.00025"], b["0.0005"], b["0.025"], b["0.025"], b["0.05"], b["+Inf"]));
+        Assert.Equal(4 * 0.0004 + 0.030, exposition.Value("mcast_latency_seconds_sum", "239.1.1.2", "10.0.0.14"), 9);
     }
 
     [Fact]

@@ -104,4 +104,40 @@ public sealed class ReportTests
     {
         Assert.Equal(text, IperfUnits.BitsPerSecond(bits));
     }
+
+    private static StreamReport WithLatencies()
+    {
+        // 100 latencies of 1..100 µs: p50 50 µs, p90 90 µs, p99 99 µs, p99.9 and p99.99 100 µs.
+        var histogram = new LatencyHistogram();
+        for (var us = 1; us <= 100; us++)
+        {
+            histogram.Record(us * 1000L);
+        }
+
+        return Sample with { Counters = Sample.Counters with { Latency = histogram, LatencyAvgMs = 0.0505, LatencyMaxMs = 0.1, LatencyCount = 100 } };
+    }
+
+    [Fact]
+    public void Every_format_prints_the_latency_percentiles()
+    {
+        var report = WithLatencies();
+        var json = Lines(r => r.Summary(report))[0];
+        Assert.Equal((0.05, 0.09, 0.099, 0.1, 0.1, 0.1), (Math.Round(json.GetProperty("latencyP50Ms").GetDouble(), 3), Math.Round(json.GetProperty("latencyP90Ms").GetDouble(), 3), Math.Round(json.GetProperty("latencyP99Ms").GetDouble(), 3), Math.Round(json.GetProperty("latencyP999Ms").GetDouble(), 3), Math.Round(json.GetProperty("latencyP9999Ms").GetDouble(), 3), json.GetProperty("latencyMaxMs").GetDouble()));
+
+        var text = new StringWriter();
+        new TextReport(text).Summary(report);
+        Assert.Matches(@"latency avg 50\.500 p50 50\.0\d\d p90 90\.\d{3} p99 99\.\d{3} p99\.9 100\.\d{3} p99\.99 100\.\d{3} max 100\.000 us", text.ToString());
+
+        var iperf = new StringWriter();
+        new IperfServerReport(iperf).Summary(report);
+        Assert.Contains("(10%) latency p50/p90/p99/p99.9/p99.99/max 0.050/0.090/0.099/0.100/0.100/0.100 ms\n", iperf.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
+
+        var csv = new StringWriter();
+        new CsvReport(csv, TextWriter.Null).Summary(report);
+        var cells = csv.ToString().TrimEnd().Split(',');
+        var header = CsvReport.Header.Split(',');
+        Assert.Equal(header.Length, cells.Length);
+        Assert.Equal("0.100000", cells[Array.IndexOf(header, "latencyMaxMs")]);
+        Assert.StartsWith("0.099", cells[Array.IndexOf(header, "latencyP99Ms")], StringComparison.Ordinal);
+    }
 }

@@ -23,6 +23,7 @@ internal sealed class StreamCounters
     private double _latencyMax = double.MinValue;
     private double _latencySum;
     private long _latencyCount;
+    private readonly LatencyHistogram _latency = new();
 
     public bool HasData => _received > 0;
 
@@ -47,8 +48,8 @@ internal sealed class StreamCounters
         }
     }
 
-    /// <summary>Counts one datagram. <paramref name="arrivalMicros"/> is the receiver's wall clock (µs since epoch).</summary>
-    public void Record(ReadOnlySpan<byte> datagram, double now, long arrivalMicros, int? ttl)
+    /// <summary>Counts one datagram. <paramref name="arrivalNanos"/> is the kernel's receive time on the wall clock (ns since epoch).</summary>
+    public void Record(ReadOnlySpan<byte> datagram, double now, long arrivalNanos, int? ttl)
     {
         Touch(now);
         switch (IperfHeader.TryRead(datagram, out var header))
@@ -84,7 +85,9 @@ internal sealed class StreamCounters
         }
 
         // RFC 3550 interarrival jitter from the sender's timestamps.
-        var transit = (double)(arrivalMicros - header.TimestampMicroseconds);
+        var transitNanos = arrivalNanos - (header.TimestampMicroseconds * 1000);
+        _latency.Record(transitNanos);
+        var transit = transitNanos / 1000.0;
         if (_previousTransitMicros is { } previous)
         {
             _jitterMicros += (Math.Abs(transit - previous) - _jitterMicros) / 16;
@@ -128,6 +131,7 @@ internal sealed class StreamCounters
             LatencyAvgMs = comparable ? _latencySum / _latencyCount : null,
             LatencySumMs = comparable ? _latencySum : 0,
             LatencyCount = comparable ? _latencyCount : 0,
+            Latency = comparable ? _latency.Copy() : null,
         };
     }
 }

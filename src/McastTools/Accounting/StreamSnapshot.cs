@@ -18,6 +18,12 @@ internal sealed record StreamSnapshot
     public double LatencySumMs { get; init; }
     public long LatencyCount { get; init; }
 
+    /// <summary>One-way latency (or round trip, for replies) over the snapshot's span; null when the clocks disagree.</summary>
+    public LatencyHistogram? Latency { get; init; }
+
+    /// <summary>The reported percentiles of <see cref="Latency"/>, with the exact maximum where it is known.</summary>
+    public LatencyPercentiles? Percentiles => LatencyPercentiles.Of(Latency, LatencyMaxMs);
+
     /// <summary>Loss as a percentage of the packets that should have arrived.</summary>
     public double LossPercent => Received + Lost == 0 ? 0 : 100.0 * Lost / (Received + Lost);
 
@@ -26,6 +32,7 @@ internal sealed record StreamSnapshot
     {
         var count = LatencyCount - earlier.LatencyCount;
         var sum = LatencySumMs - earlier.LatencySumMs;
+        var latency = Latency is null ? null : earlier.Latency is null ? Latency : Latency.Minus(earlier.Latency);
         return this with
         {
             Received = Received - earlier.Received,
@@ -36,9 +43,11 @@ internal sealed record StreamSnapshot
             Duplicates = Duplicates - earlier.Duplicates,
             Invalid = Invalid - earlier.Invalid,
             KernelDrops = KernelDrops - earlier.KernelDrops,
-            // Extremes are kept for the whole stream only: the summary carries them.
+            // The exact minimum is kept for the whole stream only; an interval's maximum is its histogram's,
+            // which the stream's exact maximum bounds.
             LatencyMinMs = null,
-            LatencyMaxMs = null,
+            LatencyMaxMs = latency?.ValueAtPercentile(100) is { } highest ? Math.Min(highest / 1e6, LatencyMaxMs ?? double.MaxValue) : null,
+            Latency = latency,
             LatencyAvgMs = count > 0 ? sum / count : null,
             LatencyCount = count,
             LatencySumMs = sum,

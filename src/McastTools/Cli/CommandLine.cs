@@ -11,7 +11,8 @@ internal static class CommandLine
         "commands:\n" +
         "  recv    join a multicast group and account for every sender (mcast recv --help)\n" +
         "  send    send iperf 2.1.8-compatible multicast datagrams (mcast send --help)\n" +
-        "  iperf   iperf 2 flags and iperf-style output (mcast iperf --help)\n";
+        "  iperf   iperf 2 flags and iperf-style output (mcast iperf --help)\n" +
+        "  pong    answer each datagram to its sender, for send --rtt (mcast pong --help)\n";
 
     public static int Run(string[] args, TextWriter error, CancellationToken cancel)
     {
@@ -29,7 +30,8 @@ internal static class CommandLine
                 "recv" => RecvCommand.Run(rest, cancel),
                 "send" => SendCommand.Run(rest, cancel),
                 "iperf" => IperfCommand.Run(rest, cancel),
-                _ => throw new UsageException($"'{args[0]}' is not a command; use recv, send or iperf (mcast --help)."),
+                "pong" => PongCommand.Run(rest, cancel),
+                _ => throw new UsageException($"'{args[0]}' is not a command; use recv, send, iperf or pong (mcast --help)."),
             };
         }
         catch (UsageException e)

@@ -52,7 +52,7 @@ internal static class RecvCommand
         }
 
         var board = new Metrics.MetricsBoard();
-        using var server = Metrics.MetricsServer.Start(Metrics.MetricsServer.Parse(metricsText), () => Metrics.ReceiverMetrics.Render(board.Latest));
+        using var server = Metrics.MetricsServer.Start(Metrics.MetricsServer.Parse(metricsText), () => Metrics.ReceiverMetrics.Render(board.Fresh(TimeSpan.FromSeconds(2))));
         Console.Error.WriteLine($"mcast recv: metrics at http://{server.Endpoint}/metrics");
         return new Receiver(plan, sink) { Metrics = board }.Run(cancel).ExitCode;
     }

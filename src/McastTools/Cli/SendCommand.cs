@@ -21,6 +21,7 @@ internal static class SendCommand
         new("duration", "SECONDS", "send for SECONDS (default 10); not with --count"),
         new("count", "N", "send N datagrams instead of for a duration"),
         new("tos", "N", "IPv4 TOS / IPv6 traffic class byte, 0-255 (default: the kernel's)"),
+        new("rtt", null, "measure the round trip: `mcast pong` on the group answers each datagram; prints p50/p90/p99/p99.9/p99.99/max per responder, exits 1 when none answered"),
     ];
 
     public static readonly string Description =
@@ -30,7 +31,7 @@ internal static class SendCommand
         "or --groups N) it sends round robin, each group its own ids from 1 and its own end-of-test datagrams;\n" +
         "--rate and --count are then totals over all groups (each group gets an equal share).";
 
-    public const string ExitCodes = "exit codes: 0 success; 2 usage error (nothing opened); 3 socket error at run time; 130 interrupted by Ctrl+C/SIGTERM (after sending end-of-test and printing).";
+    public const string ExitCodes = "exit codes: 0 success; 1 --rtt and no reply arrived; 2 usage error (nothing opened); 3 socket error at run time; 130 interrupted by Ctrl+C/SIGTERM (after sending end-of-test and printing).";
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
     {
@@ -44,8 +45,29 @@ internal static class SendCommand
         var plan = Plan(options);
         var result = new Sender(plan).Run(cancel);
         Console.Out.WriteLine(Describe(plan, result));
-        return result.Interrupted ? 130 : 0;
+        foreach (var (responder, replies) in result.Replies)
+        {
+            Console.Out.WriteLine(RoundTrip(responder, replies));
+        }
+
+        if (result.Interrupted)
+        {
+            return 130;
+        }
+
+        if (plan.RoundTrip && !result.Replies.Any(r => r.Replies.Received > 0))
+        {
+            Console.Error.WriteLine($"mcast send: no replies arrived; run 'mcast pong --group {plan.Endpoint.Group.Address}' on a receiver, and let its unicast answers reach this host.");
+            return 1;
+        }
+
+        return 0;
     }
+
+    /// <summary>One responder's replies: how many came back, how many did not, and the round trip's percentiles.</summary>
+    public static string RoundTrip(Accounting.StreamKey responder, Accounting.StreamSnapshot replies) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"mcast send: rtt from {responder}: {replies.Received} replies, lost {replies.Lost} ({replies.LossPercent:0.###}%){(replies.LatencyAvgMs is { } avg ? $", round trip avg {avg * 1000:0.000}{TextReport.Percentiles(replies.Percentiles)} us" : "")}");
 
     public static SendPlan Plan(ParsedOptions options)
     {
@@ -66,8 +88,14 @@ internal static class SendCommand
         long? count = options.Has("count") ? options.Integer("count", 1, 1, long.MaxValue) : null;
         var duration = count is null ? options.Number("duration", 0.001, 1e9) ?? 10 : (double?)null;
         var endpoint = EndpointResolver.Send(options.Required("group", "send"), options.Value("interface"), options.Value("bind"), port, ttl, tos, EndpointOptions.ReadGroupCount(options));
+        if (options.Has("rtt") && endpoint.Group.Count > 1)
+        {
+            // Replies are matched by id, and every group of a range has its own ids from 1.
+            throw new UsageException($"--rtt measures one group; give a single group instead of the range {endpoint.Group.Describe()}.");
+        }
+
         var length = (int)options.Integer("length", endpoint.Group.IsIPv6 ? 1450 : 1470, Wire.DatagramTemplate.MinimumLength, Wire.DatagramTemplate.MaximumLength);
-        return new SendPlan(endpoint, rate, length, duration, count);
+        return new SendPlan(endpoint, rate, length, duration, count, options.Has("rtt"));
     }
 
     private static string Describe(SendPlan plan, SendResult result) => string.Create(

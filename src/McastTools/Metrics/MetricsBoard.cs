@@ -15,17 +15,21 @@ internal sealed record PublishedState(IReadOnlyList<IPAddress> Groups, int Socke
 }
 
 /// <summary>
-/// Where the receive loop (single-threaded, it owns every counter) leaves a copy of its state for the
-/// metrics endpoint, a few times a second: a scrape never waits for the loop and never sees half an update.
+/// Where the receive loop (single-threaded, it owns every counter) leaves a copy of its state for the metrics
+/// endpoint. It copies on demand: a scrape asks, the loop (awake at least every 50 ms) publishes, and the scrape
+/// takes that copy; a snapshot holds each stream's latency histogram, too costly to copy between scrapes.
 /// </summary>
 internal sealed class MetricsBoard
 {
-    /// <summary>How stale a scrape can be; counting goes on between publications.</summary>
-    public const double PublishSeconds = 0.2;
-
+    private readonly object _gate = new();
     private volatile PublishedState? _latest;
+    private volatile bool _wanted = true;
+    private long _version;
 
     public PublishedState? Latest => _latest;
+
+    /// <summary>True when a scrape waits for a publication (and before the first one).</summary>
+    public bool Wanted => _wanted;
 
     public void Publish(double now, IReadOnlyList<IPAddress> groups, int sockets, long kernelDrops, StreamTable streams)
     {
@@ -36,6 +40,34 @@ internal sealed class MetricsBoard
             published.Add(new PublishedStream(key, counters.Snapshot(kernelDrops), counters.LastSeen));
         }
 
-        _latest = new PublishedState(groups, sockets, kernelDrops, now, Stopwatch.GetTimestamp(), published);
+        var state = new PublishedState(groups, sockets, kernelDrops, now, Stopwatch.GetTimestamp(), published);
+        lock (_gate)
+        {
+            _latest = state;
+            _version++;
+            _wanted = false;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Asks the loop for a publication and waits for it; after <paramref name="timeout"/> the latest one will do.</summary>
+    public PublishedState? Fresh(TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        lock (_gate)
+        {
+            var version = _version;
+            _wanted = true;
+            while (_version == version)
+            {
+                var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                if (remaining <= TimeSpan.Zero || !Monitor.Wait(_gate, remaining))
+                {
+                    break;
+                }
+            }
+
+            return _latest;
+        }
     }
 }

@@ -44,7 +44,7 @@ internal sealed class PrometheusText
         double.NegativeInfinity => "-Inf",
         double.NaN => "NaN",
         _ when value == Math.Floor(value) && Math.Abs(value) < 1e15 => ((long)value).ToString(CultureInfo.InvariantCulture),
-        _ => value.ToString("R", CultureInfo.InvariantCulture),
+        _ => value.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e'),
     };
 
     private static string EscapeLabel(string value) =>

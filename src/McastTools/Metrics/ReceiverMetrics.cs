@@ -81,12 +81,42 @@ internal static class ReceiverMetrics
         {
             var labels = Labels(stream.Key);
             var c = stream.Counters;
-            // LATENCY HISTOGRAM POINT (lead): the latency branch's per-stream LatencyHistogram gives the
-            // cumulative count at each bound of LatencyBounds here; until it is merged only +Inf is exact.
+            var cumulative = Cumulative(c.Latency);
+            for (var i = 0; i < LatencyBounds.Length; i++)
+            {
+                text.Sample(name + "_bucket", [.. labels, new("le", PrometheusText.Number(LatencyBounds[i]))], cumulative[i]);
+            }
+
             text.Sample(name + "_bucket", [.. labels, new("le", "+Inf")], c.LatencyCount);
             text.Sample(name + "_sum", labels, c.LatencySumMs / 1000);
             text.Sample(name + "_count", labels, c.LatencyCount);
         }
+    }
+
+    /// <summary>
+    /// The count at or below each bound, from the HDR histogram's buckets: a bucket counts at the first bound
+    /// its highest value fits under (so a count is never above the truth, and off by at most 1/256 of the bound).
+    /// </summary>
+    public static long[] Cumulative(LatencyHistogram? histogram)
+    {
+        var counts = new long[LatencyBounds.Length];
+        if (histogram is null)
+        {
+            return counts;
+        }
+
+        foreach (var (highestNanos, count) in histogram.Buckets())
+        {
+            for (var i = 0; i < LatencyBounds.Length; i++)
+            {
+                if (highestNanos <= LatencyBounds[i] * 1e9)
+                {
+                    counts[i] += count;
+                }
+            }
+        }
+
+        return counts;
     }
 
     private static KeyValuePair<string, string>[] Labels(StreamKey key) =>

@@ -13,7 +13,21 @@ internal sealed record ReceivePlan(
     double? IdleTimeoutSeconds,
     long? ExpectPackets,
     double? MaxLossPercent,
-    bool Persistent = false);
+    bool Persistent = false)
+{
+    /// <summary>Why the run should stop now (--duration or --idle-timeout), or null to go on.</summary>
+    public string? LimitReached(double now, double lastDatagram)
+    {
+        if (DurationSeconds is { } duration && now >= duration)
+        {
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"duration of {duration} s reached");
+        }
+
+        return IdleTimeoutSeconds is { } idle && now - lastDatagram >= idle
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no datagram for {idle} s")
+            : null;
+    }
+}
 
 /// <summary>One stream over a span of time: the unit every report prints.</summary>
 internal sealed record StreamReport(string Group, int Port, Accounting.StreamKey Source, int Number, double Start, double End, Accounting.StreamSnapshot Counters)

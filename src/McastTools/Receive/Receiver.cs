@@ -18,7 +18,6 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
     /// <summary>Each stream's current interval starts at its first datagram, as iperf's do.</summary>
     private readonly Dictionary<StreamKey, double> _intervalStart = [];
     private long _kernelDrops;
-    private double _published = double.NegativeInfinity;
     private IReadOnlyList<System.Net.IPAddress>? _groups;
 
     /// <summary>Where `recv --metrics` reads the counters from; null without an endpoint.</summary>
@@ -59,7 +58,7 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
                 var counters = _streams.For(key);
                 var isNew = double.IsNaN(counters.FirstSeen);
                 var wasEnded = counters.Ended;
-                counters.Record(datagram.Data, now, datagram.ArrivalMicros, datagram.Ttl);
+                counters.Record(datagram.Data, now, datagram.ArrivalNanos, datagram.Ttl);
                 sockets.CountDrops(datagram.KernelDrops);
                 _kernelDrops = sockets.KernelDrops;
                 if (isNew)
@@ -81,9 +80,8 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
             }
 
             ReportDueIntervals(now);
-            if (Metrics is { } board && now - _published >= MetricsBoard.PublishSeconds)
+            if (Metrics is { Wanted: true } board)
             {
-                _published = now;
                 board.Publish(now, _groups ??= plan.Endpoint.Group.Members, sockets.Count, _kernelDrops, _streams);
             }
 
@@ -93,15 +91,9 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
                 break;
             }
 
-            if (plan.DurationSeconds is { } duration && now >= duration)
+            if (plan.LimitReached(now, lastDatagram) is { } limit)
             {
-                reason = string.Create(CultureInfo.InvariantCulture, $"duration of {duration} s reached");
-                break;
-            }
-
-            if (plan.IdleTimeoutSeconds is { } idle && now - lastDatagram >= idle)
-            {
-                reason = string.Create(CultureInfo.InvariantCulture, $"no datagram for {idle} s");
+                reason = limit;
                 break;
             }
 

@@ -7,7 +7,7 @@ namespace McastLab.McastTools.Reports;
 /// <summary>One header row, then a row per interval, per summary and a final "end" row.</summary>
 internal sealed class CsvReport(TextWriter output, TextWriter log) : IReportSink
 {
-    public const string Header = "event,group,port,source,start,end,received,bytes,lost,outOfOrder,duplicates,invalid,jitterMs,ttl,kernelDrops,bitsPerSecond,latencyAvgMs,streams,ok,reason";
+    public const string Header = "event,group,port,source,start,end,received,bytes,lost,outOfOrder,duplicates,invalid,jitterMs,ttl,kernelDrops,bitsPerSecond,latencyAvgMs,latencyP50Ms,latencyP90Ms,latencyP99Ms,latencyP999Ms,latencyP9999Ms,latencyMaxMs,streams,ok,reason";
 
     public void Listening(ReceivePlan plan, ReceiveBuffer buffer)
     {
@@ -26,16 +26,20 @@ internal sealed class CsvReport(TextWriter output, TextWriter log) : IReportSink
 
     public void End(ReceiveOutcome outcome)
     {
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"end,,,,,,,,,,,,,,,,,{outcome.Streams},{(outcome.Ok ? "true" : "false")},\"{outcome.Reason.Replace("\"", "\"\"", StringComparison.Ordinal)}\""));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"end,,,,,,,,,,,,,,,,,,,,,,,{outcome.Streams},{(outcome.Ok ? "true" : "false")},\"{outcome.Reason.Replace("\"", "\"\"", StringComparison.Ordinal)}\""));
         output.Flush();
     }
+
+    /// <summary>p50,p90,p99,p99.9,p99.99,max in ms, or six empty cells when latency is unknown.</summary>
+    private static string Percentiles(Accounting.StreamSnapshot c) =>
+        c.Percentiles is { } p ? string.Join(',', p.Values.Select(v => v.ToString("0.000000", CultureInfo.InvariantCulture))) : ",,,,,";
 
     private void Write(string kind, StreamReport r)
     {
         var c = r.Counters;
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{kind},{r.Group},{r.Port},{r.Source},{r.Start:0.000000},{r.End:0.000000},{c.Received},{c.Bytes},{c.Lost},{c.OutOfOrder},{c.Duplicates},{c.Invalid},{c.JitterMs:0.000000},{c.Ttl},{c.KernelDrops},{r.BitsPerSecond:0.0},{c.LatencyAvgMs:0.000000},,,"));
+            $"{kind},{r.Group},{r.Port},{r.Source},{r.Start:0.000000},{r.End:0.000000},{c.Received},{c.Bytes},{c.Lost},{c.OutOfOrder},{c.Duplicates},{c.Invalid},{c.JitterMs:0.000000},{c.Ttl},{c.KernelDrops},{r.BitsPerSecond:0.0},{c.LatencyAvgMs:0.000000},{Percentiles(c)},,,"));
         output.Flush();
     }
 }

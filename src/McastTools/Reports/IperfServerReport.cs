@@ -63,6 +63,11 @@ internal sealed class IperfServerReport(TextWriter output) : IReportSink
         return (Math.Max(0, report.Start - origin), Math.Max(0, report.End - origin));
     }
 
+    /// <summary>iperf -e prints latency as ms with three decimals, slash-separated; these are mcast's percentiles.</summary>
+    private static string Latency(Accounting.LatencyPercentiles? p) => p is null
+        ? ""
+        : string.Create(CultureInfo.InvariantCulture, $" latency p50/p90/p99/p99.9/p99.99/max {p.P50Ms:0.000}/{p.P90Ms:0.000}/{p.P99Ms:0.000}/{p.P999Ms:0.000}/{p.P9999Ms:0.000}/{p.MaxMs:0.000} ms");
+
     private void Write(StreamReport report)
     {
         var c = report.Counters;
@@ -70,7 +75,7 @@ internal sealed class IperfServerReport(TextWriter output) : IReportSink
         var total = c.Received + c.Lost;
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"[{report.Number,3}] {start:0.00}-{end:0.00} sec  {IperfUnits.Bytes(c.Bytes)}  {IperfUnits.BitsPerSecond(report.BitsPerSecond)}  {c.JitterMs,6:0.000} ms {c.Lost}/{total} ({c.LossPercent:0.##}%)"));
+            $"[{report.Number,3}] {start:0.00}-{end:0.00} sec  {IperfUnits.Bytes(c.Bytes)}  {IperfUnits.BitsPerSecond(report.BitsPerSecond)}  {c.JitterMs,6:0.000} ms {c.Lost}/{total} ({c.LossPercent:0.##}%){Latency(c.Percentiles)}"));
         output.Flush();
     }
 }

@@ -93,6 +93,12 @@ internal sealed class JsonReport(Stream output, TextWriter log) : IReportSink
         WriteNullable(writer, "latencyMinMs", c.LatencyMinMs);
         WriteNullable(writer, "latencyAvgMs", c.LatencyAvgMs);
         WriteNullable(writer, "latencyMaxMs", c.LatencyMaxMs);
+        var percentiles = c.Percentiles;
+        WriteNullable(writer, "latencyP50Ms", percentiles?.P50Ms);
+        WriteNullable(writer, "latencyP90Ms", percentiles?.P90Ms);
+        WriteNullable(writer, "latencyP99Ms", percentiles?.P99Ms);
+        WriteNullable(writer, "latencyP999Ms", percentiles?.P999Ms);
+        WriteNullable(writer, "latencyP9999Ms", percentiles?.P9999Ms);
     });
 
     private static void WriteNullable(Utf8JsonWriter writer, string name, double? value)

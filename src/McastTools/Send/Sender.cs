@@ -12,11 +12,16 @@ internal sealed class Sender(SendPlan plan)
 
     private const double MaximumWaitSeconds = 0.25;
 
+    /// <summary>How long send --rtt waits after the end of the test for the last replies.</summary>
+    public const double ReplyGraceSeconds = 2;
+
     public SendResult Run(CancellationToken cancel)
     {
-        using var socket = MulticastSockets.OpenSender(plan.Endpoint);
+        using var socket = MulticastSockets.OpenSender(plan.Endpoint, connect: !plan.RoundTrip);
+        // Unconnected (replies, or a range): every datagram names its group.
+        var destinations = plan.RoundTrip || plan.Endpoint.Group.Count > 1 ? MulticastSockets.Destinations(plan.Endpoint) : null;
+        using var replies = plan.RoundTrip ? new ReplyCollector(socket) : null;
         var template = DatagramTemplate.Create(plan.Length);
-        var destinations = Destinations(plan.Endpoint);
         using var batch = new BatchSender(socket, template, destinations);
         var pacer = new Pacer(plan.Rate.Unlimited ? 0 : plan.Rate.PacketsPerSecondFor(plan.Length));
         var limit = plan.Count ?? long.MaxValue;
@@ -48,24 +53,15 @@ internal sealed class Sender(SendPlan plan)
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
-        SendEndOfTest(socket, sent, template, destinations);
-        return new SendResult(socket.LocalEndPoint as System.Net.IPEndPoint, sent, sent * plan.Length, seconds, cancel.IsCancellationRequested);
-    }
-
-    /// <summary>Each group of a range, with the outgoing interface as an IPv6 group's scope; null for one group (a connected socket).</summary>
-    private static System.Net.IPEndPoint[]? Destinations(SendEndpoint endpoint)
-    {
-        if (endpoint.Group.Count == 1)
+        SendEndOfTest(socket, destinations, sent, template);
+        return new SendResult(socket.LocalEndPoint as System.Net.IPEndPoint, sent, sent * plan.Length, seconds, cancel.IsCancellationRequested)
         {
-            return null;
-        }
-
-        var scope = endpoint.Group.IsIPv6 ? endpoint.Interface?.Index ?? 0 : 0;
-        return [.. endpoint.Group.Members.Select(g => new System.Net.IPEndPoint(scope == 0 ? g : new System.Net.IPAddress(g.GetAddressBytes(), scope), endpoint.Port))];
+            Replies = replies?.Finish(ReplyGraceSeconds, cancel) ?? [],
+        };
     }
 
-    /// <summary>The end-of-test datagrams of every group: each announces the last id that group was sent.</summary>
-    private static void SendEndOfTest(System.Net.Sockets.Socket socket, long sent, byte[] template, System.Net.IPEndPoint[]? destinations)
+    /// <summary>The end-of-test datagrams, to every group of a range: each announces the last id its group was sent.</summary>
+    private static void SendEndOfTest(System.Net.Sockets.Socket socket, System.Net.IPEndPoint[]? destinations, long sent, byte[] template)
     {
         var datagram = (byte[])template.Clone();
         for (var copy = 0; copy < EndOfTestCopies; copy++)

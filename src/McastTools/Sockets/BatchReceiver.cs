@@ -11,7 +11,8 @@ internal readonly ref struct ReceivedDatagram
     public ReadOnlySpan<byte> Data { get; init; }
     public IPEndPoint Source { get; init; }
     public int? Ttl { get; init; }
-    public long ArrivalMicros { get; init; }
+    /// <summary>When the kernel received it (SO_TIMESTAMPNS), else when mcast read it: ns since the Unix epoch.</summary>
+    public long ArrivalNanos { get; init; }
     public long? KernelDrops { get; init; }
 
     /// <summary>The destination address (4 or 16 bytes) when the socket asked for it (several groups), else empty.</summary>
@@ -113,7 +114,7 @@ internal sealed unsafe class BatchReceiver : IDisposable
                         ttl = BinaryPrimitives.ReadInt32LittleEndian(payload);
                         break;
                     case (LinuxNative.SolSocket, LinuxNative.SoTimestampNs):
-                        arrival = (BinaryPrimitives.ReadInt64LittleEndian(payload) * 1_000_000) + (BinaryPrimitives.ReadInt64LittleEndian(payload[8..]) / 1000);
+                        arrival = (BinaryPrimitives.ReadInt64LittleEndian(payload) * 1_000_000_000) + BinaryPrimitives.ReadInt64LittleEndian(payload[8..]);
                         break;
                     case (LinuxNative.SolSocket, LinuxNative.SoRxqOvfl):
                         drops = BinaryPrimitives.ReadUInt32LittleEndian(payload);
@@ -133,10 +134,10 @@ internal sealed unsafe class BatchReceiver : IDisposable
 
             if (arrival == 0)
             {
-                arrival = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+                arrival = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
             }
 
-            return new ReceivedDatagram { Data = data, Source = SourceOf(name), Ttl = ttl, ArrivalMicros = arrival, KernelDrops = drops, Destination = destination };
+            return new ReceivedDatagram { Data = data, Source = SourceOf(name), Ttl = ttl, ArrivalNanos = arrival, KernelDrops = drops, Destination = destination };
         }
     }
 

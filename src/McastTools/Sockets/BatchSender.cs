@@ -1,13 +1,18 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using McastLab.McastTools.Wire;
 
 namespace McastLab.McastTools.Sockets;
 
-/// <summary>Sends up to <see cref="BatchSize"/> datagrams per system call with sendmmsg on a connected socket.</summary>
+/// <summary>
+/// Sends up to <see cref="BatchSize"/> datagrams per system call with sendmmsg, on a connected socket or, given
+/// destinations, on an unconnected one (which can then receive replies from anyone, or send to several groups).
+/// </summary>
 internal sealed unsafe class BatchSender : IDisposable
 {
     public const int BatchSize = 64;
+    private const int NameBytes = 32;
     private readonly Socket _socket;
     private readonly int _length;
     private readonly byte* _data;
@@ -15,55 +20,56 @@ internal sealed unsafe class BatchSender : IDisposable
     private readonly LinuxNative.MMsgHdr* _messages;
     private readonly byte* _names;
     private readonly uint _nameLength;
-    private readonly int _groups = 1;
+    private readonly int _groups;
 
     /// <param name="destinations">
-    /// Several groups on an unconnected socket: datagram n (0-based) goes to group n mod G with that group's id
-    /// n div G + 1, so every group's ids run from 1 without gaps (a receiver counts each group apart).
+    /// Where an unconnected socket sends. With several groups, datagram n (1-based) goes to group (n-1) mod G with
+    /// that group's id (n-1) div G + 1, so every group's ids run from 1 without gaps (a receiver counts each group apart).
     /// </param>
-    public BatchSender(Socket socket, byte[] template, IReadOnlyList<System.Net.IPEndPoint>? destinations = null)
+    public BatchSender(Socket socket, byte[] template, IReadOnlyList<IPEndPoint>? destinations = null)
     {
         _socket = socket;
         _length = template.Length;
         _data = (byte*)NativeMemory.Alloc((nuint)(BatchSize * _length));
         _iov = (LinuxNative.IoVec*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(LinuxNative.IoVec)));
         _messages = (LinuxNative.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(LinuxNative.MMsgHdr)));
+        _groups = destinations?.Count ?? 0;
+        // SocketAddress holds the native sockaddr bytes, an IPv6 group's scope included.
+        _names = (byte*)NativeMemory.AllocZeroed((nuint)(Math.Max(1, _groups) * NameBytes));
+        for (var g = 0; g < _groups; g++)
+        {
+            var name = destinations![g].Serialize();
+            name.Buffer.Span[..name.Size].CopyTo(new Span<byte>(_names + (g * NameBytes), NameBytes));
+            _nameLength = (uint)name.Size;
+        }
+
         for (var i = 0; i < BatchSize; i++)
         {
             template.CopyTo(new Span<byte>(_data + (i * _length), _length));
             _iov[i] = new LinuxNative.IoVec { Base = _data + (i * _length), Length = (nuint)_length };
             _messages[i].Header.Iov = _iov + i;
             _messages[i].Header.IovLength = 1;
-        }
-
-        if (destinations is { Count: > 1 })
-        {
-            _groups = destinations.Count;
-            _names = (byte*)NativeMemory.AllocZeroed((nuint)(_groups * NameBytes));
-            for (var g = 0; g < _groups; g++)
+            if (_groups > 0)
             {
-                var destination = destinations[g];
-                _nameLength = (uint)MulticastSockets.WriteSockAddr(new Span<byte>(_names + (g * NameBytes), NameBytes), destination.Address, destination.Port, destination.AddressFamily == AddressFamily.InterNetworkV6 ? (int)destination.Address.ScopeId : 0);
+                _messages[i].Header.Name = _names;
+                _messages[i].Header.NameLength = _nameLength;
             }
         }
     }
 
-    private const int NameBytes = 32;
-
     /// <summary>The group datagram <paramref name="number"/> (1-based over the whole run) goes to, and its id there.</summary>
     public static (int Group, long Id) Place(long number, int groups) => ((int)((number - 1) % groups), ((number - 1) / groups) + 1);
 
-    /// <summary>Sends datagrams first..first+count-1 (ids, with several groups their places) stamped with <paramref name="now"/>; returns how many the kernel took.</summary>
+    /// <summary>Sends datagrams first..first+count-1 (with several groups, spread by <see cref="Place"/>) stamped with <paramref name="now"/>; returns how many the kernel took.</summary>
     public int Send(long firstId, int count, DateTime now)
     {
         for (var i = 0; i < count; i++)
         {
-            var (group, id) = _groups == 1 ? (0, firstId + i) : Place(firstId + i, _groups);
+            var (group, id) = _groups > 1 ? Place(firstId + i, _groups) : (0, firstId + i);
             IperfHeader.At(id, now).Write(new Span<byte>(_data + (i * _length), IperfHeader.Size));
-            if (_names != null)
+            if (_groups > 1)
             {
                 _messages[i].Header.Name = _names + (group * NameBytes);
-                _messages[i].Header.NameLength = _nameLength;
             }
         }
 

@@ -68,8 +68,7 @@ internal static class MulticastSockets
                 SetInt(socket, level, group.IsIPv6 ? LinuxNative.Ipv6RecvPktInfo : LinuxNative.IpPktInfo, 1);
             }
 
-            SetInt(socket, LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, 1);
-            SetInt(socket, LinuxNative.SolSocket, LinuxNative.SoTimestampNs, 1);
+            ReportArrivals(socket);
             return socket;
         }
         catch
@@ -102,8 +101,12 @@ internal static class MulticastSockets
         }
     }
 
-    /// <summary>Connected to its one group; unconnected for a range, each datagram then names its group.</summary>
-    public static Socket OpenSender(SendEndpoint endpoint)
+    /// <param name="connect">
+    /// False for a sender that also receives replies (send --rtt): a connected UDP socket only accepts datagrams
+    /// from the group, so it stays unconnected, bound to its own port, and sends to <see cref="Destination"/>.
+    /// A range is never connected: it sends to <see cref="Destinations"/>.
+    /// </param>
+    public static Socket OpenSender(SendEndpoint endpoint, bool connect = true)
     {
         var group = endpoint.Group;
         var socket = new Socket(group.Address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -125,10 +128,6 @@ internal static class MulticastSockets
                     SetInt(socket, LinuxNative.IpProtoIpv6, LinuxNative.Ipv6TClass, tclass);
                 }
 
-                if (group.Count == 1)
-                {
-                    socket.Connect(new IPEndPoint(new IPAddress(group.Address.GetAddressBytes(), ifIndex), endpoint.Port));
-                }
             }
             else
             {
@@ -143,10 +142,16 @@ internal static class MulticastSockets
                     SetInt(socket, LinuxNative.IpProtoIp, LinuxNative.IpTos, tos);
                 }
 
-                if (group.Count == 1)
-                {
-                    socket.Connect(new IPEndPoint(group.Address, endpoint.Port));
-                }
+            }
+
+            // A range is sent to group by group, each datagram naming its own (BatchSender).
+            if (connect && group.Count == 1)
+            {
+                socket.Connect(Destination(endpoint));
+            }
+            else if (endpoint.Bind is null)
+            {
+                socket.Bind(new IPEndPoint(group.IsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
             }
 
             return socket;
@@ -157,6 +162,31 @@ internal static class MulticastSockets
             throw;
         }
     }
+
+    /// <summary>Asks for each datagram's kernel receive time (SO_TIMESTAMPNS) and the socket's drop count.</summary>
+    private static void ReportArrivals(Socket socket)
+    {
+        SetInt(socket, LinuxNative.SolSocket, LinuxNative.SoRxqOvfl, 1);
+        SetInt(socket, LinuxNative.SolSocket, LinuxNative.SoTimestampNs, 1);
+    }
+
+    /// <summary>Readies an unconnected sender's socket for the replies to what it sends (send --rtt).</summary>
+    public static void PrepareForReplies(Socket socket, TimeSpan wakeup)
+    {
+        SetBuffer(socket, LinuxNative.SoRcvbufForce, LinuxNative.SoRcvbuf);
+        ReportArrivals(socket);
+        SetReceiveTimeout(socket, wakeup);
+    }
+
+    /// <summary>The group and port a sender sends to; an IPv6 group carries its interface as the scope.</summary>
+    public static IPEndPoint Destination(SendEndpoint endpoint) => Destination(endpoint, endpoint.Group.Address);
+
+    /// <summary>Every group of a range, in order, as <see cref="Destination(SendEndpoint)"/> writes one.</summary>
+    public static IPEndPoint[] Destinations(SendEndpoint endpoint) => [.. endpoint.Group.Members.Select(group => Destination(endpoint, group))];
+
+    private static IPEndPoint Destination(SendEndpoint endpoint, IPAddress group) => endpoint.Group.IsIPv6
+        ? new IPEndPoint(new IPAddress(group.GetAddressBytes(), endpoint.Interface?.Index ?? 0), endpoint.Port)
+        : new IPEndPoint(group, endpoint.Port);
 
     /// <summary>
     /// RFC 3678's joins, one layout for both families: MCAST_JOIN_GROUP takes struct group_req
@@ -177,25 +207,18 @@ internal static class MulticastSockets
         socket.SetRawSocketOption(level, source is null ? LinuxNative.McastJoinGroup : LinuxNative.McastJoinSourceGroup, request);
     }
 
-    /// <summary>
-    /// struct sockaddr_in { u16 family; u16 port (network order); in_addr } or sockaddr_in6 { u16 family; u16 port;
-    /// u32 flowinfo; in6_addr; u32 scope_id }; returns its length.
-    /// </summary>
-    public static int WriteSockAddr(Span<byte> storage, IPAddress address, int port = 0, int scopeId = 0)
+    private static void WriteSockAddr(Span<byte> storage, IPAddress address)
     {
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             BinaryPrimitives.WriteUInt16LittleEndian(storage, 10);
-            BinaryPrimitives.WriteUInt16BigEndian(storage[2..], (ushort)port);
             address.GetAddressBytes().CopyTo(storage[8..]);
-            BinaryPrimitives.WriteUInt32LittleEndian(storage[24..], (uint)scopeId);
-            return 28;
         }
-
-        BinaryPrimitives.WriteUInt16LittleEndian(storage, 2);
-        BinaryPrimitives.WriteUInt16BigEndian(storage[2..], (ushort)port);
-        address.GetAddressBytes().CopyTo(storage[4..]);
-        return 16;
+        else
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(storage, 2);
+            address.GetAddressBytes().CopyTo(storage[4..]);
+        }
     }
 
     /// <summary>Wakes a blocked receive this often, so intervals and Ctrl+C are handled without packets.</summary>
