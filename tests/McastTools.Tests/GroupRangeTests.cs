@@ -40,6 +40,7 @@ public sealed class GroupRangeTests
     [InlineData("recv --group 239.1.1.64-239.1.1.1", "runs backwards; write the lower group first, e.g. 239.1.1.1-239.1.1.64.")]
     [InlineData("recv --group 239.1.1.1-ff15::1", "mixes IPv4 and IPv6")]
     [InlineData("recv --group 239.1.1.1-10.0.0.1", "'10.0.0.1' is not a multicast group")]
+    [InlineData("recv --group 239.1.1.1-", "'239.1.1.1-' is not a multicast group")]
     [InlineData("recv --group 239.1.0.0-239.1.255.255", "holds more than 1024 groups")]
     [InlineData("recv --group 239.1.1.1-239.1.1.4 --groups 4", "already a range; give either a range or --groups")]
     [InlineData("recv --group 239.1.1.1 --groups 0", "--groups 0 is out of range; give one in 1-1024.")]

@@ -63,37 +63,27 @@ public sealed class FeedMonitorManifest(LabSettings lab, ImageSettings images)
 
     public ManifestFile File() => new($"{LabManifests.ManifestsDirectory}/{FileName}", ManifestYaml.Render(DaemonSet()));
 
-    private V1Container Container(string port) => new()
+    /// <summary>The lab's receiver container (image, group, interface, port, JSON), made a monitor.</summary>
+    private V1Container Container(string port)
     {
-        Name = "mcast",
-        Image = images.Reference(images.McastImage, images.ManifestTag),
-        ImagePullPolicy = "IfNotPresent",
-        Command = ["mcast"],
-        Args =
-        [
-            "recv",
-            "--group", lab.Group.ToString(),
-            "--interface", lab.Interface,
-            "--port", lab.Port.ToString(CultureInfo.InvariantCulture),
-            // The log keeps one JSON line per sender when it stops; the counters live at /metrics.
-            "--interval", "0",
-            "--format", "json",
-            "--metrics", $"0.0.0.0:{port}",
-        ],
-        Ports = [new V1ContainerPort { Name = "metrics", ContainerPort = MetricsPort, Protocol = "TCP" }],
+        var container = new LabManifests(lab, images).ReceiverContainer();
+        // The log keeps one JSON line per sender when it stops; the counters live at /metrics.
+        container.Args = [.. container.Args, "--interval", "0", "--metrics", $"0.0.0.0:{port}"];
+        container.Ports = [new V1ContainerPort { Name = "metrics", ContainerPort = MetricsPort, Protocol = "TCP" }];
         // Ready once /metrics answers; its mcast_up gauge turns 1 when the groups are joined.
-        ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = MetricsPath, Port = "metrics" }, PeriodSeconds = 10 },
-        Resources = new V1ResourceRequirements
+        container.ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = MetricsPath, Port = "metrics" }, PeriodSeconds = 10 };
+        container.Resources = new V1ResourceRequirements
         {
             Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("32Mi") },
             Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("256Mi") },
-        },
-        SecurityContext = new V1SecurityContext
+        };
+        container.SecurityContext = new V1SecurityContext
         {
             AllowPrivilegeEscalation = false,
             RunAsNonRoot = true,
             Capabilities = new V1Capabilities { Drop = ["ALL"] },
             SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
-        },
-    };
+        };
+        return container;
+    }
 }

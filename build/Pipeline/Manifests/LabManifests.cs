@@ -149,7 +149,7 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images, LabMachi
         .. machines is null ? [] : new[] { machines.File() },
     ];
 
-    private V1Container ReceiverContainer() => new()
+    internal V1Container ReceiverContainer() => new()
     {
         Name = "mcast",
         Image = images.Reference(images.McastImage, images.ManifestTag),

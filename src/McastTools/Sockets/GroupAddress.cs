@@ -36,12 +36,14 @@ internal sealed record GroupAddress(IPAddress Address, string? InterfaceName, in
         }
 
         // No IPv4 or IPv6 address contains '-', so a dash always separates the two ends of a range.
+        // A dash with nothing on one side ("-u", "239.1.1.1-") is no range: the whole text is named as wrong.
         var dash = addressText.IndexOf('-', StringComparison.Ordinal);
-        var first = Group(dash < 0 ? addressText : addressText[..dash]);
-        if (dash < 0)
+        if (dash <= 0 || dash == addressText.Length - 1)
         {
-            return new GroupAddress(first, interfaceName);
+            return new GroupAddress(Group(addressText), interfaceName);
         }
+
+        var first = Group(addressText[..dash]);
 
         var last = Group(addressText[(dash + 1)..]);
         if (last.AddressFamily != first.AddressFamily)

@@ -19,7 +19,7 @@ public sealed class FeedMonitorManifestTests
         var container = Assert.Single(Loaded().Spec.Template.Spec.Containers);
 
         Assert.Equal(
-            ["mcast", "recv", "--group", "224.0.67.67", "--interface", "eth1", "--port", "5001", "--interval", "0", "--format", "json", "--metrics", "0.0.0.0:9464"],
+            ["mcast", "recv", "--group", "224.0.67.67", "--interface", "eth1", "--port", "5001", "--format", "json", "--interval", "0", "--metrics", "0.0.0.0:9464"],
             [.. container.Command, .. container.Args]);
         Assert.Equal("127.0.0.1:5000/mcastlab/mcast:latest", container.Image);
     }
