@@ -21,52 +21,33 @@ public sealed class FeedMonitorManifest(LabSettings lab, ImageSettings images)
 
     public const string MetricsPath = "/metrics";
 
+    /// <summary>The lab's receiver DaemonSet (attachment, tolerations) under its own name, labels and scrape annotations.</summary>
     public V1DaemonSet DaemonSet()
     {
+        var manifests = new LabManifests(lab, images);
+        var daemonSet = manifests.ReceiverDaemonSet();
         var labels = new Dictionary<string, string>
         {
             ["app.kubernetes.io/part-of"] = "mcastlab",
             ["app.kubernetes.io/component"] = "feed-monitor",
         };
         var port = MetricsPort.ToString(CultureInfo.InvariantCulture);
-        return new V1DaemonSet
-        {
-            ApiVersion = "apps/v1",
-            Kind = "DaemonSet",
-            Metadata = new V1ObjectMeta { Name = Name, Labels = labels },
-            Spec = new V1DaemonSetSpec
-            {
-                Selector = new V1LabelSelector { MatchLabels = labels },
-                Template = new V1PodTemplateSpec
-                {
-                    Metadata = new V1ObjectMeta
-                    {
-                        Labels = labels,
-                        Annotations = new Dictionary<string, string>
-                        {
-                            [NetworkAttachmentDefinition.NetworksAnnotation] = new LabManifests(lab, images).NetworksAnnotation,
-                            ["prometheus.io/scrape"] = "true",
-                            ["prometheus.io/port"] = port,
-                            ["prometheus.io/path"] = MetricsPath,
-                        },
-                    },
-                    Spec = new V1PodSpec
-                    {
-                        Containers = [Container(port)],
-                        TerminationGracePeriodSeconds = 5,
-                        Tolerations = [new V1Toleration { Key = "node-role.kubernetes.io/control-plane", OperatorProperty = "Exists", Effect = "NoSchedule" }],
-                    },
-                },
-            },
-        };
+        daemonSet.Metadata = new V1ObjectMeta { Name = Name, Labels = labels };
+        daemonSet.Spec.Selector = new V1LabelSelector { MatchLabels = labels };
+        var template = daemonSet.Spec.Template;
+        template.Metadata.Labels = labels;
+        template.Metadata.Annotations["prometheus.io/scrape"] = "true";
+        template.Metadata.Annotations["prometheus.io/port"] = port;
+        template.Metadata.Annotations["prometheus.io/path"] = MetricsPath;
+        template.Spec.Containers = [Monitor(manifests.ReceiverContainer(), port)];
+        return daemonSet;
     }
 
     public ManifestFile File() => new($"{LabManifests.ManifestsDirectory}/{FileName}", ManifestYaml.Render(DaemonSet()));
 
     /// <summary>The lab's receiver container (image, group, interface, port, JSON), made a monitor.</summary>
-    private V1Container Container(string port)
+    private static V1Container Monitor(V1Container container, string port)
     {
-        var container = new LabManifests(lab, images).ReceiverContainer();
         // The log keeps one JSON line per sender when it stops; the counters live at /metrics.
         container.Args = [.. container.Args, "--interval", "0", "--metrics", $"0.0.0.0:{port}"];
         container.Ports = [new V1ContainerPort { Name = "metrics", ContainerPort = MetricsPort, Protocol = "TCP" }];
