@@ -140,6 +140,7 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
         new($"{ManifestsDirectory}/{ReceiverPodFile}", ManifestYaml.Render(ReceiverPod())),
         new($"{ManifestsDirectory}/{IperfPodFile}", ManifestYaml.Render(IperfPod())),
         new($"{ManifestsDirectory}/{DaemonSetFile}", ManifestYaml.Render(ReceiverDaemonSet())),
+        new FeedMonitorManifest(lab, images).File(),
         new($"{ManifestsDirectory}/kustomization.yaml", ManifestYaml.Render(Kustomization())),
         // The original walkthrough's file names, for `kubectl apply -f` on the Vagrant cluster.
         new("Vagrant/net-config.yml", ManifestYaml.Render(NetworkAttachment())),
@@ -147,7 +148,7 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
         .. NodeFiles(),
     ];
 
-    private V1Container ReceiverContainer() => new()
+    internal V1Container ReceiverContainer() => new()
     {
         Name = "mcast",
         Image = images.Reference(images.McastImage, images.ManifestTag),

@@ -39,6 +39,11 @@ internal static class CommandLine
             error.WriteLine($"mcast: {e.Message}");
             return 2;
         }
+        catch (MembershipRefusedException e)
+        {
+            error.WriteLine($"mcast: {e.Message}");
+            return 3;
+        }
         catch (SocketException e)
         {
             error.WriteLine($"mcast: socket error: {e.Message} ({e.SocketErrorCode}); check the interface, group and addresses.");

@@ -13,6 +13,12 @@ internal static class EndpointOptions
 
     public static readonly OptionSpec Ttl = new("ttl", "N", $"multicast TTL / hop limit, 0-255 (default {DefaultTtl})");
 
+    public static readonly OptionSpec Groups = new("groups", "N", $"N consecutive groups from --group (the count form of G1-G2), up to {Sockets.GroupAddress.MaximumCount}");
+
+    /// <summary>--groups N, or null when the group (or range) is taken as written.</summary>
+    public static long? ReadGroupCount(ParsedOptions options) =>
+        options.Has(Groups.Name) ? options.Integer(Groups.Name, 1, 1, Sockets.GroupAddress.MaximumCount) : null;
+
     public static int ReadPort(ParsedOptions options) => (int)options.Integer(Port.Name, DefaultPort, 1, 65535);
 
     public static int ReadTtl(ParsedOptions options) => (int)options.Integer(Ttl.Name, DefaultTtl, 0, 255);

@@ -6,9 +6,10 @@ namespace McastLab.McastTools.Cli;
 /// <summary>Turns group, interface, source and bind arguments into validated endpoints (all checks before any socket).</summary>
 internal static class EndpointResolver
 {
-    public static ReceiveEndpoint Receive(string groupText, string? interfaceName, string? sourceText, int port)
+    /// <param name="groupCount">--groups N: N consecutive groups from the one given (null: the group or range as written).</param>
+    public static ReceiveEndpoint Receive(string groupText, string? interfaceName, string? sourceText, int port, long? groupCount = null)
     {
-        var group = GroupAddress.Parse(groupText);
+        var group = Groups(groupText, groupCount);
         var iface = Interface(group, interfaceName);
         IPAddress? source = null;
         if (sourceText is not null)
@@ -27,9 +28,9 @@ internal static class EndpointResolver
         return new ReceiveEndpoint(group, port, iface, source);
     }
 
-    public static SendEndpoint Send(string groupText, string? interfaceName, string? bindText, int port, int ttl, int? tos)
+    public static SendEndpoint Send(string groupText, string? interfaceName, string? bindText, int port, int ttl, int? tos, long? groupCount = null)
     {
-        var group = GroupAddress.Parse(groupText);
+        var group = Groups(groupText, groupCount);
         IPAddress? bind = null;
         if (bindText is not null)
         {
@@ -54,6 +55,9 @@ internal static class EndpointResolver
 
         return new SendEndpoint(group, port, iface, bind, ttl, tos);
     }
+
+    private static GroupAddress Groups(string groupText, long? groupCount) =>
+        groupCount is { } count ? GroupAddress.Parse(groupText).WithCount(count) : GroupAddress.Parse(groupText);
 
     private static InterfaceCatalog.Interface? Interface(GroupAddress group, string? interfaceName)
     {

@@ -45,6 +45,11 @@ internal static class PongCommand
         var duration = options.Number("duration", 0.001, 1e9);
         var idle = options.Number("idle-timeout", 0.001, 1e9);
         var endpoint = EndpointResolver.Receive(options.Required("group", "pong"), options.Value("interface"), options.Value("source"), port);
+        if (endpoint.Group.Count > 1)
+        {
+            throw new Sockets.UsageException($"mcast pong answers on one group; give a single group instead of the range {endpoint.Group.Describe()}.");
+        }
+
         return new ReceivePlan(endpoint, 0, duration, idle, null, null, Persistent: true);
     }
 }

@@ -9,7 +9,8 @@ internal static class RecvCommand
 {
     public static readonly OptionSpec[] Options =
     [
-        new("group", "G[%IF]", "multicast group to join (IPv4 224.0.0.0/4 or IPv6 ff00::/8); %IF names the interface (required)"),
+        new("group", "G[-G2][%IF]", "multicast group to join (IPv4 224.0.0.0/4 or IPv6 ff00::/8), or the range G-G2 of consecutive groups; %IF names the interface (required)"),
+        EndpointOptions.Groups,
         EndpointOptions.Port,
         new("interface", "IF", "interface to join on (default: the kernel's choice by route)"),
         new("source", "S", "join source-specific (IGMPv3/MLDv2 (S,G)): only datagrams from S are delivered (default: any source)"),
@@ -19,30 +20,41 @@ internal static class RecvCommand
         new("format", "text|json|csv", "output format (default text); json is one object per line, see README"),
         new("expect-packets", "N", "fail (exit 1) unless at least N distinct datagrams arrive, over all streams"),
         new("max-loss", "PCT", "fail (exit 1) when a stream loses more than PCT percent"),
+        new("metrics", "ADDR:PORT", "serve Prometheus metrics at http://ADDR:PORT/metrics while running; without --duration, run until Ctrl+C/SIGTERM"),
     ];
 
     public const string Description =
-        "Receives iperf 2 / mcast send datagrams and accounts for each sender (address:port) as its own stream:\n" +
-        "received, bytes, lost, out-of-order, duplicates, invalid, jitter, TTL, kernel drops, latency.\n" +
+        "Receives iperf 2 / mcast send datagrams and accounts for each sender (address:port) to each group as its own\n" +
+        "stream: received, bytes, lost, out-of-order, duplicates, invalid, jitter, TTL, kernel drops, latency.\n" +
         "Ends at --duration, after --idle-timeout, when every stream has sent its end-of-test datagram, or on\n" +
-        "Ctrl+C/SIGTERM, always printing the final report.";
+        "Ctrl+C/SIGTERM, always printing the final report. With --metrics and no --duration it is a feed monitor:\n" +
+        "it reports each stream when it ends and keeps listening. Many groups (a range or --groups N) are joined on\n" +
+        "as many sockets as the kernel's per-socket limit (net.ipv4.igmp_max_memberships, 20 by default) needs.";
 
     public const string ExitCodes =
         "exit codes: 0 success; 1 --expect-packets or --max-loss not met (or nothing received when expected);\n" +
-        "2 usage error (nothing opened); 3 socket error at run time; 130 interrupted by Ctrl+C/SIGTERM (after the final report).";
+        "2 usage error (nothing opened); 3 socket error at run time or a group membership the kernel refuses; 130 interrupted by Ctrl+C/SIGTERM (after the final report).";
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
     {
         var options = ParsedOptions.Parse("recv", Options, args);
         if (options.HelpRequested)
         {
-            Console.Out.Write(HelpText.Render("mcast recv --group G[%IF] [options]", Description, Options, ExitCodes));
+            Console.Out.Write(HelpText.Render("mcast recv --group G[-G2][%IF] [options]", Description, Options, ExitCodes));
             return 0;
         }
 
         var (plan, format) = Plan(options);
         var sink = Sink(format);
-        return new Receiver(plan, sink).Run(cancel).ExitCode;
+        if (options.Value("metrics") is not { } metricsText)
+        {
+            return new Receiver(plan, sink).Run(cancel).ExitCode;
+        }
+
+        var board = new Metrics.MetricsBoard();
+        using var server = Metrics.MetricsServer.Start(Metrics.MetricsServer.Parse(metricsText), () => Metrics.ReceiverMetrics.Render(board.Fresh(TimeSpan.FromSeconds(2))));
+        Console.Error.WriteLine($"mcast recv: metrics at http://{server.Endpoint}/metrics");
+        return new Receiver(plan, sink) { Metrics = board }.Run(cancel).ExitCode;
     }
 
     public static (ReceivePlan Plan, string Format) Plan(ParsedOptions options)
@@ -59,8 +71,15 @@ internal static class RecvCommand
         var idle = options.Number("idle-timeout", 0.001, 1e9);
         long? expect = options.Has("expect-packets") ? options.Integer("expect-packets", 0, 0, long.MaxValue) : null;
         var maxLoss = options.Number("max-loss", 0, 100);
-        var endpoint = EndpointResolver.Receive(options.Required("group", "recv"), options.Value("interface"), options.Value("source"), port);
-        return (new ReceivePlan(endpoint, interval, duration, idle, expect, maxLoss), format);
+        var endpoint = EndpointResolver.Receive(options.Required("group", "recv"), options.Value("interface"), options.Value("source"), port, EndpointOptions.ReadGroupCount(options));
+        if (options.Value("metrics") is { } metrics)
+        {
+            Metrics.MetricsServer.Parse(metrics);
+        }
+
+        // A monitor has no end: it keeps listening after streams end, reporting each one as iperf -s does.
+        var monitor = options.Has("metrics") && duration is null;
+        return (new ReceivePlan(endpoint, interval, duration, idle, expect, maxLoss, Persistent: monitor), format);
     }
 
     private static IReportSink Sink(string format) => format switch

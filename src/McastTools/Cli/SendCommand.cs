@@ -10,7 +10,8 @@ internal static class SendCommand
 {
     public static readonly OptionSpec[] Options =
     [
-        new("group", "G[%IF]", "multicast group to send to (required); %IF chooses the outgoing interface"),
+        new("group", "G[-G2][%IF]", "multicast group to send to, or the range G-G2, sent round robin (required); %IF chooses the outgoing interface"),
+        EndpointOptions.Groups,
         EndpointOptions.Port,
         new("interface", "IF", "outgoing interface, IPv4 and IPv6 (default: by route); not with --bind"),
         new("bind", "ADDR", "source address; its interface becomes the outgoing one (default: by route)"),
@@ -26,7 +27,9 @@ internal static class SendCommand
     public static readonly string Description =
         "Sends iperf 2.1.8-compatible datagrams (64-bit ids from 1, sender timestamps, flags byte 16 always 0),\n" +
         $"then {Sender.EndOfTestCopies} end-of-test datagrams (iperf sends one, which a receiver can lose). Batches\n" +
-        "system calls with sendmmsg; paces on an absolute timeline. Prints what it sent.";
+        "system calls with sendmmsg; paces on an absolute timeline. Prints what it sent. To several groups (a range\n" +
+        "or --groups N) it sends round robin, each group its own ids from 1 and its own end-of-test datagrams;\n" +
+        "--rate and --count are then totals over all groups (each group gets an equal share).";
 
     public const string ExitCodes = "exit codes: 0 success; 1 --rtt and no reply arrived; 2 usage error (nothing opened); 3 socket error at run time; 130 interrupted by Ctrl+C/SIGTERM (after sending end-of-test and printing).";
 
@@ -35,7 +38,7 @@ internal static class SendCommand
         var options = ParsedOptions.Parse("send", Options, args);
         if (options.HelpRequested)
         {
-            Console.Out.Write(HelpText.Render("mcast send --group G [options]", Description, Options, ExitCodes));
+            Console.Out.Write(HelpText.Render("mcast send --group G[-G2] [options]", Description, Options, ExitCodes));
             return 0;
         }
 
@@ -84,12 +87,22 @@ internal static class SendCommand
         var rate = Rate.Parse(options.Value("rate") ?? "1M", message => new UsageException(message));
         long? count = options.Has("count") ? options.Integer("count", 1, 1, long.MaxValue) : null;
         var duration = count is null ? options.Number("duration", 0.001, 1e9) ?? 10 : (double?)null;
-        var endpoint = EndpointResolver.Send(options.Required("group", "send"), options.Value("interface"), options.Value("bind"), port, ttl, tos);
+        var endpoint = EndpointResolver.Send(options.Required("group", "send"), options.Value("interface"), options.Value("bind"), port, ttl, tos, EndpointOptions.ReadGroupCount(options));
+        if (options.Has("rtt") && endpoint.Group.Count > 1)
+        {
+            // Replies are matched by id, and every group of a range has its own ids from 1.
+            throw new UsageException($"--rtt measures one group; give a single group instead of the range {endpoint.Group.Describe()}.");
+        }
+
         var length = (int)options.Integer("length", endpoint.Group.IsIPv6 ? 1450 : 1470, Wire.DatagramTemplate.MinimumLength, Wire.DatagramTemplate.MaximumLength);
         return new SendPlan(endpoint, rate, length, duration, count, options.Has("rtt"));
     }
 
     private static string Describe(SendPlan plan, SendResult result) => string.Create(
         CultureInfo.InvariantCulture,
-        $"mcast send: {result.Datagrams} datagrams ({result.Bytes} bytes) from {result.Local} to {new System.Net.IPEndPoint(plan.Endpoint.Group.Address, plan.Endpoint.Port)} ttl {plan.Endpoint.Ttl} in {result.Seconds:0.000} s: {IperfUnits.BitsPerSecond(result.BitsPerSecond)}, {result.PacketsPerSecond:0} pps{(result.Interrupted ? " (interrupted)" : "")}");
+        $"mcast send: {result.Datagrams} datagrams ({result.Bytes} bytes) from {result.Local} to {Destination(plan.Endpoint)} ttl {plan.Endpoint.Ttl} in {result.Seconds:0.000} s: {IperfUnits.BitsPerSecond(result.BitsPerSecond)}, {result.PacketsPerSecond:0} pps{(result.Interrupted ? " (interrupted)" : "")}");
+
+    private static string Destination(SendEndpoint endpoint) => endpoint.Group.Count == 1
+        ? new System.Net.IPEndPoint(endpoint.Group.Address, endpoint.Port).ToString()
+        : string.Create(CultureInfo.InvariantCulture, $"{endpoint.Group.Count} groups {endpoint.Group.Describe()} port {endpoint.Port} (round robin)");
 }

@@ -38,5 +38,8 @@ internal sealed record StreamReport(string Group, int Port, Accounting.StreamKey
 /// <summary>How a receive run ended.</summary>
 internal sealed record ReceiveOutcome(int Streams, bool Ok, string Reason, bool Interrupted)
 {
+    /// <summary>The joined groups of a range that carried no datagram at all (a feed that never came).</summary>
+    public IReadOnlyList<string> SilentGroups { get; init; } = [];
+
     public int ExitCode => Interrupted ? 130 : Ok ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using McastLab.McastTools.Accounting;
+using McastLab.McastTools.Metrics;
 using McastLab.McastTools.Reports;
 using McastLab.McastTools.Sockets;
 
@@ -17,16 +18,25 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
     /// <summary>Each stream's current interval starts at its first datagram, as iperf's do.</summary>
     private readonly Dictionary<StreamKey, double> _intervalStart = [];
     private long _kernelDrops;
+    private IReadOnlyList<System.Net.IPAddress>? _groups;
+
+    /// <summary>Where `recv --metrics` reads the counters from; null without an endpoint.</summary>
+    public MetricsBoard? Metrics { get; init; }
 
     public ReceiveOutcome Run(CancellationToken cancel)
     {
-        using var socket = MulticastSockets.OpenReceiver(plan.Endpoint, out var buffer);
-        MulticastSockets.SetReceiveTimeout(socket, Wakeup);
-        using var batch = new BatchReceiver(socket);
+        using var sockets = ReceiveSockets.Open(plan.Endpoint, Wakeup);
+        using var batch = new BatchReceiver(sockets.First);
+        var buffer = sockets.Buffer;
         sink.Listening(plan, buffer);
         if (buffer.Warning() is { } warning)
         {
             Console.Error.WriteLine(warning);
+        }
+
+        if (sockets.Note is { } spread)
+        {
+            Console.Error.WriteLine(spread);
         }
 
         var clock = Stopwatch.StartNew();
@@ -34,17 +44,23 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
         string reason;
         while (true)
         {
-            var count = batch.Receive();
+            var count = sockets.Receive(batch);
             var now = clock.Elapsed.TotalSeconds;
             for (var i = 0; i < count; i++)
             {
                 var datagram = batch[i];
-                var key = new StreamKey(datagram.Source.Address, datagram.Source.Port);
+                if (sockets.GroupOf(datagram) is not { } group)
+                {
+                    continue;
+                }
+
+                var key = new StreamKey(datagram.Source.Address, datagram.Source.Port, group);
                 var counters = _streams.For(key);
                 var isNew = double.IsNaN(counters.FirstSeen);
                 var wasEnded = counters.Ended;
                 counters.Record(datagram.Data, now, datagram.ArrivalNanos, datagram.Ttl);
-                _kernelDrops = datagram.KernelDrops ?? _kernelDrops;
+                sockets.CountDrops(datagram.KernelDrops);
+                _kernelDrops = sockets.KernelDrops;
                 if (isNew)
                 {
                     _intervalStart[key] = now;
@@ -64,6 +80,10 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
             }
 
             ReportDueIntervals(now);
+            if (Metrics is { Wanted: true } board)
+            {
+                board.Publish(now, _groups ??= plan.Endpoint.Group.Members, sockets.Count, _kernelDrops, _streams);
+            }
 
             if (cancel.IsCancellationRequested)
             {
@@ -93,7 +113,10 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
 
         var finals = _streams.Keys.Select(k => (k, _streams[k].Snapshot(_kernelDrops))).ToList();
         var failure = Verdict.Failure(finals, plan.ExpectPackets, plan.MaxLossPercent);
-        var outcome = new ReceiveOutcome(_streams.Count, failure is null, failure ?? reason, cancel.IsCancellationRequested);
+        var outcome = new ReceiveOutcome(_streams.Count, failure is null, failure ?? reason, cancel.IsCancellationRequested)
+        {
+            SilentGroups = plan.Endpoint.Group.Count == 1 ? [] : [.. plan.Endpoint.Group.Members.Except(_streams.Keys.Select(k => k.Group!)).Select(g => g.ToString())],
+        };
         sink.End(outcome);
         return outcome;
     }
@@ -166,7 +189,7 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
             number++;
         }
 
-        var group = plan.Endpoint.Group.Address.ToString();
+        var group = (key.Group ?? plan.Endpoint.Group.Address).ToString();
         return new StreamReport(group, plan.Endpoint.Port, key, number, start, end, counters);
     }
 }

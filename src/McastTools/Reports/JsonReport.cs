@@ -20,6 +20,8 @@ internal sealed class JsonReport(Stream output, TextWriter log) : IReportSink
         {
             writer.WriteString("event", "joined");
             writer.WriteString("group", endpoint.Group.Address.ToString());
+            writer.WriteNumber("groups", endpoint.Group.Count);
+            writer.WriteString("lastGroup", endpoint.Group.Last.ToString());
             writer.WriteNumber("port", endpoint.Port);
             if (endpoint.Interface is null)
             {
@@ -59,6 +61,13 @@ internal sealed class JsonReport(Stream output, TextWriter log) : IReportSink
         writer.WriteBoolean("ok", outcome.Ok);
         writer.WriteString("reason", outcome.Reason);
         writer.WriteBoolean("interrupted", outcome.Interrupted);
+        writer.WriteStartArray("silentGroups");
+        foreach (var group in outcome.SilentGroups)
+        {
+            writer.WriteStringValue(group);
+        }
+
+        writer.WriteEndArray();
     });
 
     private void WriteStream(string kind, StreamReport report) => WriteLine(writer =>

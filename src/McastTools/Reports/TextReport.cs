@@ -19,12 +19,13 @@ internal sealed class TextReport(TextWriter output) : IReportSink
         var endpoint = plan.Endpoint;
         var on = endpoint.Interface is null ? "the default interface" : endpoint.Interface.Name;
         var source = endpoint.Source is null ? "any source" : $"source {endpoint.Source}";
-        return $"mcast {command}: joined {endpoint.Group.Address} port {endpoint.Port} on {on}, {source}, {buffer.Describe()}";
+        var groups = endpoint.Group.Count == 1 ? "" : $" ({endpoint.Group.Count} groups)";
+        return $"mcast {command}: joined {endpoint.Group.Describe()}{groups} port {endpoint.Port} on {on}, {source}, {buffer.Describe()}";
     }
 
     public void StreamStarted(StreamReport stream)
     {
-        output.WriteLine($"[{stream.Number}] stream from {stream.Source}");
+        output.WriteLine($"[{stream.Number}] stream from {stream.Source} to group {stream.Group}");
         output.Flush();
     }
 
@@ -35,6 +36,13 @@ internal sealed class TextReport(TextWriter output) : IReportSink
     public void End(ReceiveOutcome outcome)
     {
         output.WriteLine($"end: {outcome.Streams} stream(s), {(outcome.Ok ? "ok" : "FAILED")}: {outcome.Reason}");
+        if (outcome.SilentGroups.Count > 0)
+        {
+            // Counted, and the first few named: a range of hundreds would make one unreadable line.
+            var named = string.Join(", ", outcome.SilentGroups.Take(8)) + (outcome.SilentGroups.Count > 8 ? ", ..." : "");
+            output.WriteLine($"silent groups: {outcome.SilentGroups.Count} joined group(s) carried no datagram: {named}");
+        }
+
         output.Flush();
     }
 

@@ -18,10 +18,11 @@ internal sealed class Sender(SendPlan plan)
     public SendResult Run(CancellationToken cancel)
     {
         using var socket = MulticastSockets.OpenSender(plan.Endpoint, connect: !plan.RoundTrip);
-        System.Net.IPEndPoint? destination = plan.RoundTrip ? MulticastSockets.Destination(plan.Endpoint) : null;
+        // Unconnected (replies, or a range): every datagram names its group.
+        var destinations = plan.RoundTrip || plan.Endpoint.Group.Count > 1 ? MulticastSockets.Destinations(plan.Endpoint) : null;
         using var replies = plan.RoundTrip ? new ReplyCollector(socket) : null;
         var template = DatagramTemplate.Create(plan.Length);
-        using var batch = new BatchSender(socket, template, destination);
+        using var batch = new BatchSender(socket, template, destinations);
         var pacer = new Pacer(plan.Rate.Unlimited ? 0 : plan.Rate.PacketsPerSecondFor(plan.Length));
         var limit = plan.Count ?? long.MaxValue;
         var clock = Stopwatch.StartNew();
@@ -52,26 +53,32 @@ internal sealed class Sender(SendPlan plan)
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
-        SendEndOfTest(socket, destination, sent, template);
+        SendEndOfTest(socket, destinations, sent, template);
         return new SendResult(socket.LocalEndPoint as System.Net.IPEndPoint, sent, sent * plan.Length, seconds, cancel.IsCancellationRequested)
         {
             Replies = replies?.Finish(ReplyGraceSeconds, cancel) ?? [],
         };
     }
 
-    private static void SendEndOfTest(System.Net.Sockets.Socket socket, System.Net.IPEndPoint? destination, long lastId, byte[] template)
+    /// <summary>The end-of-test datagrams, to every group of a range: each announces the last id its group was sent.</summary>
+    private static void SendEndOfTest(System.Net.Sockets.Socket socket, System.Net.IPEndPoint[]? destinations, long sent, byte[] template)
     {
         var datagram = (byte[])template.Clone();
         for (var copy = 0; copy < EndOfTestCopies; copy++)
         {
-            IperfHeader.At(IperfHeader.EndOfTestId(lastId), DateTime.UtcNow).Write(datagram);
-            if (destination is null)
+            if (destinations is null)
             {
+                IperfHeader.At(IperfHeader.EndOfTestId(sent), DateTime.UtcNow).Write(datagram);
                 socket.Send(datagram);
             }
             else
             {
-                socket.SendTo(datagram, destination);
+                for (var group = 0; group < destinations.Length; group++)
+                {
+                    var lastId = (sent / destinations.Length) + (group < sent % destinations.Length ? 1 : 0);
+                    IperfHeader.At(IperfHeader.EndOfTestId(lastId), DateTime.UtcNow).Write(datagram);
+                    socket.SendTo(datagram, destinations[group]);
+                }
             }
 
             Thread.Sleep(2);

@@ -14,6 +14,9 @@ internal readonly ref struct ReceivedDatagram
     /// <summary>When the kernel received it (SO_TIMESTAMPNS), else when mcast read it: ns since the Unix epoch.</summary>
     public long ArrivalNanos { get; init; }
     public long? KernelDrops { get; init; }
+
+    /// <summary>The destination address (4 or 16 bytes) when the socket asked for it (several groups), else empty.</summary>
+    public ReadOnlySpan<byte> Destination { get; init; }
 }
 
 /// <summary>
@@ -47,7 +50,10 @@ internal sealed unsafe class BatchReceiver : IDisposable
     }
 
     /// <summary>Waits (up to the socket's receive timeout) for datagrams; returns how many arrived, 0 on timeout.</summary>
-    public int Receive()
+    public int Receive() => Receive(_socket);
+
+    /// <summary>The same from another socket of the run: one set of buffers serves every socket of a group range.</summary>
+    public int Receive(Socket socket)
     {
         for (var i = 0; i < BatchSize; i++)
         {
@@ -66,7 +72,7 @@ internal sealed unsafe class BatchReceiver : IDisposable
             };
         }
 
-        var fd = (int)_socket.SafeHandle.DangerousGetHandle();
+        var fd = (int)socket.SafeHandle.DangerousGetHandle();
         var count = LinuxNative.RecvMMsg(fd, _messages, BatchSize, LinuxNative.MsgWaitForOne, null);
         if (count >= 0)
         {
@@ -87,6 +93,7 @@ internal sealed unsafe class BatchReceiver : IDisposable
             int? ttl = null;
             long arrival = 0;
             long? drops = null;
+            var destination = ReadOnlySpan<byte>.Empty;
             var control = new ReadOnlySpan<byte>(header.Control, (int)header.ControlLength);
             // struct cmsghdr { size_t len; int level; int type; } then data, each aligned to 8 bytes.
             while (control.Length >= 16)
@@ -112,6 +119,14 @@ internal sealed unsafe class BatchReceiver : IDisposable
                     case (LinuxNative.SolSocket, LinuxNative.SoRxqOvfl):
                         drops = BinaryPrimitives.ReadUInt32LittleEndian(payload);
                         break;
+                    case (LinuxNative.IpProtoIp, LinuxNative.IpPktInfo):
+                        // struct in_pktinfo { int ifindex; in_addr spec_dst; in_addr addr }: addr is the header's destination.
+                        destination = payload.Slice(8, 4);
+                        break;
+                    case (LinuxNative.IpProtoIpv6, LinuxNative.Ipv6PktInfo):
+                        // struct in6_pktinfo { in6_addr addr; int ifindex }.
+                        destination = payload[..16];
+                        break;
                 }
 
                 control = control[Math.Min(control.Length, (length + 7) & ~7)..];
@@ -122,7 +137,7 @@ internal sealed unsafe class BatchReceiver : IDisposable
                 arrival = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
             }
 
-            return new ReceivedDatagram { Data = data, Source = SourceOf(name), Ttl = ttl, ArrivalNanos = arrival, KernelDrops = drops };
+            return new ReceivedDatagram { Data = data, Source = SourceOf(name), Ttl = ttl, ArrivalNanos = arrival, KernelDrops = drops, Destination = destination };
         }
     }
 

@@ -23,6 +23,7 @@ internal static unsafe partial class LinuxNative
 
     public const int IpTos = 1;
     public const int IpTtl = 2;
+    public const int IpPktInfo = 8;
     public const int IpRecvTtl = 12;
     public const int IpMulticastIf = 32;
     public const int IpMulticastTtl = 33;
@@ -32,6 +33,8 @@ internal static unsafe partial class LinuxNative
     public const int Ipv6MulticastIf = 17;
     public const int Ipv6MulticastHops = 18;
     public const int Ipv6MulticastAll = 29;
+    public const int Ipv6RecvPktInfo = 49;
+    public const int Ipv6PktInfo = 50;
     public const int Ipv6RecvHopLimit = 51;
     public const int Ipv6HopLimit = 52;
     public const int Ipv6TClass = 67;
@@ -41,6 +44,8 @@ internal static unsafe partial class LinuxNative
     public const int MsgWaitForOne = 0x10000;
     public const int EAgain = 11;
     public const int EIntr = 4;
+    public const int ENoMem = 12;
+    public const int ENoBufs = 105;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec

@@ -17,6 +17,26 @@ internal static class MulticastSockets
 
     public static Socket OpenReceiver(ReceiveEndpoint endpoint, out ReceiveBuffer buffer)
     {
+        // Binding to the group (not the wildcard) keeps other groups on the same port out.
+        var socket = OpenUnjoined(endpoint, bindToGroup: true, out buffer);
+        try
+        {
+            JoinGroup(socket, endpoint, endpoint.Group.Address);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A receive socket with every option but no membership. Bound to the group it will hold alone, or to the
+    /// wildcard for several groups, whose datagrams then carry their destination (IP_PKTINFO/IPV6_PKTINFO).
+    /// </summary>
+    public static Socket OpenUnjoined(ReceiveEndpoint endpoint, bool bindToGroup, out ReceiveBuffer buffer)
+    {
         var group = endpoint.Group;
         var family = group.Address.AddressFamily;
         var socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
@@ -26,8 +46,8 @@ internal static class MulticastSockets
             var forced = SetBuffer(socket, LinuxNative.SoRcvbufForce, LinuxNative.SoRcvbuf);
             buffer = new ReceiveBuffer(BufferBytes, ReceiveBuffer.Granted(socket), forced);
             var ifIndex = endpoint.Interface?.Index ?? 0;
-            // Binding to the group (not the wildcard) keeps other groups on the same port out.
-            var bindAddress = group.IsIPv6 ? new IPAddress(group.Address.GetAddressBytes(), ifIndex) : group.Address;
+            var wildcard = group.IsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
+            var bindAddress = !bindToGroup ? wildcard : group.IsIPv6 ? new IPAddress(group.Address.GetAddressBytes(), ifIndex) : group.Address;
             socket.Bind(new IPEndPoint(bindAddress, endpoint.Port));
             var level = group.IsIPv6 ? LinuxNative.IpProtoIpv6 : LinuxNative.IpProtoIp;
             if (group.IsIPv6)
@@ -43,21 +63,9 @@ internal static class MulticastSockets
                 SetInt(socket, level, LinuxNative.IpRecvTtl, 1);
             }
 
-            var interfaceIPv4 = endpoint.Interface is null ? IPAddress.Any : endpoint.Interface.FirstIPv4;
-            if (!group.IsIPv6 && endpoint.Source is { } source && interfaceIPv4 is not null)
+            if (!bindToGroup)
             {
-                // struct ip_mreq_source { imr_multiaddr; imr_interface; imr_sourceaddr }: the interface by its address.
-                var mreq = new byte[12];
-                group.Address.GetAddressBytes().CopyTo(mreq, 0);
-                interfaceIPv4.GetAddressBytes().CopyTo(mreq, 4);
-                source.GetAddressBytes().CopyTo(mreq, 8);
-                socket.SetRawSocketOption(level, LinuxNative.IpAddSourceMembership, mreq);
-            }
-            else
-            {
-                // IPv6, an any-source join, or an interface without an IPv4 address (a bare macvlan child),
-                // which is named by index instead.
-                Join(socket, level, ifIndex, group.Address, endpoint.Source);
+                SetInt(socket, level, group.IsIPv6 ? LinuxNative.Ipv6RecvPktInfo : LinuxNative.IpPktInfo, 1);
             }
 
             ReportArrivals(socket);
@@ -70,9 +78,33 @@ internal static class MulticastSockets
         }
     }
 
+    /// <summary>Joins one group on the endpoint's interface, source-specific when the endpoint names a source.</summary>
+    public static void JoinGroup(Socket socket, ReceiveEndpoint endpoint, IPAddress group)
+    {
+        var isIPv6 = group.AddressFamily == AddressFamily.InterNetworkV6;
+        var level = isIPv6 ? LinuxNative.IpProtoIpv6 : LinuxNative.IpProtoIp;
+        var interfaceIPv4 = endpoint.Interface is null ? IPAddress.Any : endpoint.Interface.FirstIPv4;
+        if (!isIPv6 && endpoint.Source is { } source && interfaceIPv4 is not null)
+        {
+            // struct ip_mreq_source { imr_multiaddr; imr_interface; imr_sourceaddr }: the interface by its address.
+            var mreq = new byte[12];
+            group.GetAddressBytes().CopyTo(mreq, 0);
+            interfaceIPv4.GetAddressBytes().CopyTo(mreq, 4);
+            source.GetAddressBytes().CopyTo(mreq, 8);
+            socket.SetRawSocketOption(level, LinuxNative.IpAddSourceMembership, mreq);
+        }
+        else
+        {
+            // IPv6, an any-source join, or an interface without an IPv4 address (a bare macvlan child),
+            // which is named by index instead.
+            Join(socket, level, endpoint.Interface?.Index ?? 0, group, endpoint.Source);
+        }
+    }
+
     /// <param name="connect">
     /// False for a sender that also receives replies (send --rtt): a connected UDP socket only accepts datagrams
     /// from the group, so it stays unconnected, bound to its own port, and sends to <see cref="Destination"/>.
+    /// A range is never connected: it sends to <see cref="Destinations"/>.
     /// </param>
     public static Socket OpenSender(SendEndpoint endpoint, bool connect = true)
     {
@@ -112,7 +144,8 @@ internal static class MulticastSockets
 
             }
 
-            if (connect)
+            // A range is sent to group by group, each datagram naming its own (BatchSender).
+            if (connect && group.Count == 1)
             {
                 socket.Connect(Destination(endpoint));
             }
@@ -146,9 +179,14 @@ internal static class MulticastSockets
     }
 
     /// <summary>The group and port a sender sends to; an IPv6 group carries its interface as the scope.</summary>
-    public static IPEndPoint Destination(SendEndpoint endpoint) => endpoint.Group.IsIPv6
-        ? new IPEndPoint(new IPAddress(endpoint.Group.Address.GetAddressBytes(), endpoint.Interface?.Index ?? 0), endpoint.Port)
-        : new IPEndPoint(endpoint.Group.Address, endpoint.Port);
+    public static IPEndPoint Destination(SendEndpoint endpoint) => Destination(endpoint, endpoint.Group.Address);
+
+    /// <summary>Every group of a range, in order, as <see cref="Destination(SendEndpoint)"/> writes one.</summary>
+    public static IPEndPoint[] Destinations(SendEndpoint endpoint) => [.. endpoint.Group.Members.Select(group => Destination(endpoint, group))];
+
+    private static IPEndPoint Destination(SendEndpoint endpoint, IPAddress group) => endpoint.Group.IsIPv6
+        ? new IPEndPoint(new IPAddress(group.GetAddressBytes(), endpoint.Interface?.Index ?? 0), endpoint.Port)
+        : new IPEndPoint(group, endpoint.Port);
 
     /// <summary>
     /// RFC 3678's joins, one layout for both families: MCAST_JOIN_GROUP takes struct group_req

@@ -10,7 +10,7 @@ public sealed class ManifestRoundTripTests
 {
     private readonly LabManifests manifests = new(ManifestTestParameters.Resolve());
 
-    public static TheoryData<string> Documents() => new("network", "receiver", "iperf", "daemonset", "kustomization");
+    public static TheoryData<string> Documents() => new("network", "receiver", "iperf", "daemonset", "feed-monitor", "kustomization");
 
     private object Document(string name) => name switch
     {
@@ -18,6 +18,7 @@ public sealed class ManifestRoundTripTests
         "receiver" => manifests.ReceiverPod(),
         "iperf" => manifests.IperfPod(),
         "daemonset" => manifests.ReceiverDaemonSet(),
+        "feed-monitor" => new FeedMonitorManifest(ManifestTestParameters.Resolve().Lab, ManifestTestParameters.Resolve().Images).DaemonSet(),
         "kustomization" => LabManifests.Kustomization(),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
