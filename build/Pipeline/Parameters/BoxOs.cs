@@ -5,18 +5,18 @@ namespace McastLab.Pipeline.Parameters;
 /// names the boxes (docker-NAME, k8s-NAME), the var files (packer/vars/NAME/docker.pkrvars.hcl and
 /// k8s.pkrvars.hcl: the scripts of packer/scripts/ it runs and what they do differently on it, as data) and its
 /// four pins, parameters of section "versions" named for it (<see cref="Pins"/>). A new OS is one record in <see cref="All"/>, its pins in
-/// mcastlab.json, one packer/vars/NAME/ folder and the scripts it names; a record without a required field does
-/// not compile, and an OS chosen without a value for one of its pins stops at start-up.
+/// mcastlab.json, one packer/vars/NAME/ folder and the scripts it names; a record without one of its constructor's
+/// fields does not compile, and an OS whose pins are not all in mcastlab.json stops at start-up.
 /// </summary>
-public sealed record BoxOs
+/// <param name="Name">centos7: --box-os, the box names' suffix, packer/vars/NAME/ and the pins' parameter names.</param>
+/// <param name="Title">For people: CentOS 7.</param>
+/// <param name="BaseBox">The Vagrant Cloud base box the docker box starts from (the var file names it too, for a build by hand).</param>
+/// <param name="PackageRepository">Docker's repository line for the OS (el7, el9), in the pins' descriptions.</param>
+public sealed record BoxOs(string Name, string Title, string BaseBox, string PackageRepository)
 {
     /// <summary>CentOS 7, as the walkthrough had it: end-of-life, cgroup v1 only.</summary>
-    public static BoxOs Centos7 { get; } = new()
+    public static BoxOs Centos7 { get; } = new("centos7", "CentOS 7", "centos/7", "el7")
     {
-        Name = "centos7",
-        Title = "CentOS 7",
-        BaseBox = "centos/7",
-        PackageRepository = "el7",
         BaseBoxNote = "2004.01 is its last",
         DockerCeNote = "26.1.x is the last el7 line",
         ContainerdIoNote = "1.6.33 is its last",
@@ -25,29 +25,13 @@ public sealed record BoxOs
     };
 
     /// <summary>Rocky Linux 9: supported, same family, cgroup v2.</summary>
-    public static BoxOs Rocky9 { get; } = new()
+    public static BoxOs Rocky9 { get; } = new("rocky9", "Rocky Linux 9", "rockylinux/9", "el9")
     {
-        Name = "rocky9",
-        Title = "Rocky Linux 9",
-        BaseBox = "rockylinux/9",
-        PackageRepository = "el9",
         BaseBoxNote = "required with --box-os=rocky9; none could be checked here to pin",
     };
 
     /// <summary>Every OS --box-os accepts.</summary>
     public static IReadOnlyList<BoxOs> All { get; } = [Centos7, Rocky9];
-
-    /// <summary>centos7: --box-os, the box names' suffix, packer/vars/NAME/ and the pins' parameter names.</summary>
-    public required string Name { get; init; }
-
-    /// <summary>For people: CentOS 7.</summary>
-    public required string Title { get; init; }
-
-    /// <summary>The Vagrant Cloud base box the docker box starts from (the var file names it too, for a build by hand).</summary>
-    public required string BaseBox { get; init; }
-
-    /// <summary>Docker's repository line for the OS (el7, el9), in the pins' descriptions.</summary>
-    public required string PackageRepository { get; init; }
 
     public string? BaseBoxNote { get; init; }
     public string? DockerCeNote { get; init; }

@@ -15,6 +15,25 @@ public sealed class BoxSettingsTests
         Assert.Equal(new OsPins("2004.01", "26.1.4", "1.6.33", "1.34"), boxes.Pins);
     }
 
+    public static TheoryData<string> Oses => [.. BoxOs.All.Select(o => o.Name)];
+
+    [Theory]
+    [MemberData(nameof(Oses))]
+    public void Each_OS_record_has_a_var_folder_that_names_the_same_OS_and_base_box(string name)
+    {
+        var os = BoxOs.All.Single(o => o.Name == name);
+        string Value(string box, string key) => File.ReadLines(Path.Combine(BoxTestContext.RepositoryRoot, "packer", "vars", name, box + ".pkrvars.hcl"))
+            .Single(l => l.StartsWith(key + " ", StringComparison.Ordinal)).Split('=', 2)[1].Trim().Trim('"');
+
+        Assert.Equal(os.BaseBox, Value("docker", "source_box"));
+        Assert.Equal(BoxSettings.BoxName(BoxRole.Docker, os), Value("k8s", "source_box"));
+        foreach (var box in new[] { "docker", "k8s" })
+        {
+            Assert.Equal(os.Name, Value(box, "os"));
+            Assert.Equal(BoxSettings.BoxName(Enum.Parse<BoxRole>(box, ignoreCase: true), os), Value(box, "box_name"));
+        }
+    }
+
     [Fact]
     public void Kubernetes_newer_than_1_34_is_refused_on_CentOS_7()
     {

@@ -14,12 +14,8 @@ namespace McastLab.Pipeline.Tests.Boxes;
 /// </summary>
 public sealed class ThirdBoxOsTests
 {
-    private static readonly BoxOs Alma9 = new()
+    private static readonly BoxOs Alma9 = new("alma9", "AlmaLinux 9", "almalinux/9", "el9")
     {
-        Name = "alma9",
-        Title = "AlmaLinux 9",
-        BaseBox = "almalinux/9",
-        PackageRepository = "el9",
         KubernetesMinorMax = (40, "a limit only this test knows"),
     };
 
