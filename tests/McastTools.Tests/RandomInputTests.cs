@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using McastLab.McastTools.Accounting;
 using McastLab.McastTools.Cli;
-using McastLab.McastTools.Sockets;
 using McastLab.McastTools.Wire;
 
 namespace McastLab.McastTools.Tests;

@@ -6,7 +6,26 @@ namespace McastLab.McastTools.Cli;
 /// <summary>Turns group, interface, source and bind arguments into validated endpoints (all checks before any socket).</summary>
 internal static class EndpointResolver
 {
-    public static ReceiveEndpoint Receive(string groupText, string? interfaceName, string? sourceText, int port)
+    public static ReceiveEndpoint Receive(string groupText, string? interfaceName, string? sourceText, int port) =>
+        AsUsageError(() => ResolveReceive(groupText, interfaceName, sourceText, port));
+
+    public static SendEndpoint Send(string groupText, string? interfaceName, string? bindText, int port, int ttl, int? tos) =>
+        AsUsageError(() => ResolveSend(groupText, interfaceName, bindText, port, ttl, tos));
+
+    /// <summary>A group or interface the sockets cannot use is, on the command line, a usage error.</summary>
+    private static T AsUsageError<T>(Func<T> resolve)
+    {
+        try
+        {
+            return resolve();
+        }
+        catch (EndpointException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    private static ReceiveEndpoint ResolveReceive(string groupText, string? interfaceName, string? sourceText, int port)
     {
         var group = GroupAddress.Parse(groupText);
         var iface = Interface(group, interfaceName);
@@ -27,7 +46,7 @@ internal static class EndpointResolver
         return new ReceiveEndpoint(group, port, iface, source);
     }
 
-    public static SendEndpoint Send(string groupText, string? interfaceName, string? bindText, int port, int ttl, int? tos)
+    private static SendEndpoint ResolveSend(string groupText, string? interfaceName, string? bindText, int port, int ttl, int? tos)
     {
         var group = GroupAddress.Parse(groupText);
         IPAddress? bind = null;

@@ -1,6 +1,5 @@
 using McastLab.McastTools.Receive;
 using McastLab.McastTools.Reports;
-using McastLab.McastTools.Sockets;
 
 namespace McastLab.McastTools.Cli;
 

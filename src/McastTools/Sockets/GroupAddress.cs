@@ -15,12 +15,12 @@ internal sealed record GroupAddress(IPAddress Address, string? InterfaceName)
         var interfaceName = percent < 0 ? null : text[(percent + 1)..];
         if (interfaceName is { Length: 0 })
         {
-            throw new UsageException($"'{text}' has an empty interface after '%'; write G%IF, e.g. 224.0.67.67%eth1.");
+            throw new EndpointException($"'{text}' has an empty interface after '%'; write G%IF, e.g. 224.0.67.67%eth1.");
         }
 
         if (!IPAddress.TryParse(addressText, out var address) || !IsMulticast(address))
         {
-            throw new UsageException($"'{addressText}' is not a multicast group; use an address in 224.0.0.0/4 or ff00::/8, e.g. 224.0.67.67.");
+            throw new EndpointException($"'{addressText}' is not a multicast group; use an address in 224.0.0.0/4 or ff00::/8, e.g. 224.0.67.67.");
         }
 
         return new GroupAddress(address, interfaceName);
