@@ -22,7 +22,9 @@ internal static class RecvCommand
 
     public const string Description =
         "Receives iperf 2 / mcast send datagrams and accounts for each sender (address:port) as its own stream:\n" +
-        "received, bytes, lost, out-of-order, duplicates, invalid, jitter, TTL, kernel drops, latency.\n" +
+        "received, bytes, lost, out-of-order, duplicates, invalid, jitter, TTL, kernel drops, and one-way latency\n" +
+        "(sender timestamp to the kernel's receive timestamp: avg, p50, p90, p99, p99.9, p99.99, max, per interval\n" +
+        "too; withheld when the clocks disagree; across hosts use send --rtt with mcast pong).\n" +
         "Ends at --duration, after --idle-timeout, when every stream has sent its end-of-test datagram, or on\n" +
         "Ctrl+C/SIGTERM, always printing the final report.";
 
