@@ -65,15 +65,9 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
 
             ReportDueIntervals(now);
 
-            if (cancel.IsCancellationRequested)
+            if (plan.StopReason(now, lastDatagram, cancel) is { } stop)
             {
-                reason = "interrupted";
-                break;
-            }
-
-            if (plan.LimitReached(now, lastDatagram) is { } limit)
-            {
-                reason = limit;
+                reason = stop;
                 break;
             }
 
