@@ -30,33 +30,9 @@ sockperf_version=$(sockperf --version 2>&1 | head -1 || true)
 iperf_version=$(iperf -v 2>&1 || true)
 [[ $iperf_version == *"2.1.8"* ]] || echo "compare: warning: this is not iperf 2.1.8: $iperf_version" >&2
 
-prefix="cmp$(printf '%05d' $((RANDOM % 100000)))"
-snd=${prefix}s
-rcv=${prefix}r
-work=$(mktemp -d "/tmp/${prefix}.XXXXXX")
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  ip netns delete "$snd" 2>/dev/null || true
-  ip netns delete "$rcv" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ip netns add "$snd"
-ip netns add "$rcv"
-ip link add "${prefix}a" netns "$snd" type veth peer name "${prefix}b" netns "$rcv"
-ip -n "$snd" link set "${prefix}a" name eth1
-ip -n "$rcv" link set "${prefix}b" name eth1
-ip -n "$snd" addr add 10.0.0.12/24 dev eth1
-ip -n "$rcv" addr add 10.0.0.11/24 dev eth1
-for ns in "$snd" "$rcv"; do
-  ip -n "$ns" link set lo up
-  ip -n "$ns" link set eth1 up
-  # sockperf's server sends warm-up datagrams to the group and needs a multicast route.
-  ip -n "$ns" route add 224.0.0.0/4 dev eth1
-done
+. benchmarks/veth-segment.sh cmp
+# sockperf's server sends warm-up datagrams to the group and needs a multicast route.
+for ns in "$snd" "$rcv"; do ip -n "$ns" route add 224.0.0.0/4 dev eth1; done
 
 # wait_for FILE TEXT: until FILE contains TEXT (20 s at most).
 wait_for() {

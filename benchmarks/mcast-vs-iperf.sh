@@ -24,28 +24,7 @@ fi
 [[ $(id -u) == 0 ]] || { echo "benchmark: needs root to create network namespaces; run it as root." >&2; exit 2; }
 command -v iperf >/dev/null || { echo "benchmark: iperf 2.1.8 is missing; apt-get install iperf." >&2; exit 2; }
 
-prefix="mcb$(printf '%05d' $((RANDOM % 100000)))"
-snd=${prefix}s
-rcv=${prefix}r
-work=$(mktemp -d "/tmp/${prefix}.XXXXXX")
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  ip netns delete "$snd" 2>/dev/null || true
-  ip netns delete "$rcv" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ip netns add "$snd"
-ip netns add "$rcv"
-ip link add "${prefix}a" netns "$snd" type veth peer name "${prefix}b" netns "$rcv"
-ip -n "$snd" link set "${prefix}a" name eth1
-ip -n "$rcv" link set "${prefix}b" name eth1
-ip -n "$snd" addr add 10.0.0.12/24 dev eth1
-ip -n "$rcv" addr add 10.0.0.11/24 dev eth1
-for ns in "$snd" "$rcv"; do ip -n "$ns" link set lo up; ip -n "$ns" link set eth1 up; done
+. benchmarks/veth-segment.sh mcb
 
 # wait_for FILE TEXT: until FILE contains TEXT (10 s at most).
 wait_for() {

@@ -58,6 +58,11 @@ public sealed class CommandLineTests
     [InlineData("iperf -c 224.0.67.67 -u -b NaN", "'NaN' is not a rate")]
     [InlineData("iperf -c 224.0.67.67 -u -l 70000", "--len 70000 is out of range")]
     [InlineData("iperf -c 224.0.67.67 -u -p 70000", "--port 70000 is out of range")]
+    [InlineData("pong --port 5001", "'mcast pong' needs --group")]
+    [InlineData("pong --group 10.0.0.1", "not a multicast group")]
+    [InlineData("pong --group 224.0.67.67 --idle-timeout 0", "--idle-timeout 0 is out of range")]
+    [InlineData("pong --group 224.0.67.67 --rtt", "'--rtt' is not an option of 'mcast pong'")]
+    [InlineData("send --group 224.0.67.67 --rtt yes", "'yes' is not an option of 'mcast send'")]
     [InlineData("send --group 224.0.67.67 --count 5 --duration 1", "either --duration or --count")]
     [InlineData("send --group 224.0.67.67 --interface lo --bind 127.0.0.1", "either --interface or --bind")]
     [InlineData("send --group 224.0.67.67 --bind 192.0.2.77", "is not an address of this host")]
@@ -90,6 +95,7 @@ public sealed class CommandLineTests
     [InlineData("recv")]
     [InlineData("send")]
     [InlineData("iperf")]
+    [InlineData("pong")]
     public void Every_command_has_help_that_covers_each_option(string command)
     {
         var original = Console.Out;
@@ -109,6 +115,7 @@ public sealed class CommandLineTests
         {
             "recv" => RecvCommand.Options,
             "send" => SendCommand.Options,
+            "pong" => PongCommand.Options,
             _ => IperfCommand.Options,
         };
         Assert.Equal(0, code);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using McastLab.McastTools.Cli;
-using McastLab.McastTools.Sockets;
 
 namespace McastLab.McastTools.Tests;
 

@@ -1,5 +1,5 @@
+using McastLab.McastTools.Cli;
 using McastLab.McastTools.Send;
-using McastLab.McastTools.Sockets;
 
 namespace McastLab.McastTools.Tests;
 

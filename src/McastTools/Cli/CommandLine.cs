@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using McastLab.McastTools.Sockets;
 
 namespace McastLab.McastTools.Cli;
 

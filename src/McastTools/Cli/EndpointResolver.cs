@@ -7,7 +7,26 @@ namespace McastLab.McastTools.Cli;
 internal static class EndpointResolver
 {
     /// <param name="groupCount">--groups N: N consecutive groups from the one given (null: the group or range as written).</param>
-    public static ReceiveEndpoint Receive(string groupText, string? interfaceName, string? sourceText, int port, long? groupCount = null)
+    public static ReceiveEndpoint Receive(string groupText, string? interfaceName, string? sourceText, int port, long? groupCount = null) =>
+        AsUsageError(() => ResolveReceive(groupText, interfaceName, sourceText, port, groupCount));
+
+    public static SendEndpoint Send(string groupText, string? interfaceName, string? bindText, int port, int ttl, int? tos, long? groupCount = null) =>
+        AsUsageError(() => ResolveSend(groupText, interfaceName, bindText, port, ttl, tos, groupCount));
+
+    /// <summary>A group or interface the sockets cannot use is, on the command line, a usage error.</summary>
+    private static T AsUsageError<T>(Func<T> resolve)
+    {
+        try
+        {
+            return resolve();
+        }
+        catch (EndpointException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    private static ReceiveEndpoint ResolveReceive(string groupText, string? interfaceName, string? sourceText, int port, long? groupCount)
     {
         var group = Groups(groupText, groupCount);
         var iface = Interface(group, interfaceName);
@@ -28,7 +47,7 @@ internal static class EndpointResolver
         return new ReceiveEndpoint(group, port, iface, source);
     }
 
-    public static SendEndpoint Send(string groupText, string? interfaceName, string? bindText, int port, int ttl, int? tos, long? groupCount = null)
+    private static SendEndpoint ResolveSend(string groupText, string? interfaceName, string? bindText, int port, int ttl, int? tos, long? groupCount)
     {
         var group = Groups(groupText, groupCount);
         IPAddress? bind = null;

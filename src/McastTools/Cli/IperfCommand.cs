@@ -2,7 +2,6 @@ using System.Globalization;
 using McastLab.McastTools.Receive;
 using McastLab.McastTools.Reports;
 using McastLab.McastTools.Send;
-using McastLab.McastTools.Sockets;
 
 namespace McastLab.McastTools.Cli;
 

@@ -1,4 +1,3 @@
-using McastLab.McastTools.Sockets;
 
 namespace McastLab.McastTools.Cli;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using McastLab.McastTools.Sockets;
 
 namespace McastLab.McastTools.Cli;
 

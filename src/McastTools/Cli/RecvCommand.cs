@@ -1,6 +1,5 @@
 using McastLab.McastTools.Receive;
 using McastLab.McastTools.Reports;
-using McastLab.McastTools.Sockets;
 
 namespace McastLab.McastTools.Cli;
 
@@ -25,7 +24,9 @@ internal static class RecvCommand
 
     public const string Description =
         "Receives iperf 2 / mcast send datagrams and accounts for each sender (address:port) to each group as its own\n" +
-        "stream: received, bytes, lost, out-of-order, duplicates, invalid, jitter, TTL, kernel drops, latency.\n" +
+        "stream: received, bytes, lost, out-of-order, duplicates, invalid, jitter, TTL, kernel drops, and one-way latency\n" +
+        "(sender timestamp to the kernel's receive timestamp: avg, p50, p90, p99, p99.9, p99.99, max, per interval\n" +
+        "too; withheld when the clocks disagree; across hosts use send --rtt with mcast pong).\n" +
         "Ends at --duration, after --idle-timeout, when every stream has sent its end-of-test datagram, or on\n" +
         "Ctrl+C/SIGTERM, always printing the final report. With --metrics and no --duration it is a feed monitor:\n" +
         "it reports each stream when it ends and keeps listening. Many groups (a range or --groups N) are joined on\n" +

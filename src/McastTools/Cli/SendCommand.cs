@@ -1,7 +1,6 @@
 using System.Globalization;
 using McastLab.McastTools.Reports;
 using McastLab.McastTools.Send;
-using McastLab.McastTools.Sockets;
 
 namespace McastLab.McastTools.Cli;
 

@@ -15,9 +15,14 @@ internal sealed record ReceivePlan(
     double? MaxLossPercent,
     bool Persistent = false)
 {
-    /// <summary>Why the run should stop now (--duration or --idle-timeout), or null to go on.</summary>
-    public string? LimitReached(double now, double lastDatagram)
+    /// <summary>Why the run should stop now (Ctrl+C/SIGTERM, --duration or --idle-timeout), or null to go on.</summary>
+    public string? StopReason(double now, double lastDatagram, CancellationToken cancel)
     {
+        if (cancel.IsCancellationRequested)
+        {
+            return "interrupted";
+        }
+
         if (DurationSeconds is { } duration && now >= duration)
         {
             return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"duration of {duration} s reached");

@@ -85,15 +85,9 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
                 board.Publish(now, _groups ??= plan.Endpoint.Group.Members, sockets.Count, _kernelDrops, _streams);
             }
 
-            if (cancel.IsCancellationRequested)
+            if (plan.StopReason(now, lastDatagram, cancel) is { } stop)
             {
-                reason = "interrupted";
-                break;
-            }
-
-            if (plan.LimitReached(now, lastDatagram) is { } limit)
-            {
-                reason = limit;
+                reason = stop;
                 break;
             }
 

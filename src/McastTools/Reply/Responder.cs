@@ -60,15 +60,9 @@ internal sealed class Responder(ReceivePlan plan, TextWriter output)
                 lastDatagram = now;
             }
 
-            if (cancel.IsCancellationRequested)
+            if (plan.StopReason(now, lastDatagram, cancel) is { } stop)
             {
-                reason = "interrupted";
-                break;
-            }
-
-            if (plan.LimitReached(now, lastDatagram) is { } limit)
-            {
-                reason = limit;
+                reason = stop;
                 break;
             }
         }

@@ -32,7 +32,7 @@ internal sealed record GroupAddress(IPAddress Address, string? InterfaceName, in
         var interfaceName = percent < 0 ? null : text[(percent + 1)..];
         if (interfaceName is { Length: 0 })
         {
-            throw new UsageException($"'{text}' has an empty interface after '%'; write G%IF, e.g. 224.0.67.67%eth1.");
+            throw new EndpointException($"'{text}' has an empty interface after '%'; write G%IF, e.g. 224.0.67.67%eth1.");
         }
 
         // No IPv4 or IPv6 address contains '-', so a dash always separates the two ends of a range.
@@ -48,17 +48,17 @@ internal sealed record GroupAddress(IPAddress Address, string? InterfaceName, in
         var last = Group(addressText[(dash + 1)..]);
         if (last.AddressFamily != first.AddressFamily)
         {
-            throw new UsageException($"the range {addressText} mixes IPv4 and IPv6; give two groups of one family.");
+            throw new EndpointException($"the range {addressText} mixes IPv4 and IPv6; give two groups of one family.");
         }
 
         var span = Number(last) - Number(first);
         if (Number(last) < Number(first))
         {
-            throw new UsageException($"the range {addressText} runs backwards; write the lower group first, e.g. {last}-{first}.");
+            throw new EndpointException($"the range {addressText} runs backwards; write the lower group first, e.g. {last}-{first}.");
         }
 
         return span >= MaximumCount
-            ? throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"the range {addressText} holds more than {MaximumCount} groups; mcast joins at most {MaximumCount} per run, so split it over several receivers."))
+            ? throw new EndpointException(string.Create(CultureInfo.InvariantCulture, $"the range {addressText} holds more than {MaximumCount} groups; mcast joins at most {MaximumCount} per run, so split it over several receivers."))
             : new GroupAddress(first, interfaceName, (int)span + 1);
     }
 
@@ -67,18 +67,18 @@ internal sealed record GroupAddress(IPAddress Address, string? InterfaceName, in
     {
         if (Count != 1)
         {
-            throw new UsageException($"--group {Describe()} is already a range; give either a range or --groups, not both.");
+            throw new EndpointException($"--group {Describe()} is already a range; give either a range or --groups, not both.");
         }
 
         if (count is < 1 or > MaximumCount)
         {
-            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--groups {count} is out of range; give one in 1-{MaximumCount}."));
+            throw new EndpointException(string.Create(CultureInfo.InvariantCulture, $"--groups {count} is out of range; give one in 1-{MaximumCount}."));
         }
 
         var last = Offset(Address, count - 1);
         return IsMulticast(last) && Number(last) >= Number(Address)
             ? this with { Count = (int)count }
-            : throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--groups {count} from {Address} runs past the multicast range; start lower or give fewer groups."));
+            : throw new EndpointException(string.Create(CultureInfo.InvariantCulture, $"--groups {count} from {Address} runs past the multicast range; start lower or give fewer groups."));
     }
 
     public static bool IsMulticast(IPAddress address) => address.AddressFamily switch
@@ -128,7 +128,7 @@ internal sealed record GroupAddress(IPAddress Address, string? InterfaceName, in
     private static IPAddress Group(string text) =>
         IPAddress.TryParse(text, out var address) && IsMulticast(address)
             ? address
-            : throw new UsageException($"'{text}' is not a multicast group; use an address in 224.0.0.0/4 or ff00::/8, e.g. 224.0.67.67.");
+            : throw new EndpointException($"'{text}' is not a multicast group; use an address in 224.0.0.0/4 or ff00::/8, e.g. 224.0.67.67.");
 
     /// <summary>The address as an unsigned number, so a run of groups is plain arithmetic.</summary>
     private static UInt128 Number(IPAddress address) => address.AddressFamily == AddressFamily.InterNetworkV6

@@ -20,7 +20,7 @@ internal static class InterfaceCatalog
         if (match is null || index == 0)
         {
             var names = string.Join(", ", all.Select(n => n.Name).Order(StringComparer.Ordinal));
-            throw new UsageException($"unknown interface '{name}'; existing interfaces: {names}.");
+            throw new EndpointException($"unknown interface '{name}'; existing interfaces: {names}.");
         }
 
         return new Interface(name, index, [.. match.GetIPProperties().UnicastAddresses.Select(u => u.Address)]);
@@ -37,7 +37,7 @@ internal static class InterfaceCatalog
             }
         }
 
-        throw new UsageException($"{address} is not an address of this host; give --bind one of its own addresses or use --interface.");
+        throw new EndpointException($"{address} is not an address of this host; give --bind one of its own addresses or use --interface.");
     }
 
     private static bool Same(IPAddress a, IPAddress b) =>

@@ -4,20 +4,11 @@ using System.Text.RegularExpressions;
 namespace McastLab.McastTools.Tests;
 
 /// <summary>
-/// `mcast send --rtt` against `mcast pong` in network namespaces shaped like the lab: a pong on the node and
-/// one on a macvlan pod each answer every datagram, and the sender accounts for each responder. Needs root.
+/// `mcast send --rtt` against `mcast pong` in the interop lab: a pong on the node and one on a macvlan pod each
+/// answer every datagram, and the sender accounts for each responder.
 /// </summary>
-public sealed partial class RoundTripTests
+public sealed partial class InteropTests
 {
-    private static readonly TimeSpan Startup = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(30);
-
-    private static void RequireLab()
-    {
-        Assert.SkipUnless(NamespaceLab.IsRoot, "round-trip tests create network namespaces and need root");
-        NativeMcast.Require();
-    }
-
     private static LabProcess StartPong(string ns, params string[] args)
     {
         var pong = NamespaceLab.Mcast(ns, ["pong", .. args]);
@@ -26,7 +17,7 @@ public sealed partial class RoundTripTests
     }
 
     [Fact]
-    public void Every_responder_answers_every_datagram_and_the_sender_reports_round_trip_percentiles()
+    public void Round_trip_every_responder_answers_every_datagram_and_the_sender_reports_round_trip_percentiles()
     {
         RequireLab();
         using var lab = new NamespaceLab();
@@ -58,7 +49,7 @@ public sealed partial class RoundTripTests
     }
 
     [Fact]
-    public void Without_a_responder_the_sender_says_so_and_fails()
+    public void Round_trip_without_a_responder_the_sender_says_so_and_fails()
     {
         RequireLab();
         using var lab = new NamespaceLab();
