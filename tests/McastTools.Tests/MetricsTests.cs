@@ -1,3 +1,4 @@
+using McastLab.McastTools.Cli;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;

@@ -1,3 +1,4 @@
+using McastLab.McastTools.Sockets;
 using System.Net.Sockets;
 
 namespace McastLab.McastTools.Cli;

@@ -47,7 +47,7 @@ internal static class PongCommand
         var endpoint = EndpointResolver.Receive(options.Required("group", "pong"), options.Value("interface"), options.Value("source"), port);
         if (endpoint.Group.Count > 1)
         {
-            throw new Sockets.UsageException($"mcast pong answers on one group; give a single group instead of the range {endpoint.Group.Describe()}.");
+            throw new UsageException($"mcast pong answers on one group; give a single group instead of the range {endpoint.Group.Describe()}.");
         }
 
         return new ReceivePlan(endpoint, 0, duration, idle, null, null, Persistent: true);

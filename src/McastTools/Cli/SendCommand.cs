@@ -1,3 +1,4 @@
+using McastLab.McastTools.Sockets;
 using System.Globalization;
 using McastLab.McastTools.Reports;
 using McastLab.McastTools.Send;

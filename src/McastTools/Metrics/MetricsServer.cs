@@ -1,3 +1,4 @@
+using McastLab.McastTools.Cli;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;

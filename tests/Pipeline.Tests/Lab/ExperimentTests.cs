@@ -1,3 +1,4 @@
+using McastLab.Pipeline.Downloads;
 using k8s;
 using McastLab.Pipeline.Lab;
 using McastLab.Pipeline.Lab.Cluster;
