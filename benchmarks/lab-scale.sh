@@ -44,7 +44,7 @@ for round in $(seq "$rounds"); do
     phase() { plain | grep -E "$1" | sed -nE 's/.* in ([0-9.]+) s\.?$/\1/p' | tail -1; }
     hosts=$(phase '^Hosts up:'); podsup=$(phase '^Pods up:'); flows=$(phase 'receiver\(s\) done in'); cleanup=$(phase '^Cleanup done in')
     # Characters (not bytes: Cake's rules are box-drawing characters) of the widest line the Lab step logged.
-    widest=$(plain | awk '/^ *Lab *$/ { on = 1 } on' | LC_ALL=C.UTF-8 awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }')
+    widest=$(plain | awk '/^ *Lab *$/ { on = 1 } on' | LC_ALL=C.UTF-8 wc -L)
     verdict=measured
     if [[ -n ${target[$size]:-} ]]; then
       if [[ $checks == pass && -n $seconds ]] && awk -v s="$seconds" -v t="${target[$size]}" 'BEGIN { exit !(s <= t) }'; then verdict="met (<= ${target[$size]} s)"; else verdict="NOT MET (<= ${target[$size]} s)"; failed=1; fi
