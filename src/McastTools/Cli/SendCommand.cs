@@ -2,6 +2,7 @@ using McastLab.McastTools.Sockets;
 using System.Globalization;
 using McastLab.McastTools.Reports;
 using McastLab.McastTools.Send;
+using McastLab.McastTools.Diagnosis;
 
 namespace McastLab.McastTools.Cli;
 
@@ -43,7 +44,7 @@ internal static class SendCommand
         }
 
         var plan = Plan(options);
-        var result = new Sender(plan).Run(cancel);
+        var result = new Sender(plan, SenderDiagnosis.Print).Run(cancel);
         Console.Out.WriteLine(Describe(plan, result));
         foreach (var (responder, replies) in result.Replies)
         {

@@ -29,6 +29,7 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
         using var batch = new BatchReceiver(sockets.First);
         var buffer = sockets.Buffer;
         sink.Listening(plan, buffer);
+        sink.Diagnosis(Diagnosis.ReceiverProbe.Take(plan.Endpoint, buffer));
         if (buffer.Warning() is { } warning)
         {
             Console.Error.WriteLine(warning);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using McastLab.McastTools.Diagnosis;
 using McastLab.McastTools.Receive;
 using McastLab.McastTools.Sockets;
 
@@ -15,6 +16,8 @@ internal sealed class CsvReport(TextWriter output, TextWriter log) : IReportSink
         output.WriteLine(Header);
         output.Flush();
     }
+
+    public void Diagnosis(ReceiverProbe probe) => log.WriteLine(probe.Text());
 
     public void StreamStarted(StreamReport stream)
     {

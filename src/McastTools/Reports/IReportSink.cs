@@ -1,3 +1,4 @@
+using McastLab.McastTools.Diagnosis;
 using McastLab.McastTools.Receive;
 using McastLab.McastTools.Sockets;
 
@@ -7,6 +8,11 @@ namespace McastLab.McastTools.Reports;
 internal interface IReportSink
 {
     void Listening(ReceivePlan plan, ReceiveBuffer buffer);
+
+    /// <summary>What the kernel says right after the join (the "diagnosis" event); iperf's own format has none.</summary>
+    void Diagnosis(ReceiverProbe probe)
+    {
+    }
 
     void StreamStarted(StreamReport stream);
 

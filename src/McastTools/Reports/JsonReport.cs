@@ -1,4 +1,5 @@
 using System.Text.Json;
+using McastLab.McastTools.Diagnosis;
 using McastLab.McastTools.Receive;
 using McastLab.McastTools.Sockets;
 
@@ -44,6 +45,12 @@ internal sealed class JsonReport(Stream output, TextWriter log) : IReportSink
             writer.WriteNumber("receiveBufferBytes", buffer.GrantedBytes);
             writer.WriteNumber("receiveBufferRequestedBytes", buffer.RequestedBytes);
         });
+    }
+
+    public void Diagnosis(ReceiverProbe probe)
+    {
+        log.WriteLine(probe.Text());
+        WriteLine(probe.Write);
     }
 
     public void StreamStarted(StreamReport stream)

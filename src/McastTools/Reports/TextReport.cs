@@ -1,4 +1,5 @@
 using System.Globalization;
+using McastLab.McastTools.Diagnosis;
 using McastLab.McastTools.Receive;
 using McastLab.McastTools.Sockets;
 
@@ -21,6 +22,12 @@ internal sealed class TextReport(TextWriter output) : IReportSink
         var source = endpoint.Source is null ? "any source" : $"source {endpoint.Source}";
         var groups = endpoint.Group.Count == 1 ? "" : $" ({endpoint.Group.Count} groups)";
         return $"mcast {command}: joined {endpoint.Group.Describe()}{groups} port {endpoint.Port} on {on}, {source}, {buffer.Describe()}";
+    }
+
+    public void Diagnosis(ReceiverProbe probe)
+    {
+        output.WriteLine(probe.Text());
+        output.Flush();
     }
 
     public void StreamStarted(StreamReport stream)

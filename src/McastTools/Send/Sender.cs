@@ -5,7 +5,8 @@ using McastLab.McastTools.Wire;
 namespace McastLab.McastTools.Send;
 
 /// <summary>Sends an iperf 2-compatible test: ids from 1, paced, then several end-of-test datagrams.</summary>
-internal sealed class Sender(SendPlan plan)
+/// <param name="probed">Told what the kernel chose once the socket is connected (`mcast send` prints it; iperf's client does not).</param>
+internal sealed class Sender(SendPlan plan, Action<Diagnosis.SenderProbe>? probed = null)
 {
     /// <summary>iperf sends one end-of-test datagram to a multicast group, which a receiver can lose.</summary>
     public const int EndOfTestCopies = 5;
@@ -21,6 +22,7 @@ internal sealed class Sender(SendPlan plan)
         // Unconnected (replies, or a range): every datagram names its group.
         var destinations = plan.RoundTrip || plan.Endpoint.Group.Count > 1 ? MulticastSockets.Destinations(plan.Endpoint) : null;
         using var replies = plan.RoundTrip ? new ReplyCollector(socket) : null;
+        probed?.Invoke(Diagnosis.SenderProbe.Take(plan.Endpoint, socket));
         var template = DatagramTemplate.Create(plan.Length);
         using var batch = new BatchSender(socket, template, destinations);
         var pacer = new Pacer(plan.Rate.Unlimited ? 0 : plan.Rate.PacketsPerSecondFor(plan.Length));
