@@ -194,7 +194,7 @@ public sealed partial class InteropTests
         Assert.Equal(1, receiver.WaitForExit(RunLimit));
 
         var lines = JsonLines(receiver.Output);
-        Assert.Equal(["joined", "end"], lines.Select(l => l.GetProperty("event").GetString()));
+        Assert.Equal(["joined", "diagnosis", "end"], lines.Select(l => l.GetProperty("event").GetString()));
         var end = lines[^1];
         Assert.False(end.GetProperty("ok").GetBoolean());
         Assert.Equal("no datagrams were received", end.GetProperty("reason").GetString());
