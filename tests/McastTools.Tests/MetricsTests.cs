@@ -281,7 +281,9 @@ public sealed class MetricsScrapeTests
         // The senders' end-of-test datagrams do not end a monitor: it still answers, with the final counts.
         Thread.Sleep(1500);
         var (_, ended) = Scrape(lab.Pod, url);
-        var sent = long.Parse(sender.Output.Split(' ')[2], CultureInfo.InvariantCulture);
+        // The summary line ("mcast send: N datagrams ..."), after the sender's diagnosis line.
+        var summary = sender.Output.Split('\n').Single(l => l.Contains(" datagrams (", StringComparison.Ordinal));
+        var sent = long.Parse(summary.Split(' ')[2], CultureInfo.InvariantCulture);
         Assert.Equal(sent, ended.Family("mcast_received_datagrams_total").Sum(s => s.Value));
         Assert.True(ended.Value("mcast_last_datagram_age_seconds", "239.1.2.1", "10.0.0.12") >= 1, "the age keeps growing once the feed stops");
         Assert.Contains("summary", monitor.Output, StringComparison.Ordinal);
