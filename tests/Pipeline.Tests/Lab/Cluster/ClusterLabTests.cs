@@ -91,11 +91,17 @@ public sealed class ClusterLabTests : IDisposable
         stub.Nodes = Nodes(3);
         stub.Logs = (pod, container) => (pod, container) switch
         {
-            ("sender", _) => Captured("iperf-client.txt"),
+            ("sender", _) => stub.RunsMcastSend(pod) ? Captured("mcast-send.txt") : Captured("iperf-client.txt"),
             ("control", _) => PodLog("mcast-recv-control-eth0.stderr", "mcast-recv-control-eth0.jsonl"),
-            _ => PodLog("mcast-recv.stderr", "mcast-recv.jsonl"),
+            _ => ReceiverLog(pod, container),
         };
     }
+
+    /// <summary>A receiver's captured log for the flow on its container's port: heard from `mcast send` or from iperf's client.</summary>
+    private IReadOnlyList<string> ReceiverLog(string pod, string container) =>
+        stub.ReceiverPort(pod, container) is { } port && stub.SentByMcastSend(port)
+            ? PodLog("mcast-recv.stderr", "mcast-recv-from-mcast-send.jsonl")
+            : PodLog("mcast-recv.stderr", "mcast-recv.jsonl");
 
     public void Dispose()
     {
@@ -115,14 +121,27 @@ public sealed class ClusterLabTests : IDisposable
 
         Assert.True(report.Passed, string.Join("\n", report.Table()) + "\n" + string.Join("\n", report.Failed.Select(c => c.Detail)));
         Assert.Equal("cluster", report.Backend);
+        // The experiment's checks in plan order; what the cluster backend cannot run is "not run", never left out.
         Assert.Equal(
         [
-            "node-001/pod-1/attachment", "node-002/pod-2/attachment", "node-003/pod-3/attachment", "node-001/sender/attachment",
-            "node-001/pod-1/from-sender", "node-002/pod-2/from-sender", "node-003/pod-3/from-sender", "negative-control", "segment-addresses",
+            "cni-attachments", "segment-addresses",
+            "node-001/pod-1", "node-002/pod-2", "node-003/pod-3", "node-001/sender/no-interface",
+            "mcastsrc/from-pod-by-route", "node-001/pod-1/from-sender", "node-002/pod-2/from-node-001/sender", "node-003/pod-3/from-node-001/sender",
+            "node-001/from-own-pod", "negative-control",
+            "mcastsrc/from-pod-interface", "node-003/pod-3/from-pod-interface", "mcastsrc/from-pod-bind", "node-003/pod-3/iperf",
+            "mcastsrc/from-pod-iperf-bind", "node-003/pod-3/from-pod-iperf-bind", "cleanup",
         ], report.Checks.Select(c => c.Name));
+        Assert.Equal(
+        [
+            "cni-attachments", "segment-addresses", "node-001/pod-1/from-sender", "node-002/pod-2/from-node-001/sender", "node-003/pod-3/from-node-001/sender",
+            "negative-control", "node-003/pod-3/from-pod-interface", "node-003/pod-3/from-pod-iperf-bind",
+        ], report.Checks.Where(c => c.Status == CheckStatus.Passed).Select(c => c.Name));
         var flows = report.Checks.Where(c => c.Flow == "pod-by-route").ToList();
-        Assert.Equal([FlowDirection.PodToPodSameNode, FlowDirection.PodToPodCrossNode, FlowDirection.PodToPodCrossNode, FlowDirection.PodToPodSameNode], flows.Select(c => c.Direction));
-        Assert.All(flows.Take(3), c => Assert.Equal((448L, 448L, 0L), (c.Sent!.Value, c.Received!.Value, c.Lost!.Value)));
+        Assert.Equal([FlowDirection.PodToPodSameNode, FlowDirection.PodToPodCrossNode, FlowDirection.PodToPodCrossNode, FlowDirection.ClusterNetwork], flows.Select(c => c.Direction));
+        // pod-by-route is `mcast send` (446 datagrams in its captured run); pod-iperf-bind is iperf's client (448).
+        Assert.All(flows.Take(3), c => Assert.Equal((446L, 446L, 0L), (c.Sent!.Value, c.Received!.Value, c.Lost!.Value)));
+        var iperf = report.Checks.Single(c => c.Name == "node-003/pod-3/from-pod-iperf-bind");
+        Assert.Equal((448L, 448L, 0L), (iperf.Sent!.Value, iperf.Received!.Value, iperf.Lost!.Value));
         Assert.Equal(["10.0.0.13", "10.0.0.93", "10.0.0.173"], flows.Take(3).Select(c => c.PodAddress));
         Assert.Equal(0, flows[3].Received);
         Assert.Equal(["node-001", "node-002", "node-003", "node-001", "node-001"], report.Pods.Select(p => p.Node));
@@ -153,6 +172,9 @@ public sealed class ClusterLabTests : IDisposable
             $"/api/v1/namespaces/{Namespace}/pods/pod-2",
             $"/api/v1/namespaces/{Namespace}/pods/pod-3",
             $"/api/v1/namespaces/{Namespace}/pods/control",
+            // The sender pod once per flow it sends: pod-by-route, pod-interface, pod-iperf-bind.
+            $"/api/v1/namespaces/{Namespace}/pods/sender",
+            $"/api/v1/namespaces/{Namespace}/pods/sender",
             $"/api/v1/namespaces/{Namespace}/pods/sender",
         ], patches.Select(p => p.Path));
         Assert.All(patches, p =>
@@ -173,18 +195,24 @@ public sealed class ClusterLabTests : IDisposable
             Assert.Equal($"eth1-multicast-{i}@eth1", pod["metadata"]!["annotations"]!["k8s.v1.cni.cncf.io/networks"]!.GetValue<string>());
             var container = pod["spec"]!["containers"]![0]!;
             Assert.Equal(McastImage, container["image"]!.GetValue<string>());
-            Assert.Equal("recv-5001", container["name"]!.GetValue<string>());
-            // It outlives the run's waits (pod timeout for the pods, then for the sender, the send, the grace), plus iperf's minute.
+            Assert.Equal("recv-5002", container["name"]!.GetValue<string>());
+            // It outlives the run's waits (pod timeout for the pods, then per sending flow its pod timeout and send, the grace), plus the minute
+            // ReceiverArguments adds: 10 s × (1 + 3 flows) + 3 × 5 s + 2 s + 60 s.
             var args = container["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
-            Assert.Equal("87", args[args.IndexOf("--duration") + 1]);
+            Assert.Equal("117", args[args.IndexOf("--duration") + 1]);
             Assert.Equal(["--expect-packets", LabTraffic.MinimumDatagrams(lab.Rate, lab.DurationSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), "--max-loss", "0"], args[^4..]);
         }
         Assert.All(stub.Pods.Values, pod => Assert.True(pod["spec"]!["securityContext"]!["runAsNonRoot"]!.GetValue<bool>()));
         Assert.Null(stub.Pods["control"]["metadata"]!["annotations"]);
         Assert.Contains("eth0", stub.Pods["control"]["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.GetValue<string>()));
-        var sender = stub.Pods["sender"]["spec"]!["containers"]![0]!;
-        Assert.Equal(IperfImage, sender["image"]!.GetValue<string>());
-        Assert.Equal(["-c", "224.0.67.67", "-u", "--ttl", "5", "-t", "5", "-b", "1M", "-p", "5001", "-B", "10.0.0.12"], sender["args"]!.AsArray().Select(a => a!.GetValue<string>()));
+        var senders = patches.Where(p => p.Path.EndsWith("/pods/sender", StringComparison.Ordinal)).Select(p => p.Json["spec"]!["containers"]![0]!).ToList();
+        Assert.Equal([McastImage, McastImage, IperfImage], senders.Select(c => c["image"]!.GetValue<string>()));
+        Assert.Equal(
+        [
+            "mcast send --group 224.0.67.67 --port 5002 --ttl 5 --rate 1M --duration 5",
+            "mcast send --group 224.0.67.67 --port 5003 --ttl 5 --rate 1M --duration 5 --interface eth1",
+            "iperf -c 224.0.67.67 -u --ttl 5 -t 5 -b 1M -p 5005 -B 10.0.0.12",
+        ], senders.Select(c => string.Join(' ', c["command"]!.AsArray().Concat(c["args"]!.AsArray()).Select(a => a!.GetValue<string>()))));
         // Pods are waited for with a watch of the run's label, not one per pod; the control is stopped by deleting it.
         Assert.All(requests.Where(r => r.Query["watch"] == "true"), w => Assert.Equal($"mcastlab.io/run={run.Value}", w.Query["labelSelector"]));
         Assert.Equal([$"/api/v1/namespaces/{Namespace}/pods/control", $"/api/v1/namespaces/{Namespace}"], requests.Where(r => r.Method == "DELETE").Select(r => r.Path));
@@ -316,12 +344,13 @@ public sealed class ClusterLabTests : IDisposable
     public async Task A_real_run_with_one_datagram_missing_fails_that_nodes_check_only()
     {
         var logs = stub.Logs;
-        stub.Logs = (pod, container) => pod == "pod-2" ? PodLog("mcast-recv.stderr", "mcast-recv-one-missing.jsonl") : logs(pod, container);
+        // The capture is of iperf's client (448 sent): it replaces the log of the iperf-sent flow's receiver on node-003.
+        stub.Logs = (pod, container) => pod == "pod-3" && container == "recv-5005" ? PodLog("mcast-recv.stderr", "mcast-recv-one-missing.jsonl") : logs(pod, container);
 
         var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
 
         var failed = Assert.Single(report.Failed);
-        Assert.Equal("node-002/pod-2/from-sender", failed.Name);
+        Assert.Equal("node-003/pod-3/from-pod-iperf-bind", failed.Name);
         Assert.Equal("received 447 of the 448 datagrams sent (1 missing); 1 lost.", failed.Detail);
     }
 
@@ -329,13 +358,14 @@ public sealed class ClusterLabTests : IDisposable
     public async Task A_control_that_hears_the_group_fails_the_negative_control()
     {
         var logs = stub.Logs;
-        stub.Logs = (pod, container) => pod == "control" ? PodLog("mcast-recv.stderr", "mcast-recv.jsonl") : logs(pod, container);
+        // The control receives pod-by-route (`mcast send`): it hears that send in full.
+        stub.Logs = (pod, container) => pod == "control" ? PodLog("mcast-recv.stderr", "mcast-recv-from-mcast-send.jsonl") : logs(pod, container);
 
         var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
 
         var failed = Assert.Single(report.Failed);
         Assert.Equal("negative-control", failed.Name);
-        Assert.StartsWith("it received 448 datagrams on eth0", failed.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("it heard 446 datagrams on eth0", failed.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -345,9 +375,11 @@ public sealed class ClusterLabTests : IDisposable
 
         var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
 
-        Assert.Equal(["node-002/pod-2/attachment", "node-003/pod-3/attachment", "segment-addresses"], report.Failed.Select(c => c.Name));
-        Assert.Equal("pod-2 (eth1-multicast-2): eth1 has 10.0.0.13, outside the IPAM range 10.0.0.93-10.0.0.172", report.Checks.Single(c => c.Name == "node-002/pod-2/attachment").Detail);
-        Assert.Equal("10.0.0.13 is held by node-001/pod-1, node-002/pod-2, node-003/pod-3.", report.Checks.Single(c => c.Name == "segment-addresses").Detail);
+        Assert.Equal([LabExperiment.AttachmentsCheck, LabExperiment.AddressesCheck], report.Failed.Select(c => c.Name));
+        Assert.Equal("node-002/pod-2 got 10.0.0.13 on eth1, outside 10.0.0.93-10.0.0.172; node-003/pod-3 got 10.0.0.13 on eth1, outside 10.0.0.173-10.0.0.252.",
+            report.Checks.Single(c => c.Name == LabExperiment.AttachmentsCheck).Detail);
+        Assert.Equal("10.0.0.13 is held by node-001/pod-1, node-002/pod-2, node-003/pod-3" + ExperimentVerdict.PerNodeLeasesHint + ".",
+            report.Checks.Single(c => c.Name == LabExperiment.AddressesCheck).Detail);
     }
 
     [Fact]
@@ -360,9 +392,9 @@ public sealed class ClusterLabTests : IDisposable
 
         var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
 
-        var failed = Assert.Single(report.Failed);
-        Assert.Equal("node-003/pod-3/from-sender", failed.Name);
-        Assert.Equal("mcast recv printed no final report (exit -1: the receiver was still running after the wait for its report).", failed.Detail);
+        // pod-3 receives three flows (one container each), and each of its containers is cut the same way.
+        Assert.Equal(["node-003/pod-3/from-node-001/sender", "node-003/pod-3/from-pod-interface", "node-003/pod-3/from-pod-iperf-bind"], report.Failed.Select(c => c.Name));
+        Assert.All(report.Failed, failed => Assert.Equal("mcast recv printed no final report (exit -1: the receiver was still running after the wait for its report).", failed.Detail));
     }
 
     [Fact]
@@ -374,7 +406,8 @@ public sealed class ClusterLabTests : IDisposable
 
         var report = await Lab().RunAsync(Request(), TestContext.Current.CancellationToken);
 
-        Assert.Equal(["node-001/pod-1/from-sender", "node-002/pod-2/from-sender", "node-003/pod-3/from-sender"], report.Failed.Select(c => c.Name));
+        // Every sender pod of the run fails here, so every receiver expecting everything fails; the control (expecting nothing) does not.
+        Assert.Equal(["node-001/pod-1/from-sender", "node-002/pod-2/from-node-001/sender", "node-003/pod-3/from-node-001/sender", "node-003/pod-3/from-pod-interface", "node-003/pod-3/from-pod-iperf-bind"], report.Failed.Select(c => c.Name));
         Assert.All(report.Failed, c => Assert.StartsWith("the sender exited with code 1 before it finished", c.Detail, StringComparison.Ordinal));
     }
 
@@ -384,9 +417,10 @@ public sealed class ClusterLabTests : IDisposable
         var hosts = new RecordingHosts();
         stub.Logs = (pod, container) => (pod, container) switch
         {
-            ("sender", _) => Captured("iperf-client-from-254.txt"),
+            ("sender", _) => stub.RunsMcastSend(pod) ? Captured("mcast-send.txt") : Captured("iperf-client-from-254.txt"),
             ("control", _) => PodLog("mcast-recv-control-eth0.stderr", "mcast-recv-control-eth0.jsonl"),
             (_, "recv-5001") => PodLog("mcast-recv.stderr", "mcast-recv.jsonl"),
+            _ when stub.ReceiverPort(pod, container) is { } port && stub.SentByMcastSend(port) => PodLog("mcast-recv.stderr", "mcast-recv-from-mcast-send.jsonl"),
             _ => Captured("mcast-recv-from-254.jsonl"),
         };
 
@@ -397,11 +431,13 @@ public sealed class ClusterLabTests : IDisposable
         Assert.Equal([$"load {McastImage} {IperfImage}", $"send {IperfImage} 5001"], hosts.Calls);
         Assert.Equal(
         [
-            "node-001/pod-1/from-mcastsrc", "node-002/pod-2/from-mcastsrc", "node-003/pod-3/from-mcastsrc", "negative-control/from-mcastsrc",
-            "node-001/pod-1/from-sender", "node-002/pod-2/from-sender", "node-003/pod-3/from-sender", "negative-control",
+            "node-001/pod-1", "node-002/pod-2", "node-003/pod-3",
+            "node-001/pod-1/from-sender", "node-002/pod-2/from-node-001/sender", "node-003/pod-3/from-node-001/sender", "negative-control",
+            "node-003/pod-3/from-pod-interface", "node-003/pod-3/from-pod-iperf-bind",
         ], report.Checks.Where(c => c.Flow is not null).Select(c => c.Name));
+        Assert.All(report.Checks.Where(c => c.Flow == "outside-to-pods"), c => Assert.Equal(FlowDirection.OutsideToPod, c.Direction));
         // mcastsrc holds --mcastsrc-address there: the sender pod takes the range's last address, out of the nodes' slices.
-        Assert.Equal("10.0.0.254", report.Checks.Single(c => c.Name == "node-001/sender/attachment").PodAddress);
+        Assert.Equal("10.0.0.254", report.Pods.Single(p => p.Name == "sender").NetworkStatus.Single(e => e.Interface == "eth1").Ips.Single());
         Assert.Equal(["recv-5001", "recv-5002"], stub.Pods["pod-1"]["spec"]!["containers"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
         Assert.All(stub.Pods.Values.SelectMany(p => p["spec"]!["containers"]!.AsArray()), c => Assert.Equal("Never", c!["imagePullPolicy"]!.GetValue<string>()));
     }
@@ -416,11 +452,15 @@ public sealed class ClusterLabTests : IDisposable
 
         var grown = GC.GetTotalMemory(forceFullCollection: true) - before;
         Assert.True(report.Passed, string.Join("\n", report.Failed.Take(5).Select(c => $"{c.Name}: {c.Detail}")));
-        Assert.Equal(200, report.Checks.Count(c => c.Flow == "pod-by-route" && c.Name.Contains("/pod-", StringComparison.Ordinal) && c.Received == 448));
-        Assert.Equal(199, report.Checks.Count(c => c.Direction == FlowDirection.PodToPodCrossNode));
+        // pod-by-route (`mcast send`, 446 datagrams) reaches every node's pod; the other two pod flows reach the farthest (cross-node) pod.
+        Assert.Equal(200, report.Checks.Count(c => c.Flow == "pod-by-route" && c.Name.Contains("/pod-", StringComparison.Ordinal) && c.Received == 446));
+        Assert.Equal(199, report.Checks.Count(c => c.Flow == "pod-by-route" && c.Direction == FlowDirection.PodToPodCrossNode));
+        Assert.Equal(199 + 2, report.Checks.Count(c => c.Direction == FlowDirection.PodToPodCrossNode && c.Status == CheckStatus.Passed));
         // Per node: one attachment, one pod, one log read; the rest does not grow with nodes.
         var requests = stub.Requests;
-        Assert.InRange(requests.Count, 3 * 200, 3 * 200 + 20);
+        // The constant part grows only with the flows: each sending flow past the first adds its sender pod's apply, watch and log,
+        // and a log read of the farthest pod's receiver of it (two such flows: pod-interface, pod-iperf-bind).
+        Assert.InRange(requests.Count, 3 * 200, 3 * 200 + 20 + 4 * 2);
         Assert.InRange(requests.Count(r => r.Query["watch"] == "true"), 1, 6);
         // Logs are read at most LogConcurrency at a time (plus the watch held open and the run's own call).
         Assert.InRange(stub.MostActiveRequests, 1, 16 + 4);
@@ -436,7 +476,8 @@ public sealed class ClusterLabTests : IDisposable
         var report = await Lab(logConcurrency: 4).RunAsync(Request(), TestContext.Current.CancellationToken);
 
         Assert.True(report.Passed);
-        Assert.Equal(21, stub.Requests.Count(r => r.Path.EndsWith("/log", StringComparison.Ordinal) && r.Query["follow"] != "true"));
+        // One per node's receiver of pod-by-route, two more for the farthest pod's other flows, one per sender pod run (3).
+        Assert.Equal(20 + 2 + 3, stub.Requests.Count(r => r.Path.EndsWith("/log", StringComparison.Ordinal) && r.Query["follow"] != "true"));
         Assert.InRange(stub.MostActiveLogReads, 2, 4);
     }
 

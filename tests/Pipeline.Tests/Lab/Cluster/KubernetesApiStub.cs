@@ -83,6 +83,42 @@ internal sealed class KubernetesApiStub : IDisposable
 
     public int ActiveRequests => active;
 
+    /// <summary>
+    /// Whether the sender container ("send") of a pod, as last applied, runs `mcast send` (its command is mcast)
+    /// rather than iperf's client: a sender pod is applied once per flow, so its log depends on which flow it runs.
+    /// </summary>
+    public bool RunsMcastSend(string pod) =>
+        pods.TryGetValue(pod, out var document) && SendContainer(document) is { } send && Command(send) == "mcast";
+
+    /// <summary>Whether the flow on a port was sent by `mcast send` (false: by iperf's client, or by no sender pod).</summary>
+    public bool SentByMcastSend(int port) => sentByMcast.TryGetValue(port, out var mcast) && mcast;
+
+    /// <summary>The port a receiving container listens on, from its applied arguments (--port N); null when not found.</summary>
+    public int? ReceiverPort(string pod, string container)
+    {
+        if (!pods.TryGetValue(pod, out var document)) return null;
+        var found = document["spec"]?["containers"]?.AsArray().FirstOrDefault(c => c?["name"]?.GetValue<string>() == container);
+        var args = found?["args"]?.AsArray().Select(a => a!.GetValue<string>()).ToList() ?? [];
+        var at = args.IndexOf("--port");
+        return at >= 0 && at + 1 < args.Count && int.TryParse(args[at + 1], out var port) ? port : null;
+    }
+
+    private readonly ConcurrentDictionary<int, bool> sentByMcast = new();
+
+    private void RecordSender(JsonObject document)
+    {
+        if (SendContainer(document) is not { } send) return;
+        var args = send["args"]?.AsArray().Select(a => a!.GetValue<string>()).ToList() ?? [];
+        var mcast = Command(send) == "mcast";
+        var at = args.IndexOf(mcast ? "--port" : "-p");
+        if (at >= 0 && at + 1 < args.Count && int.TryParse(args[at + 1], out var port)) sentByMcast[port] = mcast;
+    }
+
+    private static JsonNode? SendContainer(JsonObject document) =>
+        document["spec"]?["containers"]?.AsArray().FirstOrDefault(c => c?["name"]?.GetValue<string>() == "send");
+
+    private static string? Command(JsonNode container) => container["command"]?.AsArray().FirstOrDefault()?.GetValue<string>();
+
     public int MostActiveRequests => mostActive;
 
     private int active;
@@ -202,7 +238,11 @@ internal sealed class KubernetesApiStub : IDisposable
         {
             var document = recorded.Json;
             var name = path.Split('/')[^1];
-            if (path.Contains("/pods/", StringComparison.Ordinal)) pods[name] = document;
+            if (path.Contains("/pods/", StringComparison.Ordinal))
+            {
+                pods[name] = document;
+                RecordSender(document);
+            }
             if (path.Contains("/network-attachment-definitions/", StringComparison.Ordinal)) attachments[name] = document;
             await WriteAsync(response, 200, recorded.Body);
         }
@@ -354,6 +394,15 @@ internal sealed class KubernetesApiStub : IDisposable
             annotations["k8s.v1.cni.cncf.io/network-status"] = new JsonArray(
                 new JsonObject { ["name"] = "cbr0", ["interface"] = "eth0", ["ips"] = new JsonArray("10.244.0.5"), ["default"] = true },
                 new JsonObject { ["name"] = $"{metadata["namespace"]}/{network}", ["interface"] = ifname, ["ips"] = new JsonArray(address), ["mac"] = "6a:1f:00:00:00:01" }).ToJsonString();
+        }
+        else
+        {
+            // A pod that names no attachment (the control) still gets Multus' network-status: only the cluster
+            // network's default entry (eth0), as in the captured CNI result of the control (cni-control-eth0.json).
+            var annotations = metadata["annotations"] as JsonObject ?? new JsonObject();
+            metadata["annotations"] = annotations;
+            annotations["k8s.v1.cni.cncf.io/network-status"] = new JsonArray(
+                new JsonObject { ["name"] = "cbr0", ["interface"] = "eth0", ["ips"] = new JsonArray("10.244.0.5"), ["mac"] = "4e:c4:e7:ab:60:61", ["default"] = true, ["dns"] = new JsonObject() }).ToJsonString();
         }
         var ended = phase is "Succeeded" or "Failed";
         pod["status"]!["containerStatuses"] = new JsonArray([.. containers.Select(c => (JsonNode?)new JsonObject
