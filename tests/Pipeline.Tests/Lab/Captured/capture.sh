@@ -93,6 +93,11 @@ stop TERM $r > "$out/mcast-recv-control-eth0.exit"
 joined "$log.4" joined
 iperf_client 5002 10.0.0.254 > "$out/iperf-client-from-254.txt"
 wait $r
+# ... and its mcast send flows (by route, --interface), bound to the same address.
+(recv_all pod 5003 > "$out/mcast-recv-from-mcast-send-254.jsonl" 2> "$log.4b") & r=$!
+joined "$log.4b" joined
+mcast_send 5003 10.0.0.254 > "$out/mcast-send-from-254.txt" 2>&1
+wait $r
 
 # 5. Exactly one datagram (iperf id 50) dropped on the way into the pod; a receiver beside it gets them all.
 on pod iptables -A INPUT -p udp --dport 5001 -m u32 --u32 "0>>22&0x3C@8=50" -j DROP

@@ -417,10 +417,10 @@ public sealed class ClusterLabTests : IDisposable
         var hosts = new RecordingHosts();
         stub.Logs = (pod, container) => (pod, container) switch
         {
-            ("sender", _) => stub.RunsMcastSend(pod) ? Captured("mcast-send.txt") : Captured("iperf-client-from-254.txt"),
+            ("sender", _) => stub.RunsMcastSend(pod) ? Captured("mcast-send-from-254.txt") : Captured("iperf-client-from-254.txt"),
             ("control", _) => PodLog("mcast-recv-control-eth0.stderr", "mcast-recv-control-eth0.jsonl"),
             (_, "recv-5001") => PodLog("mcast-recv.stderr", "mcast-recv.jsonl"),
-            _ when stub.ReceiverPort(pod, container) is { } port && stub.SentByMcastSend(port) => PodLog("mcast-recv.stderr", "mcast-recv-from-mcast-send.jsonl"),
+            _ when stub.ReceiverPort(pod, container) is { } port && stub.SentByMcastSend(port) => PodLog("mcast-recv.stderr", "mcast-recv-from-mcast-send-254.jsonl"),
             _ => Captured("mcast-recv-from-254.jsonl"),
         };
 
