@@ -22,11 +22,6 @@ public sealed class BoxLayout(string repositoryRoot, BoxSettings settings)
     /// <summary>Templates plus the plugins file, for Packer 1.7 and newer (see packer/plugins/plugins.pkr.hcl).</summary>
     public string StagedTemplatesDirectory => Path.Combine(BoxesDirectory, "packer-templates");
 
-    // Only for Lab/Cluster's ClusterLab.ForVagrant and VagrantHosts until they take ArtifactsLayout (BuildParameters.Layout);
-    // then these two go.
-    public string LabDirectory => artifacts.Lab;
-    public string Kubeconfig => artifacts.Kubeconfig;
-
     public string Provider => BoxSettings.ProviderName(settings.Provider);
 
     public string VarFile(BoxRole role) =>

@@ -51,15 +51,15 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
     /// <summary>--lab-backend=vagrant: the two-VM lab LabUp started (its kubeconfig in artifacts/lab/), which installs its pinned Multus.</summary>
     public static ClusterLab ForVagrant(ProcessRunner runner, IBuildLog log, BuildParameters parameters, LabRunId run)
     {
-        var layout = new BoxLayout(parameters.RepositoryRoot, parameters.Boxes);
-        if (!File.Exists(layout.Kubeconfig))
+        var artifacts = parameters.Layout;
+        if (!File.Exists(artifacts.Kubeconfig))
         {
-            throw new PipelineException($"The cluster's kubeconfig {layout.Kubeconfig} is missing; start the two-VM lab with ./build.sh LabUp and run again.");
+            throw new PipelineException($"The cluster's kubeconfig {artifacts.Kubeconfig} is missing; start the two-VM lab with ./build.sh LabUp and run again.");
         }
-        var vagrant = new VagrantLab(runner, log, layout, parameters);
-        var download = new PinnedDownload(new HttpClient(), log, Path.Combine(layout.LabDirectory, "downloads"));
-        return new ClusterLab(Client(KubernetesClientConfiguration.BuildConfigFromConfigFile(layout.Kubeconfig)), download, parameters.ClusterAddons,
-            parameters.Images, new VagrantHosts(runner, log, vagrant, layout), log, parameters.Cluster with { InstallMultus = true }, run);
+        var vagrant = new VagrantLab(runner, log, new BoxLayout(parameters.RepositoryRoot, parameters.Boxes), parameters);
+        var download = new PinnedDownload(new HttpClient(), log, artifacts.LabDownloads);
+        return new ClusterLab(Client(KubernetesClientConfiguration.BuildConfigFromConfigFile(artifacts.Kubeconfig)), download, parameters.ClusterAddons,
+            parameters.Images, new VagrantHosts(runner, log, vagrant, artifacts), log, parameters.Cluster with { InstallMultus = true }, run);
     }
 
     /// <summary>A client whose every 403 becomes one sentence naming what was refused.</summary>

@@ -18,14 +18,14 @@ public interface IClusterHosts
 }
 
 /// <summary>The lab's VMs through `vagrant upload` and `vagrant ssh` in Vagrant/.</summary>
-public sealed partial class VagrantHosts(ProcessRunner runner, IBuildLog log, VagrantLab vagrant, BoxLayout layout) : IClusterHosts
+public sealed partial class VagrantHosts(ProcessRunner runner, IBuildLog log, VagrantLab vagrant, ArtifactsLayout artifacts) : IClusterHosts
 {
     private const string RemoteArchive = "/tmp/mcastlab-images.tar";
 
     public async Task LoadImagesAsync(IReadOnlyList<string> images, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(layout.LabDirectory);
-        var archive = Path.Combine(layout.LabDirectory, "images.tar");
+        Directory.CreateDirectory(artifacts.Lab);
+        var archive = Path.Combine(artifacts.Lab, "images.tar");
         try
         {
             log.Information($"Saving {string.Join(", ", images)} for the VMs.");

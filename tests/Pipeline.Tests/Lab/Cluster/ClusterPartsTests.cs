@@ -74,12 +74,12 @@ public sealed class ClusterPartsTests
         var parameters = scratch.Parameters(("workers", "1"));
         var layout = scratch.Layout(parameters);
         var runner = BoxTestContext.Runner(tools.Locator);
-        var hosts = new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), layout, parameters), layout);
+        var hosts = new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), layout, parameters), parameters.Layout);
 
         await hosts.LoadImagesAsync(["reg/mcast:1", "reg/iperf:1"], TestContext.Current.CancellationToken);
         var sent = await hosts.SendAsync("reg/iperf:1", parameters.Lab, TestContext.Current.CancellationToken);
 
-        var archive = Path.Combine(layout.LabDirectory, "images.tar");
+        var archive = Path.Combine(parameters.Layout.Lab, "images.tar");
         Assert.Equal([$"save -o {archive} reg/mcast:1 reg/iperf:1"], tools.Calls("docker"));
         Assert.False(File.Exists(archive));
         Assert.Equal(
