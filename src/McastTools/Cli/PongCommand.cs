@@ -11,10 +11,10 @@ internal static class PongCommand
     [
         new("group", "G[%IF]", "multicast group to join (required); %IF names the interface"),
         EndpointOptions.Port,
-        new("interface", "IF", "interface to join on (default: the kernel's choice by route)"),
-        new("source", "S", "join source-specific (S,G): answer only datagrams from S (default: any source)"),
-        new("duration", "SECONDS", "stop after SECONDS (default: no limit)"),
-        new("idle-timeout", "SECONDS", "stop after SECONDS without any datagram (default: no limit)"),
+        JoinOptions.Interface,
+        JoinOptions.Source,
+        JoinOptions.Duration,
+        JoinOptions.IdleTimeout,
     ];
 
     public const string Description =
@@ -27,10 +27,8 @@ internal static class PongCommand
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
     {
-        var options = ParsedOptions.Parse("pong", Options, args);
-        if (options.HelpRequested)
+        if (HelpText.ParseOrPrint("pong", "mcast pong --group G[%IF] [options]", Description, Options, ExitCodes, args) is not { } options)
         {
-            Console.Out.Write(HelpText.Render("mcast pong --group G[%IF] [options]", Description, Options, ExitCodes));
             return 0;
         }
 
@@ -41,10 +39,8 @@ internal static class PongCommand
 
     public static ReceivePlan Plan(ParsedOptions options)
     {
-        var port = EndpointOptions.ReadPort(options);
-        var duration = options.Number("duration", 0.001, 1e9);
-        var idle = options.Number("idle-timeout", 0.001, 1e9);
-        var endpoint = EndpointResolver.Receive(options.Required("group", "pong"), options.Value("interface"), options.Value("source"), port);
+        var (duration, idle) = JoinOptions.ReadStop(options);
+        var endpoint = JoinOptions.ReadEndpoint(options, "pong");
         if (endpoint.Group.Count > 1)
         {
             throw new UsageException($"mcast pong answers on one group; give a single group instead of the range {endpoint.Group.Describe()}.");

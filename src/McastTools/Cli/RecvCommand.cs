@@ -11,11 +11,11 @@ internal static class RecvCommand
         new("group", "G[-G2][%IF]", "multicast group to join (IPv4 224.0.0.0/4 or IPv6 ff00::/8), or the range G-G2 of consecutive groups; %IF names the interface (required)"),
         EndpointOptions.Groups,
         EndpointOptions.Port,
-        new("interface", "IF", "interface to join on (default: the kernel's choice by route)"),
-        new("source", "S", "join source-specific (IGMPv3/MLDv2 (S,G)): only datagrams from S are delivered (default: any source)"),
+        JoinOptions.Interface,
+        JoinOptions.Source,
         new("interval", "SECONDS", "report every SECONDS per stream; 0 reports only the summary (default 1)"),
-        new("duration", "SECONDS", "stop after SECONDS (default: no limit)"),
-        new("idle-timeout", "SECONDS", "stop after SECONDS without any datagram (default: no limit)"),
+        JoinOptions.Duration,
+        JoinOptions.IdleTimeout,
         new("format", "text|json|csv", "output format (default text); json is one object per line, see README"),
         new("expect-packets", "N", "fail (exit 1) unless at least N distinct datagrams arrive, over all streams"),
         new("max-loss", "PCT", "fail (exit 1) when a stream loses more than PCT percent"),
@@ -38,10 +38,8 @@ internal static class RecvCommand
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
     {
-        var options = ParsedOptions.Parse("recv", Options, args);
-        if (options.HelpRequested)
+        if (HelpText.ParseOrPrint("recv", "mcast recv --group G[-G2][%IF] [options]", Description, Options, ExitCodes, args) is not { } options)
         {
-            Console.Out.Write(HelpText.Render("mcast recv --group G[-G2][%IF] [options]", Description, Options, ExitCodes));
             return 0;
         }
 
@@ -60,7 +58,6 @@ internal static class RecvCommand
 
     public static (ReceivePlan Plan, string Format) Plan(ParsedOptions options)
     {
-        var port = EndpointOptions.ReadPort(options);
         var format = options.Value("format") ?? "text";
         if (format is not ("text" or "json" or "csv"))
         {
@@ -68,11 +65,10 @@ internal static class RecvCommand
         }
 
         var interval = options.Interval("interval") ?? 1;
-        var duration = options.Number("duration", 0.001, 1e9);
-        var idle = options.Number("idle-timeout", 0.001, 1e9);
+        var (duration, idle) = JoinOptions.ReadStop(options);
         long? expect = options.Has("expect-packets") ? options.Integer("expect-packets", 0, 0, long.MaxValue) : null;
         var maxLoss = options.Number("max-loss", 0, 100);
-        var endpoint = EndpointResolver.Receive(options.Required("group", "recv"), options.Value("interface"), options.Value("source"), port, EndpointOptions.ReadGroupCount(options));
+        var endpoint = JoinOptions.ReadEndpoint(options, "recv", EndpointOptions.ReadGroupCount(options));
         if (options.Value("metrics") is { } metrics)
         {
             Metrics.MetricsServer.Parse(metrics);

@@ -36,10 +36,8 @@ internal static class SendCommand
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancel)
     {
-        var options = ParsedOptions.Parse("send", Options, args);
-        if (options.HelpRequested)
+        if (HelpText.ParseOrPrint("send", "mcast send --group G[-G2] [options]", Description, Options, ExitCodes, args) is not { } options)
         {
-            Console.Out.Write(HelpText.Render("mcast send --group G[-G2] [options]", Description, Options, ExitCodes));
             return 0;
         }
 

@@ -58,14 +58,8 @@ internal static class KernelMemberships
     public static IReadOnlyList<KernelMembership> ParseIgmp6(string table)
     {
         var result = new List<KernelMembership>();
-        foreach (var line in table.Split('\n'))
+        foreach (var fields in ProcFile.Rows(table, 4).Where(f => f[2].Length == 32))
         {
-            var fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length < 4 || fields[2].Length != 32)
-            {
-                continue;
-            }
-
             var users = int.TryParse(fields[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var u) ? u : 1;
             result.Add(new KernelMembership(fields[1], new IPAddress(Convert.FromHexString(fields[2])), users, null));
         }

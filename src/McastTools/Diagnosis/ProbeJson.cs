@@ -31,36 +31,34 @@ internal static partial class ProbeJson
     }
 
     /// <summary>"route": {"destination": "224.0.0.0/4", "interface": "eth1", "multicast": true}, or null when none covers the group.</summary>
-    public static void Route(Utf8JsonWriter writer, RouteChoice? route)
+    public static void Route(Utf8JsonWriter writer, RouteChoice? route) => ObjectOrNull(writer, "route", route, (w, r) =>
     {
-        if (route is null)
-        {
-            writer.WriteNull("route");
-            return;
-        }
-
-        writer.WriteStartObject("route");
-        writer.WriteString("destination", route.Prefix);
-        writer.WriteString("interface", route.Interface);
-        writer.WriteBoolean("multicast", route.IsMulticastRoute);
-        writer.WriteEndObject();
-    }
+        w.WriteString("destination", r.Prefix);
+        w.WriteString("interface", r.Interface);
+        w.WriteBoolean("multicast", r.IsMulticastRoute);
+    });
 
     /// <summary>"interfaceFlags": {"name", "up", "multicast", "promisc", "allmulti"}, or null when the interface is unknown.</summary>
-    public static void Flags(Utf8JsonWriter writer, InterfaceFlags? flags)
+    public static void Flags(Utf8JsonWriter writer, InterfaceFlags? flags) => ObjectOrNull(writer, "interfaceFlags", flags, (w, f) =>
     {
-        if (flags is null)
+        w.WriteString("name", f.Name);
+        w.WriteBoolean("up", f.Up);
+        w.WriteBoolean("multicast", f.Multicast);
+        w.WriteBoolean("promisc", f.Promiscuous);
+        w.WriteBoolean("allmulti", f.AllMulticast);
+    });
+
+    private static void ObjectOrNull<T>(Utf8JsonWriter writer, string name, T? value, Action<Utf8JsonWriter, T> properties)
+        where T : class
+    {
+        if (value is null)
         {
-            writer.WriteNull("interfaceFlags");
+            writer.WriteNull(name);
             return;
         }
 
-        writer.WriteStartObject("interfaceFlags");
-        writer.WriteString("name", flags.Name);
-        writer.WriteBoolean("up", flags.Up);
-        writer.WriteBoolean("multicast", flags.Multicast);
-        writer.WriteBoolean("promisc", flags.Promiscuous);
-        writer.WriteBoolean("allmulti", flags.AllMulticast);
+        writer.WriteStartObject(name);
+        properties(writer, value);
         writer.WriteEndObject();
     }
 

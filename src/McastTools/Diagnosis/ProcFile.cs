@@ -20,4 +20,9 @@ internal static class ProcFile
     /// <summary>A sysctl's number (/proc/sys/...), or null when it does not exist here.</summary>
     public static long? Number(string path) =>
         long.TryParse(Read(path).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    /// <summary>The whitespace-separated fields of each line of a /proc table that has at least <paramref name="fields"/> of them.</summary>
+    public static IEnumerable<string[]> Rows(string table, int fields) => table.Split('\n')
+        .Select(line => line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        .Where(row => row.Length >= fields);
 }

@@ -36,10 +36,9 @@ internal static class RouteTable
     public static IReadOnlyList<RouteChoice> ParseIpv4(string table)
     {
         var result = new List<RouteChoice>();
-        foreach (var line in table.Split('\n').Skip(1))
+        foreach (var f in ProcFile.Rows(table, 8).Skip(1))
         {
-            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 8 || !uint.TryParse(f[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var destination)
+            if (!uint.TryParse(f[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var destination)
                 || !uint.TryParse(f[7], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask))
             {
                 continue;
@@ -57,14 +56,8 @@ internal static class RouteTable
     public static IReadOnlyList<RouteChoice> ParseIpv6(string table)
     {
         var result = new List<RouteChoice>();
-        foreach (var line in table.Split('\n'))
+        foreach (var f in ProcFile.Rows(table, 10).Where(f => f[0].Length == 32))
         {
-            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 10 || f[0].Length != 32)
-            {
-                continue;
-            }
-
             var flags = uint.Parse(f[8], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             // RTF_UP (0x1); a local or rejecting route (RTF_REJECT 0x200) sends nothing out.
             if ((flags & 0x1) == 0 || (flags & 0x200) != 0)
