@@ -121,12 +121,14 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
                 var sending = clock.Elapsed;
                 milestones.Reached("senders started");
                 var sent = await containers.WaitAsync(sender, senderLimit, token);
+                var exitedAt = await containers.ExitedAtAsync(sender, token) ?? DateTimeOffset.UtcNow;
                 removals.Enqueue(containers.RemoveAsync(sender, CancellationToken.None));
                 var exited = clock.Elapsed;
                 milestones.Reached("senders exited");
                 // Every datagram of this flow is sent; what its receivers not expecting data (and iperf's server)
-                // may still get arrives within this time, which runs while the others finish.
-                var settled = Task.Delay(SettleTime, token);
+                // may still get arrives within this time from the sender's exit, which runs while the others finish.
+                var settle = exitedAt + SettleTime - DateTimeOffset.UtcNow;
+                var settled = settle > TimeSpan.Zero ? Task.Delay(settle, token) : Task.CompletedTask;
 
                 // `mcast recv` expecting data ends by itself on the end-of-test datagram. The others are stopped
                 // after the settle time: a receiver expecting nothing, and iperf's server, which never exits (it

@@ -271,7 +271,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         foreach (var problem in problems) log.Warning(problem);
         timings.Phase("cleanup", watch.Elapsed);
         log.Information($"Cleanup done in {watch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s.");
-        log.Verbose(timings.Describe());
+        foreach (var line in timings.Describe()) log.Verbose(line);
         return [.. problems];
     }
 
