@@ -5,15 +5,16 @@
 # The first run builds what Lab needs (McastTools, images); every measured run skips those, so only the Lab step
 # is timed, warm. Per size it prints the step's seconds (Cake's task summary), the lab's phases (from its log:
 # hosts, pods, flows, cleanup), whether every check passed, the widest log line and the verdict. ROUNDS=N runs
-# each size N times, interleaved (1x1, 4x16, 1x1, ...), so a busy machine weighs on every size alike. DETAIL=1
-# also runs each size once at diagnostic verbosity and prints the lab's own breakdown ("Lab timings:" line:
-# the steps inside the flows, and per Docker call, CNI plugin and ip how many ran and how long they took).
+# each size N times, interleaved (1x1, 4x16, 1x1, ...), so a busy machine weighs on every size alike, and then
+# prints each size's median row (and the load average beside every row). DETAIL=1 also runs each size once at
+# diagnostic verbosity and prints the lab's own breakdown ("Lab timings:" lines: the phases and the flows'
+# milestones, then per Docker call, CNI plugin and ip how many ran and how long they took).
 # Usage: benchmarks/lab-scale.sh        (as root; SIZES="1x1 4x16", DURATION=5, ROUNDS=1, WIDTH=132, DETAIL=0)
 # Exit status: 0 when every size with a target met it, 1 otherwise (or when a check failed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-sizes=${SIZES:-"1x1 1x8 3x8 4x16"}
+sizes=${SIZES:-"1x1 4x16"}
 duration=${DURATION:-5}
 rounds=${ROUNDS:-1}
 width=${WIDTH:-132}
@@ -24,7 +25,8 @@ detail=${DETAIL:-0}
 declare -A target=([1x1]=9 [4x16]=20)
 
 log=$(mktemp /tmp/mcastlab-lab-scale.XXXXXX)
-trap 'rm -f "$log"' EXIT
+rows=$(mktemp /tmp/mcastlab-lab-scale-rows.XXXXXX)
+trap 'rm -f "$log" "$rows"' EXIT
 plain() { sed 's/\x1b\[[0-9;]*m//g' "$log"; }
 
 echo "warming up (McastTools, images, one 1x1 lab) ..."
@@ -32,7 +34,7 @@ echo "warming up (McastTools, images, one 1x1 lab) ..."
 echo "load before measuring: $(uptime | sed 's/.*load average: //') (1, 5, 15 min; $(nproc) cores)"
 
 failed=0
-printf '%-5s %7s %7s %7s %7s %7s  %-6s %5s  %s\n' size "Lab s" hosts pods flows cleanup checks width verdict
+printf '%-5s %7s %7s %7s %7s %7s  %-6s %5s %5s  %s\n' size "Lab s" hosts pods flows cleanup checks width load1 verdict
 for round in $(seq "$rounds"); do
   for size in $sizes; do
     nodes=${size%x*}
@@ -51,15 +53,28 @@ for round in $(seq "$rounds"); do
     fi
     [[ $checks == pass ]] || failed=1
     if (( widest > width )); then verdict="$verdict; a line of $widest > $width columns"; failed=1; fi
-    printf '%-5s %7s %7s %7s %7s %7s  %-6s %5s  %s\n' "$size" "${seconds:-?}" "${hosts:-?}" "${podsup:-?}" "${flows:-?}" "${cleanup:-?}" "$checks" "$widest" "$verdict"
+    load1=$(cut -d' ' -f1 /proc/loadavg)
+    printf '%-5s %7s %7s %7s %7s %7s  %-6s %5s %5s  %s\n' "$size" "${seconds:-?}" "${hosts:-?}" "${podsup:-?}" "${flows:-?}" "${cleanup:-?}" "$checks" "$widest" "$load1" "$verdict"
+    echo "$size ${seconds:-?} ${hosts:-?} ${podsup:-?} ${flows:-?} ${cleanup:-?} $load1" >>"$rows"
     if [[ $checks != pass ]]; then plain | grep -E '^(check|.* FAIL )' | head -20 || true; fi
   done
 done
 
+if (( rounds > 1 )); then
+  # Each column's median over the rounds, on its own (the row of medians is no single run).
+  for size in $sizes; do
+    printf '%-5s' "$size"
+    for column in 2 3 4 5 6 7; do
+      printf ' %7s' "$(awk -v s="$size" -v c="$column" '$1 == s && $c != "?" { print $c }' "$rows" | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "?"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"
+    done
+    echo "  median of $rounds (Lab s, hosts, pods, flows, cleanup, load1)"
+  done
+fi
+
 if [[ $detail == 1 ]]; then
   for size in $sizes; do
     ./build.sh Lab --nodes="${size%x*}" --pods="${size#*x}" --duration="$duration" --skip=McastTools,Images --verbosity=diagnostic >"$log" 2>&1 || true
-    echo "$size: $(plain | grep -m1 '^Lab timings:')"
+    plain | grep '^Lab timings:' | sed "s/^/$size: /"
   done
 fi
 echo "load after measuring: $(uptime | sed 's/.*load average: //')"

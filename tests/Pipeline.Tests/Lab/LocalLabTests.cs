@@ -76,12 +76,16 @@ public sealed class LocalLabTests(LabHost host)
     public async Task Two_nodes_with_a_range_per_node_receive_across_the_bridge_with_unique_addresses()
     {
         RequireHost();
-        var lab = NewLab();
+        var captured = new CapturingLog();
+        var lab = new LocalLab(new ProcessRunner(captured, new SecretMasker()), captured);
 
         var report = await lab.RunAsync(host.Request(s => s with { DurationSeconds = 2, Nodes = 2, Pods = 2 }), TestContext.Current.CancellationToken);
 
-        report.Print(log);
+        report.Print(captured);
+        foreach (var line in captured.Lines) log.Information(line);
         Assert.True(report.Passed, string.Join(" ", report.Failed.Select(c => $"{c.Name}: {c.Detail}")));
+        // Counts, not lists: every line of the run (diagnostic ones too) fits a terminal, whatever the lab's size.
+        Assert.All(captured.Lines, line => Assert.True(line.Length <= 160, $"{line.Length} characters: {line}"));
         Assert.Equal(["k8s-2/pod-3", "k8s-2/pod-4", "k8s/pod-1", "k8s/pod-2"],
             report.Checks.Where(c => c.Flow == "outside-to-pods" && c.Receiver == c.Name).Select(c => c.Name).Order(StringComparer.Ordinal));
         Assert.Contains(report.Checks, c => c.Direction == FlowDirection.PodToPodCrossNode && c.Name == "k8s-2/pod-3/from-k8s/sender" && c.Passed);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using Docker.DotNet;
 using McastLab.Pipeline.Core;
@@ -16,10 +17,12 @@ public sealed record RunningFlow(TrafficFlow Flow, LabContainer SenderOwner, str
 public sealed record FlowOutcome(RunningFlow Flow, ContainerOutcome Sender, IReadOnlyList<ContainerOutcome> Receivers, IReadOnlyList<bool> Joined);
 
 /// <summary>
-/// Runs flows that cannot disturb each other (each on its own port) at the same time: start every receiver,
-/// wait until each namespace shows as many sockets joined to the group on each interface as it has
-/// receivers there (IGMP table), run every sender to its end, then give the receivers that expect data time
-/// to finish on the end-of-test datagram, and ask the rest to stop (SIGINT: they still print their report).
+/// Runs flows that cannot disturb each other (each on its own port), each on its own course: every program's
+/// container is created and every receiver started at once; a flow's sender starts as soon as each namespace
+/// of its receivers shows as many sockets joined to the group on that interface as receivers were started
+/// there (IGMP table); after the sender's exit its receivers that expect data finish on the end-of-test
+/// datagram, and the rest are asked to stop (SIGINT: they still print their report) once nothing more can
+/// reach them. A flow does not wait for the others: its traffic runs while their containers still start.
 /// </summary>
 public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddress group, LabTimings? timings = null)
 {
@@ -27,98 +30,131 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
 
     public static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>From a sender's exit to stopping its flow's receivers that do not end by themselves.</summary>
+    public static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How many Docker creates and starts run at once: dockerd spends much of one waiting (disk, runc).</summary>
+    private const int StartParallelism = 16;
+
     public async Task<IReadOnlyList<FlowOutcome>> RunAsync(IReadOnlyList<RunningFlow> flows, TimeSpan senderLimit, TimeSpan receiverGrace, CancellationToken cancellationToken)
     {
-        var step = Stopwatch.StartNew();
-        void Done(string name) { timings.Phase(name, step.Elapsed); step.Restart(); }
+        var clock = Stopwatch.StartNew();
         var receivers = flows.SelectMany((f, fi) => f.Receivers.Select((r, ri) => (Flow: fi, Index: ri, Spec: r))).ToList();
-        var started = new LabContainer[receivers.Count];
-        await Parallel.ForAsync(0, receivers.Count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, token) =>
+        log.Information($"Starting {flows.Count} flow(s) with {receivers.Count} receiver(s); each sends once its receivers joined …");
+        // The first failure stops every flow (cleanup then removes what they started).
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = failed.Token;
+        using var slots = new SemaphoreSlim(StartParallelism);
+        async Task<T> InSlotAsync<T>(Func<Task<T>> operation)
         {
-            var (flow, index, r) = receivers[i];
-            started[i] = await containers.StartInAsync(r.NetworkOwner, $"{Part(flows[flow].Flow.Name)}-r{index}", "receiver", r.Image, r.Arguments, token);
-        });
-
-        // The senders' containers are created while the receivers join, so only their start waits for the joins.
-        Done("receivers started");
-        var senderContainers = new LabContainer[flows.Count];
-        var creatingSenders = Parallel.ForAsync(0, flows.Count, new ParallelOptions { MaxDegreeOfParallelism = flows.Count, CancellationToken = cancellationToken }, async (i, token) =>
-        {
-            var f = flows[i];
-            senderContainers[i] = await containers.CreateInAsync(f.SenderOwner, $"{Part(f.Flow.Name)}-send", "sender", f.SenderImage, f.SenderArguments, token);
-        });
-        var joined = await WaitForJoinsAsync(receivers.Select(r => r.Spec).ToList(), cancellationToken);
-        await creatingSenders;
-        Done("joined");
-        for (var i = 0; i < receivers.Count; i++)
-        {
-            if (!joined[i]) log.Warning($"{receivers[i].Spec.Receiver.Check} did not join {group} on {receivers[i].Spec.JoinInterface} within {JoinTimeout.TotalSeconds:0} s.");
+            await slots.WaitAsync(token);
+            try
+            {
+                return await operation();
+            }
+            finally
+            {
+                slots.Release();
+            }
         }
 
-        foreach (var f in flows) log.Verbose($"Flow {f.Flow.Name}: from {f.Flow.Sender.Place}, port {f.Flow.Port}, {f.Receivers.Count} receiver(s).");
-        log.Information($"Sending {flows.Count} flow(s) at once to {receivers.Count} receiver(s), {joined.Count(j => j)} joined …");
-        var senders = new ContainerOutcome[flows.Count];
-        // A program whose output is read is removed at once, while the lab waits for the others; cleanup
-        // still removes (and checks) everything of the run, whatever happened here.
+        // Senders are only created here (cheap), so a flow's start waits for nothing but its own receivers.
+        var senders = flows.Select(f => InSlotAsync(() => containers.CreateInAsync(f.SenderOwner, $"{Part(f.Flow.Name)}-send", "sender", f.SenderImage, f.SenderArguments, token))).ToList();
+        var joins = new JoinWatch(group);
+        var milestones = new Milestones(clock);
+        var started = receivers.Select(r => InSlotAsync(async () =>
+        {
+            var container = await containers.CreateInAsync(r.Spec.NetworkOwner, $"{Part(flows[r.Flow].Flow.Name)}-r{r.Index}", "receiver", r.Spec.Image, r.Spec.Arguments, token);
+            // Counted before it runs, so a socket it joins is never taken for another receiver's.
+            joins.Starting(r.Spec);
+            await containers.StartAsync(container, token);
+            milestones.Reached("receivers started");
+            return container;
+        })).ToList();
+
+        // A program whose output is read is removed at once, while the others run; cleanup still removes
+        // (and checks) everything of the run, whatever happened here.
         var removals = new ConcurrentQueue<Task>();
-        var outcomes = new ContainerOutcome[receivers.Count];
+        var running = flows.Select((f, fi) => FlowAsync(fi)).ToList();
         try
         {
-            await Parallel.ForAsync(0, flows.Count, new ParallelOptions { MaxDegreeOfParallelism = flows.Count, CancellationToken = cancellationToken }, async (i, token) =>
-            {
-                await containers.StartAsync(senderContainers[i], token);
-                senders[i] = await containers.WaitAsync(senderContainers[i], senderLimit, token);
-                removals.Enqueue(containers.RemoveAsync(senderContainers[i], cancellationToken));
-            });
-            Done("senders");
-            // Every datagram is sent once the senders exited; what the receivers not expecting data (and iperf's
-            // server) may still get arrives within this time, which runs while the others finish.
-            var settled = Task.Delay(SettleTime, cancellationToken);
-
-            // `mcast recv` expecting data ends by itself on the end-of-test datagram. The others are stopped once
-            // those are done: a receiver expecting nothing, and iperf's server, which never exits (it printed its
-            // report on the end-of-test datagram, which arrived with the mcast receivers' own).
-            var grace = Stopwatch.StartNew();
-            bool ExpectsData(int i) => receivers[i].Spec.Receiver is { Expect: Expectation.Everything, Tool: FlowTool.McastRecv };
-            await Parallel.ForAsync(0, receivers.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, token) =>
-            {
-                if (!ExpectsData(i)) return;
-                outcomes[i] = await FinishAsync(started[i], receiverGrace - grace.Elapsed, token);
-                removals.Enqueue(containers.RemoveAsync(started[i], cancellationToken));
-            });
-            Done("receivers ended");
-            await settled;
-            await Parallel.ForAsync(0, receivers.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, token) =>
-            {
-                if (ExpectsData(i)) return;
-                outcomes[i] = await FinishAsync(started[i], TimeSpan.Zero, token);
-                removals.Enqueue(containers.RemoveAsync(started[i], cancellationToken));
-            });
-            Done("others stopped");
+            return await Task.WhenAll(running);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && running.FirstOrDefault(t => t.IsFaulted)?.Exception?.InnerException is { } failure)
+        {
+            // A flow failed and stopped the others, whose cancellation may come first: its failure is the one to report.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            throw;
         }
         finally
         {
-            // Never leave a removal running into cleanup's own (two removals of one container conflict).
+            // Never leave a flow or a removal running into cleanup's own (two removals of one container conflict).
             try
             {
-                await Task.WhenAll(removals);
+                await Task.WhenAll(running.Concat(removals).Concat(started).Concat(senders));
             }
-            catch (Exception e) when (e is DockerApiException or OperationCanceledException)
+            catch (Exception e) when (e is DockerApiException or OperationCanceledException or PipelineException)
             {
-                // Cleanup removes what is left and reports it.
+                // The first failure is the one thrown above; cleanup removes what is left and reports it.
+            }
+            milestones.Reached("flows ended");
+            milestones.Record(timings);
+        }
+
+        async Task<FlowOutcome> FlowAsync(int fi)
+        {
+            var flow = flows[fi];
+            var mine = Enumerable.Range(0, receivers.Count).Where(i => receivers[i].Flow == fi).ToList();
+            try
+            {
+                var programs = await Task.WhenAll(mine.Select(i => started[i]));
+                var specs = mine.Select(i => receivers[i].Spec).ToList();
+                var joined = await joins.WaitAsync(specs, JoinTimeout, token);
+                var since = clock.Elapsed;
+                for (var i = 0; i < mine.Count; i++)
+                {
+                    if (!joined[i]) log.Warning($"{specs[i].Receiver.Check} did not join {group} on {specs[i].JoinInterface} within {JoinTimeout.TotalSeconds:0} s.");
+                }
+
+                var sender = await senders[fi];
+                await containers.StartAsync(sender, token);
+                var sending = clock.Elapsed;
+                milestones.Reached("senders started");
+                var sent = await containers.WaitAsync(sender, senderLimit, token);
+                var exitedAt = await containers.ExitedAtAsync(sender, token) ?? DateTimeOffset.UtcNow;
+                removals.Enqueue(containers.RemoveAsync(sender, CancellationToken.None));
+                var exited = clock.Elapsed;
+                milestones.Reached("senders exited");
+                // Every datagram of this flow is sent; what its receivers not expecting data (and iperf's server)
+                // may still get arrives within this time from the sender's exit, which runs while the others finish.
+                var settle = exitedAt + SettleTime - DateTimeOffset.UtcNow;
+                var settled = settle > TimeSpan.Zero ? Task.Delay(settle, token) : Task.CompletedTask;
+
+                // `mcast recv` expecting data ends by itself on the end-of-test datagram. The others are stopped
+                // after the settle time: a receiver expecting nothing, and iperf's server, which never exits (it
+                // printed its report on the end-of-test datagram, which arrived with the mcast receivers' own).
+                var grace = Stopwatch.StartNew();
+                static bool ExpectsData(RunningReceiver r) => r.Receiver is { Expect: Expectation.Everything, Tool: FlowTool.McastRecv };
+                var results = await Task.WhenAll(specs.Select(async (r, i) =>
+                {
+                    if (!ExpectsData(r)) await settled;
+                    var outcome = await FinishAsync(programs[i], ExpectsData(r) ? receiverGrace - grace.Elapsed : TimeSpan.Zero, token);
+                    removals.Enqueue(containers.RemoveAsync(programs[i], CancellationToken.None));
+                    return outcome;
+                }));
+                milestones.Reached("receivers ended");
+                log.Verbose(string.Create(CultureInfo.InvariantCulture,
+                    $"Flow {flow.Flow.Name}: from {flow.Flow.Sender.Place}, port {flow.Flow.Port}, {joined.Count(j => j)} of {mine.Count} receiver(s) joined at {since.TotalSeconds:0.0} s, sent {sending.TotalSeconds:0.0} to {exited.TotalSeconds:0.0} s, done at {clock.Elapsed.TotalSeconds:0.0} s."));
+                return new FlowOutcome(flow, sent, results, joined);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Stop the other flows at once; the first failure is the one reported.
+                await failed.CancelAsync();
+                throw;
             }
         }
-        Done("removed");
-
-        return [.. flows.Select((f, fi) =>
-        {
-            var mine = Enumerable.Range(0, receivers.Count).Where(i => receivers[i].Flow == fi).ToList();
-            return new FlowOutcome(f, senders[fi], [.. mine.Select(i => outcomes[i])], [.. mine.Select(i => joined[i])]);
-        })];
     }
-
-    /// <summary>From the senders' exit to stopping the receivers that do not end by themselves (was a fixed 0.5 s after those that do).</summary>
-    public static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(500);
 
     private static string Part(string name) => name.Replace('/', '-');
 
@@ -148,17 +184,20 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
         }
     }
 
-    /// <summary>Per receiver: whether its namespace showed all its receivers on that interface joined in time.</summary>
-    private async Task<bool[]> WaitForJoinsAsync(IReadOnlyList<RunningReceiver> receivers, CancellationToken cancellationToken)
+    /// <summary>When the flows reached each step, the last of them to (LabTimings' phases, from the flows' start).</summary>
+    private sealed class Milestones(Stopwatch clock)
     {
-        var needs = receivers.GroupBy(r => (r.NetworkOwner.Pid, r.JoinInterface)).ToDictionary(g => g.Key, g => g.Count());
-        var waiting = needs.Keys.ToHashSet();
-        var watch = Stopwatch.StartNew();
-        while (waiting.Count > 0 && watch.Elapsed < JoinTimeout)
+        private readonly ConcurrentDictionary<string, TimeSpan> reached = new();
+
+        public void Reached(string step)
         {
-            waiting.RemoveWhere(k => IgmpMembership.Users(k.Pid, k.JoinInterface, group) >= needs[k]);
-            if (waiting.Count > 0) await Task.Delay(20, cancellationToken);
+            var now = clock.Elapsed;
+            reached.AddOrUpdate(step, now, (_, before) => before > now ? before : now);
         }
-        return [.. receivers.Select(r => !waiting.Contains((r.NetworkOwner.Pid, r.JoinInterface)))];
+
+        public void Record(LabTimings timings)
+        {
+            foreach (var (step, at) in reached.OrderBy(r => r.Value)) timings.Phase($"{step} by", at);
+        }
     }
 }

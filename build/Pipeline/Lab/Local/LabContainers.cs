@@ -96,6 +96,25 @@ public sealed class LabContainers(DockerClient docker, LabRunId run, LabTimings?
         return new ContainerOutcome((int)exitCode, stdout, stderr);
     }
 
+    /// <summary>
+    /// When the container's process exited, as the engine recorded it from the runtime's exit event (which
+    /// `docker wait` and the log read report later, by as much as a second on a busy machine); null when unknown.
+    /// </summary>
+    public async Task<DateTimeOffset?> ExitedAtAsync(LabContainer container, CancellationToken cancellationToken)
+    {
+        var inspected = await timings.TimeAsync("docker inspect", () => docker.Containers.InspectContainerAsync(container.Id, cancellationToken));
+        return EngineTime(inspected.State?.FinishedAt);
+    }
+
+    /// <summary>The engine's RFC 3339 time ("2026-12-06T21:48:09.123456789Z", nanoseconds); null for its zero time or anything else.</summary>
+    public static DateTimeOffset? EngineTime(string? text)
+    {
+        var match = text is null ? null : System.Text.RegularExpressions.Regex.Match(text, @"^(.+T\d\d:\d\d:\d\d(?:\.\d{1,7})?)\d*(Z|[+-]\d\d:\d\d)$");
+        return match is { Success: true }
+            && DateTimeOffset.TryParse(match.Groups[1].Value + match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            && at.Year > 1 ? at : null;
+    }
+
     /// <summary>Removes one container of the run (a program whose output was read).</summary>
     public async Task RemoveAsync(LabContainer container, CancellationToken cancellationToken)
     {

@@ -37,13 +37,31 @@ public sealed class LabTimings
     public async Task TimeAsync(string kind, Func<Task> operation) =>
         await TimeAsync(kind, async () => { await operation(); return true; });
 
-    /// <summary>One line: "Lab timings: hosts 1.0 s, pods 1.5 s, …; operations: docker start 13× Σ4.1 s max 0.5 s, …".</summary>
-    public string Describe()
+    /// <summary>No line of <see cref="Describe"/> is wider than this (a terminal shows it whole).</summary>
+    public const int LineWidth = 150;
+
+    /// <summary>
+    /// Lines that start with <see cref="Prefix"/>: the phases in order, as many to a line as fit
+    /// ("Lab timings: hosts 1.00 s, pods 1.50 s, …"), then one line per kind of operation, the costliest
+    /// first ("Lab timings: docker start 13x sum 4.10 s max 0.50 s").
+    /// </summary>
+    public IReadOnlyList<string> Describe()
     {
         static string S(TimeSpan t) => t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
-        var phaseText = string.Join(", ", phases.Select(p => $"{p.Name} {S(p.Took)} s"));
-        var operationText = string.Join(", ", operations.OrderByDescending(o => o.Value.Sum).Select(o => $"{o.Key} {o.Value.Count}x sum {S(o.Value.Sum)} s max {S(o.Value.Max)} s"));
-        return $"{Prefix} {phaseText}; operations: {operationText}.";
+        var lines = new List<string>();
+        var line = Prefix;
+        foreach (var phase in phases.Select(p => $"{p.Name} {S(p.Took)} s"))
+        {
+            if (line != Prefix && line.Length + 2 + phase.Length > LineWidth)
+            {
+                lines.Add(line + ",");
+                line = Prefix;
+            }
+            line += (line == Prefix ? " " : ", ") + phase;
+        }
+        if (line != Prefix) lines.Add(line + ".");
+        lines.AddRange(operations.OrderByDescending(o => o.Value.Sum).Select(o => $"{Prefix} {o.Key} {o.Value.Count}x sum {S(o.Value.Sum)} s max {S(o.Value.Max)} s"));
+        return lines;
     }
 
     private sealed class Totals

@@ -26,7 +26,7 @@ public sealed class LabTopology(NetworkNamespaces namespaces, LabContainers cont
     public async Task BuildAsync(CancellationToken cancellationToken)
     {
         var started = new System.Collections.Concurrent.ConcurrentDictionary<string, LabContainer>();
-        await Parallel.ForEachAsync(Nodes.Append(SourceHost), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (host, token) =>
+        await Parallel.ForEachAsync(Nodes.Append(SourceHost), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (host, token) =>
         {
             var container = await containers.StartSandboxAsync(host, "host", hostImage, token);
             started[host] = container;
@@ -38,10 +38,8 @@ public sealed class LabTopology(NetworkNamespaces namespaces, LabContainers cont
         // Each node's pod bridge (cni0, the cluster network), made before the bridge plugin would make it, with
         // a fixed MAC: the kernel otherwise gives a bridge the lowest MAC of its ports, which changes while
         // pods are added at the same time and fails the CHECK of pods added before (the plugin compares it).
-        for (var i = 0; i < Nodes.Count; i++)
-        {
-            await namespaces.AddBridgeAsync(Namespace(Nodes[i]), PrimaryNetwork.BridgeName, cancellationToken, PrimaryNetwork.BridgeMac(i));
-        }
+        // Each host's links are its own: made for all hosts at once (ip runs one after another cost a lot on a busy machine).
+        await Task.WhenAll(Nodes.Select((node, i) => namespaces.AddBridgeAsync(Namespace(node), PrimaryNetwork.BridgeName, cancellationToken, PrimaryNetwork.BridgeMac(i))));
 
         var segment = settings.Interface;
         if (Nodes.Count == 1)
@@ -54,18 +52,18 @@ public sealed class LabTopology(NetworkNamespaces namespaces, LabContainers cont
             var bridge = run.Name("br");
             await namespaces.AddAsync(switchNamespace, cancellationToken);
             await namespaces.AddBridgeAsync(switchNamespace, bridge, cancellationToken);
-            var port = 0;
-            foreach (var host in Nodes.Append(SourceHost))
+            await Task.WhenAll(Nodes.Append(SourceHost).Select(async (host, i) =>
             {
-                var portName = run.Name($"p{++port}");
+                var portName = run.Name($"p{i + 1}");
                 await namespaces.AddVethAsync(Namespace(host), segment, switchNamespace, portName, cancellationToken);
                 await namespaces.SetMasterAsync(switchNamespace, portName, bridge, cancellationToken);
-            }
+            }));
         }
 
         var prefix = settings.Subnet.PrefixLength;
-        await namespaces.AddAddressAsync(Namespace(Nodes[0]), segment, $"{settings.K8sAddress}/{prefix}", cancellationToken);
-        await namespaces.AddAddressAsync(Namespace(SourceHost), segment, $"{settings.McastsrcAddress}/{prefix}", cancellationToken);
+        await Task.WhenAll(
+            namespaces.AddAddressAsync(Namespace(Nodes[0]), segment, $"{settings.K8sAddress}/{prefix}", cancellationToken),
+            namespaces.AddAddressAsync(Namespace(SourceHost), segment, $"{settings.McastsrcAddress}/{prefix}", cancellationToken));
     }
 
     /// <summary>Every namespace name this run may have created (for removal).</summary>

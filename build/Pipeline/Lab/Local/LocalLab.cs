@@ -207,8 +207,9 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
 
     /// <summary>
     /// Removes everything of this run whatever happened before (CNI DEL while the pod namespaces still
-    /// exist, the attachment before the cluster network as Multus does, then every container with the run
-    /// label, then the namespaces), and returns what it found left (the verdict's "cleanup" check).
+    /// exist, the attachment before the cluster network as Multus does, each pod's sandbox after its DEL and
+    /// the other containers meanwhile, then every container with the run label, then the namespaces), and
+    /// returns what it found left (the verdict's "cleanup" check).
     /// </summary>
     private async Task<IReadOnlyList<string>> CleanupAsync(DockerClient docker, IEnumerable<LocalPod> pods, string ipamRoot)
     {
@@ -216,7 +217,12 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         var token = limit.Token;
         var watch = Stopwatch.StartNew();
         var problems = new ConcurrentQueue<string>();
-        // Pods are independent; within a pod, DEL goes in reverse order of ADD, as Multus does.
+        var containers = new LabContainers(docker, Run, timings);
+        // The hosts' containers (and any program left) go at once: their namespaces keep their names
+        // (ip netns attach) for the plugins' DEL until the names are deleted below.
+        var sandboxes = pods.Select(p => p.Sandbox.Id).ToHashSet();
+        var others = Task.Run(async () => await LabContainers.RemoveAsync(docker, [.. (await LabContainers.ListAsync(docker, Run, token)).Where(c => !sandboxes.Contains(c.ID))], token, timings), token);
+        // Pods are independent; within a pod, DEL goes in reverse order of ADD, as Multus does, then its sandbox.
         await Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (pod, _) =>
         {
             foreach (var attachment in Enumerable.Reverse(pod.Interfaces))
@@ -230,21 +236,30 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
                     problems.Enqueue($"CNI DEL of {attachment.InterfaceName} for {attachment.PodName}: {e.Message}");
                 }
             }
+            try
+            {
+                await containers.RemoveAsync(pod.Sandbox, token);
+            }
+            catch (Exception e) when (e is DockerApiException or OperationCanceledException)
+            {
+                // Removed (and reported) with the rest below.
+            }
         });
         var leases = Directory.Exists(ipamRoot)
             ? Directory.GetFiles(ipamRoot, "*", SearchOption.AllDirectories).Select(Path.GetFileName)
-                .Where(f => f != "lock" && !f!.StartsWith("last_reserved_ip", StringComparison.Ordinal)).ToList()
+                .Where(f => f != "lock" && !f!.StartsWith("last_reserved_ip", StringComparison.Ordinal)).OfType<string>().ToList()
             : [];
-        if (leases.Count > 0) problems.Enqueue($"IPAM leases left after DEL: {string.Join(", ", leases)}");
+        if (leases.Count > 0) problems.Enqueue($"IPAM leases left after DEL: {Counted(leases)}");
 
         try
         {
+            await others;
             await LabContainers.RemoveAsync(docker, await LabContainers.ListAsync(docker, Run, token), token, timings);
-            foreach (var name in LabTopology.NamespacesOf(Run)) await Namespaces.DeleteAsync(name, token);
+            await Task.WhenAll(LabTopology.NamespacesOf(Run).Select(name => Namespaces.DeleteAsync(name, token)));
             var containersLeft = await LabContainers.ListAsync(docker, Run, token);
             var namespacesLeft = LabTopology.NamespacesOf(Run).ToList();
-            if (containersLeft.Count > 0) problems.Enqueue($"containers left: {string.Join(", ", containersLeft.SelectMany(c => c.Names))}");
-            if (namespacesLeft.Count > 0) problems.Enqueue($"namespaces left: {string.Join(", ", namespacesLeft)}");
+            if (containersLeft.Count > 0) problems.Enqueue($"containers left: {Counted([.. containersLeft.Select(c => c.Names.FirstOrDefault()?.TrimStart('/') ?? c.ID)])}");
+            if (namespacesLeft.Count > 0) problems.Enqueue($"namespaces left: {Counted(namespacesLeft)}");
         }
         catch (Exception e) when (e is PipelineException or DockerApiException or OperationCanceledException)
         {
@@ -256,9 +271,13 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         foreach (var problem in problems) log.Warning(problem);
         timings.Phase("cleanup", watch.Elapsed);
         log.Information($"Cleanup done in {watch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s.");
-        log.Verbose(timings.Describe());
+        foreach (var line in timings.Describe()) log.Verbose(line);
         return [.. problems];
     }
+
+    /// <summary>A count and the first few names: a line a terminal shows whole, however large the lab.</summary>
+    private static string Counted(List<string> names) =>
+        $"{names.Count} ({string.Join(", ", names.Take(3))}{(names.Count > 3 ? ", …" : "")})";
 }
 
 /// <summary>A pod of the local lab: its sandbox and its interfaces in the order they were made (eth0, then eth1).</summary>
