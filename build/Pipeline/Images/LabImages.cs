@@ -116,6 +116,20 @@ public sealed class LabImages(ProcessRunner runner, IBuildLog log, BuildParamete
                 pushed.Add(await pusher.PushAsync(builder.Reference(image, tag), cancellationToken));
             }
         }
+        Pushed.Record(pushed);
         return pushed;
+    }
+
+    /// <summary>artifacts/images/pushed.json: what Push confirmed, for a lab whose nodes pull.</summary>
+    public PushedImages Pushed => new(parameters.Layout.Images);
+
+    /// <summary>These tags as repository@digest of their last push (<see cref="PulledImageReferences"/>).</summary>
+    public async Task<IReadOnlyList<string>> PulledReferencesAsync(IReadOnlyList<string> references, CancellationToken cancellationToken = default)
+    {
+        using var docker = await DockerConnection.ConnectAsync(dockerEndpoint, cancellationToken);
+        var resolver = new PulledImageReferences(docker, Pushed, Settings.Registry);
+        var resolved = new List<string>();
+        foreach (var reference in references) resolved.Add(await resolver.ResolveAsync(reference, cancellationToken));
+        return resolved;
     }
 }
