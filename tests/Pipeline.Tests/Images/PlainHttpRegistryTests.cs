@@ -23,28 +23,25 @@ public sealed class PlainHttpRegistryTests(ImageFixture fixture) : IAsyncLifetim
         Assert.Equal(Captured("default-engine.json").InsecureNetworks, live.InsecureNetworks);
     }
 
-    private string? device;
+    private LanAddress? lan;
     private string address = "";
     private string directory = "";
     private int port;
-    private string PidFile => Path.Combine(directory, "registry.pid");
+    private RegistryProcess? registry;
 
     /// <summary>A veth with an address in the captured engine's insecure 10.213.7.0/24, and a registry on it.</summary>
     public async ValueTask InitializeAsync()
     {
         if (fixture.Unavailable is not null) return;
-        device = "mclreg" + Guid.NewGuid().ToString("N")[..6];
-        address = $"10.213.7.{Random.Shared.Next(2, 250)}";
-        await fixture.Runner.RunAsync("ip", ["link", "add", device, "type", "veth", "peer", "name", device + "p"]);
-        await fixture.Runner.RunAsync("ip", ["addr", "add", address + "/32", "dev", device]);
-        await fixture.Runner.RunAsync("ip", ["link", "set", device, "up"]);
-        await fixture.Runner.RunAsync("ip", ["link", "set", device + "p", "up"]);
-        directory = Directory.CreateDirectory(Path.Combine(fixture.Scratch, "plain-registry-" + device)).FullName;
+        lan = new LanAddress(fixture.Runner, "mclreg", "10.213.7");
+        address = lan.Address;
+        await lan.AddAsync();
+        directory = Path.Combine(fixture.Scratch, "plain-registry-" + lan.Device);
         port = ImageFixture.FreeLoopbackPort();
         // Every address of the port: the engine here pushes over loopback (insecure by default) and the tests read
         // over the veth's address, from the same storage.
-        var config = Path.Combine(directory, "config.yml");
-        await File.WriteAllTextAsync(config, $"""
+        registry = new RegistryProcess(fixture.Runner, directory, $"127.0.0.1:{port}");
+        await registry.StartAsync($"""
             version: 0.1
             storage:
               filesystem:
@@ -53,11 +50,6 @@ public sealed class PlainHttpRegistryTests(ImageFixture fixture) : IAsyncLifetim
               addr: :{port}
 
             """);
-        await fixture.Runner.RunAsync("start-stop-daemon",
-            ["--start", "--background", "--make-pidfile", "--pidfile", PidFile, "--output", Path.Combine(directory, "registry.log"),
-             "--exec", fixture.Runner.Locator.Find("docker-registry")!, "--", "serve", config]);
-        using var api = new RegistryApi($"127.0.0.1:{port}");
-        for (var i = 0; i < 80 && !await api.AnswersAsync(); i++) await Task.Delay(250);
     }
 
     [Fact]
@@ -108,11 +100,7 @@ public sealed class PlainHttpRegistryTests(ImageFixture fixture) : IAsyncLifetim
 
     public async ValueTask DisposeAsync()
     {
-        if (directory.Length > 0)
-        {
-            await fixture.Runner.RunAsync("start-stop-daemon", ["--stop", "--oknodo", "--pidfile", PidFile, "--remove-pidfile", "--retry", "TERM/5/KILL/2"],
-                new ProcessOptions { Quiet = true });
-        }
-        if (device is not null) await fixture.Runner.RunAsync("ip", ["link", "del", device], new ProcessOptions { Quiet = true, AllowFailure = true });
+        if (registry is not null) await registry.StopAsync();
+        if (lan is not null) await lan.RemoveAsync();
     }
 }

@@ -103,32 +103,25 @@ public sealed class KindNodeScriptTests : IAsyncLifetime
         // The workflow's file with only its port and storage moved (a free port, a scratch folder).
         var port = Images.ImageFixture.FreeLoopbackPort();
         var scratch = Directory.CreateTempSubdirectory("mcastlab-kind-registry-").FullName;
-        var config = Path.Combine(scratch, "registry.yml");
         var text = File.ReadAllText(Path.Combine(Scripts, "registry.yml"));
         Assert.Contains("addr: :5001", text, StringComparison.Ordinal);
-        await File.WriteAllTextAsync(config, text.Replace("addr: :5001", $"addr: :{port}", StringComparison.Ordinal)
-            .Replace("/tmp/mcastlab-kind-registry", Path.Combine(scratch, "storage"), StringComparison.Ordinal), TestContext.Current.CancellationToken);
-        var device = "mclkr" + Guid.NewGuid().ToString("N")[..6];
-        var address = $"10.213.6.{Random.Shared.Next(2, 250)}";
-        var pidFile = Path.Combine(scratch, "registry.pid");
+        var lan = new Images.LanAddress(runner, "mclkr", "10.213.6");
+        var address = lan.Address;
+        var registry = new Images.RegistryProcess(runner, scratch, $"127.0.0.1:{port}");
         try
         {
-            await runner.RunAsync("ip", ["link", "add", device, "type", "veth", "peer", "name", device + "p"], cancellationToken: TestContext.Current.CancellationToken);
-            await runner.RunAsync("ip", ["addr", "add", address + "/32", "dev", device], cancellationToken: TestContext.Current.CancellationToken);
-            await runner.RunAsync("ip", ["link", "set", device, "up"], cancellationToken: TestContext.Current.CancellationToken);
-            await runner.RunAsync("start-stop-daemon", ["--start", "--background", "--make-pidfile", "--pidfile", pidFile, "--output", Path.Combine(scratch, "registry.log"),
-                "--exec", runner.Locator.Find("docker-registry")!, "--", "serve", config], cancellationToken: TestContext.Current.CancellationToken);
+            await lan.AddAsync(TestContext.Current.CancellationToken);
+            await registry.StartAsync(text.Replace("addr: :5001", $"addr: :{port}", StringComparison.Ordinal)
+                .Replace("/tmp/mcastlab-kind-registry", Path.Combine(scratch, "storage"), StringComparison.Ordinal), TestContext.Current.CancellationToken);
             using var loopback = new RegistryApi($"127.0.0.1:{port}");
             using var side = new RegistryApi($"{address}:{port}", engine: new EngineRegistryConfig([System.Net.IPNetwork.Parse(address + "/32")], new Dictionary<string, bool>()));
-            var answered = false;
-            for (var i = 0; i < 80 && !(answered = await loopback.AnswersAsync(TestContext.Current.CancellationToken)); i++) await Task.Delay(250, TestContext.Current.CancellationToken);
-            Assert.True(answered, "docker-registry did not answer on loopback");
+            Assert.True(await loopback.AnswersAsync(TestContext.Current.CancellationToken), "docker-registry did not answer on loopback");
             Assert.True(await side.AnswersAsync(TestContext.Current.CancellationToken), $"docker-registry did not answer on {address}");
         }
         finally
         {
-            await runner.RunAsync("start-stop-daemon", ["--stop", "--oknodo", "--pidfile", pidFile, "--remove-pidfile", "--retry", "TERM/5/KILL/2"], new ProcessOptions { Quiet = true, AllowFailure = true }, TestContext.Current.CancellationToken);
-            await runner.RunAsync("ip", ["link", "del", device], new ProcessOptions { Quiet = true, AllowFailure = true }, TestContext.Current.CancellationToken);
+            await registry.StopAsync();
+            await lan.RemoveAsync();
             Directory.Delete(scratch, recursive: true);
         }
     }
