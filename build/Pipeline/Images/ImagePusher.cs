@@ -29,6 +29,9 @@ public sealed partial class ImagePusher(IDockerClient docker, IBuildLog log, Reg
 
     private static readonly string[] MissingImageMarkers = ["no such image", "does not exist locally"];
 
+    // The engine's words (Go's net/http) when it speaks HTTPS to a registry that answers plain HTTP.
+    private const string PlainHttpMarker = "server gave HTTP response to HTTPS client";
+
     public async Task<PushedImage> PushAsync(string reference, CancellationToken cancellationToken = default)
     {
         var name = ImageName.Parse(reference);
@@ -98,6 +101,7 @@ public sealed partial class ImagePusher(IDockerClient docker, IBuildLog log, Reg
     /// <summary>What to do about a failed push, from the engine's message.</summary>
     internal string Advice(string message, bool transient, ImageName name)
     {
+        if (message.Contains(PlainHttpMarker, StringComparison.OrdinalIgnoreCase)) return EngineRegistryConfig.PlainHttpAdvice(registry.Registry);
         if (transient) return $"check that the registry {registry.Registry} is running and reachable (./build.sh Push starts a local one on a loopback address)";
         if (MissingImageMarkers.Any(m => message.Contains(m, StringComparison.OrdinalIgnoreCase))) return "build it with './build.sh Images'";
         // ghcr.io: the login worked, but the package exists and this token may not write it. A package first
@@ -111,7 +115,7 @@ public sealed partial class ImagePusher(IDockerClient docker, IBuildLog log, Reg
     }
 
     internal static bool IsTransient(string message) =>
-        !PermanentMarkers.Any(marker => message.Contains(marker, StringComparison.OrdinalIgnoreCase));
+        !PermanentMarkers.Append(PlainHttpMarker).Any(marker => message.Contains(marker, StringComparison.OrdinalIgnoreCase));
 
     [GeneratedRegex(@"digest: (sha256:[0-9a-f]{64})")]
     private static partial Regex DigestLine();

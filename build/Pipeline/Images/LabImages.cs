@@ -102,7 +102,9 @@ public sealed class LabImages(ProcessRunner runner, IBuildLog log, BuildParamete
         }
         log.Information(version.Latest ? $"{version.Version} is the newest release: :latest moves too." : $"{version.Version} is not the newest plain release vX.Y.Z: :latest stays where it is.");
         using var docker = await DockerConnection.ConnectAsync(dockerEndpoint, cancellationToken);
-        using var registry = new RegistryApi(Settings.Registry, Settings.RegistryUser, Settings.RegistryPassword);
+        // Read back over the scheme the engine pushes with: plain HTTP to the registries it marks insecure.
+        var engine = await EngineRegistryConfig.ReadAsync(docker, cancellationToken);
+        using var registry = new RegistryApi(Settings.Registry, Settings.RegistryUser, Settings.RegistryPassword, engine: engine);
         var auth = Settings.RegistryUser is { Length: > 0 } user
             ? new AuthConfig { Username = user, Password = Settings.RegistryPassword, ServerAddress = Settings.Registry }
             : null;
@@ -116,6 +118,20 @@ public sealed class LabImages(ProcessRunner runner, IBuildLog log, BuildParamete
                 pushed.Add(await pusher.PushAsync(builder.Reference(image, tag), cancellationToken));
             }
         }
+        Pushed.Record(pushed);
         return pushed;
+    }
+
+    /// <summary>artifacts/images/pushed.json: what Push confirmed, for a lab whose nodes pull.</summary>
+    public PushedImages Pushed => new(parameters.Layout.Images);
+
+    /// <summary>These tags as repository@digest of their last push (<see cref="PulledImageReferences"/>).</summary>
+    public async Task<IReadOnlyList<string>> PulledReferencesAsync(IReadOnlyList<string> references, CancellationToken cancellationToken = default)
+    {
+        using var docker = await DockerConnection.ConnectAsync(dockerEndpoint, cancellationToken);
+        var resolver = new PulledImageReferences(docker, Pushed, Settings.Registry);
+        var resolved = new List<string>();
+        foreach (var reference in references) resolved.Add(await resolver.ResolveAsync(reference, cancellationToken));
+        return resolved;
     }
 }

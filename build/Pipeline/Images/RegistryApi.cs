@@ -19,9 +19,10 @@ public sealed record RegistryManifest(string Digest, string MediaType, string? C
 
 /// <summary>
 /// Reads images back over a registry's HTTP API (distribution spec v2): ping, manifest (single, OCI index or
-/// Docker manifest list), config blob. Speaks
-/// plain HTTP to loopback registries and HTTPS elsewhere; answers Basic and Bearer (token) challenges with
-/// the user and password when given, as ghcr.io and Docker Hub ask.
+/// Docker manifest list), config blob. Speaks plain HTTP to the registries the engine pushes to over plain HTTP
+/// (loopback ones, and those its <see cref="EngineRegistryConfig"/> marks insecure) and HTTPS to every other; a
+/// registry that answers HTTPS with plain HTTP is named in one sentence. Answers Basic and Bearer (token)
+/// challenges with the user and password when given, as ghcr.io and Docker Hub ask.
 /// </summary>
 public sealed class RegistryApi : IDisposable
 {
@@ -47,12 +48,12 @@ public sealed class RegistryApi : IDisposable
     private readonly string? user;
     private readonly string? password;
 
-    public RegistryApi(string registry, string? user = null, string? password = null, TimeSpan? timeout = null)
+    public RegistryApi(string registry, string? user = null, string? password = null, TimeSpan? timeout = null, EngineRegistryConfig? engine = null)
     {
         Registry = registry;
         this.user = user;
         this.password = password;
-        BaseAddress = new Uri($"{(IsLoopback(registry) ? "http" : "https")}://{ApiHost(registry)}/");
+        BaseAddress = new Uri($"{((engine ?? EngineRegistryConfig.Default).IsInsecure(registry) ? "http" : "https")}://{ApiHost(registry)}/");
         http = new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
     }
 
@@ -141,7 +142,7 @@ public sealed class RegistryApi : IDisposable
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseAddress, path));
             foreach (var type in accept) request.Headers.Accept.ParseAdd(type);
             request.Headers.Authorization = authorization;
-            using var response = await http.SendAsync(request, cancellationToken);
+            using var response = await SendAsync(request, cancellationToken);
             if (response.StatusCode == HttpStatusCode.Unauthorized && attempt == 0)
             {
                 authorization = await AnswerChallengeAsync(response, repository, cancellationToken);
@@ -153,6 +154,41 @@ public sealed class RegistryApi : IDisposable
                 throw new HttpRequestException($"GET {request.RequestUri} answered {(int)response.StatusCode} {response.ReasonPhrase}: {body.Trim()}", null, response.StatusCode);
             }
             return (await response.Content.ReadAsByteArrayAsync(cancellationToken), response.Headers, response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    /// <summary>
+    /// Sends over the chosen scheme. When TLS cannot start because the other end speaks plain HTTP (the engine's
+    /// own error for this is "server gave HTTP response to HTTPS client"), says so in one sentence.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError && BaseAddress.Scheme == Uri.UriSchemeHttps)
+        {
+            if (await SpeaksPlainHttpAsync(cancellationToken)) throw new Core.PipelineException($"Reading {request.RequestUri} failed: {PlainHttpAdvice}, then run again.", e);
+            throw;
+        }
+    }
+
+    private string PlainHttpAdvice => EngineRegistryConfig.PlainHttpAdvice(Registry);
+
+    /// <summary>True when a registry answers /v2/ over plain HTTP at the same host and port.</summary>
+    private async Task<bool> SpeaksPlainHttpAsync(CancellationToken cancellationToken)
+    {
+        var plain = new UriBuilder(BaseAddress) { Scheme = Uri.UriSchemeHttp, Port = BaseAddress.IsDefaultPort ? 80 : BaseAddress.Port }.Uri;
+        try
+        {
+            using var probe = new HttpRequestMessage(HttpMethod.Get, new Uri(plain, "v2/"));
+            using var response = await http.SendAsync(probe, cancellationToken);
+            return response.Headers.Contains("Docker-Distribution-Api-Version");
+        }
+        catch (HttpRequestException)
+        {
+            return false;
         }
     }
 

@@ -14,6 +14,9 @@ public sealed class ArtifactsLayout(string repositoryRoot)
     /// <summary>The local registry's storage.</summary>
     public string Registry => Path.Combine(Directory, "registry");
 
+    /// <summary>What Push confirmed (pushed.json): the digests a cluster lab names its images by.</summary>
+    public string Images => Path.Combine(Directory, "images");
+
     /// <summary>Full logs of long tool runs (debootstrap, prerequisites).</summary>
     public string Logs => Path.Combine(Directory, "logs");
 

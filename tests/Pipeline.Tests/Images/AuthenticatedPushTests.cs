@@ -17,7 +17,7 @@ public sealed class AuthenticatedPushTests(ImageFixture fixture) : IAsyncLifetim
 
     private string directory = "";
     private string address = "";
-    private string PidFile => Path.Combine(directory, "registry.pid");
+    private RegistryProcess? registry;
 
     public async ValueTask InitializeAsync()
     {
@@ -25,8 +25,8 @@ public sealed class AuthenticatedPushTests(ImageFixture fixture) : IAsyncLifetim
         directory = Directory.CreateDirectory(Path.Combine(fixture.Scratch, "auth-registry-" + Guid.NewGuid().ToString("N")[..6])).FullName;
         address = $"127.0.0.1:{ImageFixture.FreeLoopbackPort()}";
         await File.WriteAllTextAsync(Path.Combine(directory, "htpasswd"), $"{User}:{PasswordHash}\n");
-        var config = Path.Combine(directory, "config.yml");
-        await File.WriteAllTextAsync(config, $"""
+        registry = new RegistryProcess(fixture.Runner, directory, address);
+        await registry.StartAsync($"""
             version: 0.1
             storage:
               filesystem:
@@ -41,11 +41,6 @@ public sealed class AuthenticatedPushTests(ImageFixture fixture) : IAsyncLifetim
                 path: {directory}/htpasswd
 
             """);
-        await fixture.Runner.RunAsync("start-stop-daemon",
-            ["--start", "--background", "--make-pidfile", "--pidfile", PidFile, "--output", Path.Combine(directory, "registry.log"),
-             "--exec", fixture.Runner.Locator.Find("docker-registry")!, "--", "serve", config]);
-        using var api = new RegistryApi(address);
-        for (var i = 0; i < 80 && !await api.AnswersAsync(); i++) await Task.Delay(250);
     }
 
     [Fact]
@@ -93,8 +88,6 @@ public sealed class AuthenticatedPushTests(ImageFixture fixture) : IAsyncLifetim
 
     public async ValueTask DisposeAsync()
     {
-        if (directory.Length == 0) return;
-        await fixture.Runner.RunAsync("start-stop-daemon", ["--stop", "--oknodo", "--pidfile", PidFile, "--remove-pidfile", "--retry", "TERM/5/KILL/2"],
-            new ProcessOptions { Quiet = true });
+        if (registry is not null) await registry.StopAsync();
     }
 }

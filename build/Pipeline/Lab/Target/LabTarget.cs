@@ -47,11 +47,11 @@ public sealed class LabTarget(ProcessRunner runner, IBuildLog log, BuildParamete
         // rewrites the committed manifests/ (only ./build.sh Manifests does) and two runs never share files.
         var runDirectory = Path.Combine(ReportDirectory, "runs", run.Value);
         new ManifestWriter(log, runDirectory, Path.GetRelativePath(parameters.RepositoryRoot, runDirectory)).Write(new LabManifests(parameters).Files());
-        var request = new LabRequest(
-            parameters.Lab,
-            images.Reference(images.McastImage, version.Version),
-            images.Reference(images.IperfImage, version.Version),
-            Path.Combine(runDirectory, LabManifests.ManifestsDirectory));
+        IReadOnlyList<string> references = [images.Reference(images.McastImage, version.Version), images.Reference(images.IperfImage, version.Version)];
+        // A cluster's nodes pull: by digest, or IfNotPresent keeps a rebuilt tag's old image. Local runs the engine's
+        // images and vagrant copies them (docker save, ctr import moves the tag), so both keep the tag.
+        if (parameters.Lab.Backend == LabBackend.Cluster) references = await new LabImages(runner, log, parameters).PulledReferencesAsync(references, cancellationToken);
+        var request = new LabRequest(parameters.Lab, references[0], references[1], Path.Combine(runDirectory, LabManifests.ManifestsDirectory));
 
         var report = await backend.RunAsync(request, cancellationToken);
         report.Write(runDirectory);
