@@ -129,5 +129,9 @@ public sealed class ExperimentTests
         public Task LoadImagesAsync(IReadOnlyList<string> images, CancellationToken cancellationToken) => throw new InvalidOperationException("not in this test");
 
         public Task<ContainerOutcome> SendAsync(string image, string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken) => throw new InvalidOperationException("not in this test");
+
+        public Task<ContainerOutcome> ReceiveAsync(string name, string image, string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken) => throw new InvalidOperationException("not in this test");
+
+        public Task StopReceiverAsync(string name, CancellationToken cancellationToken) => throw new InvalidOperationException("not in this test");
     }
 }

@@ -83,9 +83,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         // What this backend cannot do: those checks are reported as not run, with these reasons.
         var lacks = new Dictionary<LabAbility, string>
         {
-            [LabAbility.OutsideReceiver] = "the cluster backend runs no receiver on mcastsrc (the two-VM lab's outside host only sends)",
             [LabAbility.NodeReceiver] = "a receiver on the node itself needs a host-network pod, which the lab namespace's Pod Security level (restricted) refuses",
-            [LabAbility.SenderPodReceiver] = "the cluster backend makes a new sender pod per flow (a pod's spec cannot change), so no receiver waits in it for the outside flow",
         };
         if (cluster.KeepRun) lacks[LabAbility.CleanupObservation] = "--keep-run leaves the run's pods and attachments in place for inspection";
         return new BackendTopology([.. discovered.Select(n => n.Metadata.Name)], request.Settings.Pods, outside is not null, lacks);
@@ -166,27 +164,137 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         await WaitForServiceAccountAsync(ns, cancellationToken);
         var apply = new ServerSideApply(client);
         foreach (var attachment in plan.Attachments) await apply.ApplyAsync(objects.Attachment(attachment), ns, cancellationToken);
-        var standing = plan.Experiment.Pods.Where(p => p.Name != LabExperiment.SenderPod).ToList();
+        // The sender pod stands with the others only while it receives (the outside flow's receiver that names no
+        // interface); it then makes way for the flows' sender pods, which need its one address.
+        var sender = plan.Experiment.Pods.Single(p => p.Name == LabExperiment.SenderPod);
+        var senderReceives = plan.Experiment.Flows.Any(f => f.Receivers.Any(r => r.Place == sender.Key));
+        var standing = plan.Experiment.Pods.Where(p => p.Name != LabExperiment.SenderPod || senderReceives).ToList();
         foreach (var pod in standing) await apply.ApplyAsync(objects.ReceivingPod(pod), ns, cancellationToken);
 
         var watcher = new PodWatcher(client, log) { NamePrefix = objects.NamePrefix, PullPatience = PullPatience };
         var running = await watcher.WaitForPodsAsync(ns, objects.RunSelector, [.. standing.Select(objects.PodName)], untilEnded: false, cluster.PodTimeout, cancellationToken: cancellationToken);
         foreach (var pod in standing) Observe(pod, running[objects.PodName(pod)], plan, lab, seen);
 
-        await Task.Delay(SettleTime, cancellationToken);
-        var sent = new Dictionary<string, (ContainerOutcome Outcome, string Address)>(StringComparer.Ordinal);
+        var outputs = new Dictionary<(string Place, string Container), ContainerOutcome>();
+        var remote = StartOutsideReceivers(lab, plan, objects, cancellationToken);
+        try
+        {
+            await Task.Delay(SettleTime, cancellationToken);
+            var sent = new Dictionary<string, (ContainerOutcome Outcome, string Address)>(StringComparer.Ordinal);
+            foreach (var flow in plan.Experiment.Flows)
+            {
+                if (flow.Sender.Place != LabExperiment.SourceHost && senderReceives)
+                {
+                    await ReleaseSenderReceiverAsync(plan, objects, watcher, sender, outputs, cancellationToken);
+                    senderReceives = false;
+                }
+                sent[flow.Name] = flow.Sender.Place == LabExperiment.SourceHost
+                    ? (await SendFromOutsideAsync(lab, request, flow, cancellationToken), lab.McastsrcAddress.ToString())
+                    : (await SendFromPodAsync(lab, plan, objects, flow, watcher, seen, cancellationToken), plan.SenderAddress.ToString());
+                if (sent[flow.Name].Outcome.ExitCode != 0) seen.Unusual = true;
+            }
+            if (senderReceives) await ReleaseSenderReceiverAsync(plan, objects, watcher, sender, outputs, cancellationToken);
+
+            foreach (var (key, output) in await CollectAsync(plan, objects, watcher, cancellationToken)) outputs[key] = output;
+            await FinishOutsideReceiversAsync(remote, outputs, cancellationToken);
+            seen.Addresses[LabExperiment.SourceHost] = lab.McastsrcAddress.ToString();
+            if (outputs.Values.Any(o => o.ExitCode != 0)) seen.Unusual = true;
+            seen.Flows.AddRange(plan.Experiment.Flows.Select(flow => new FlowObservation(flow.Name, sent[flow.Name].Outcome, sent[flow.Name].Address,
+                [.. flow.Receivers.Select(r => new ReceiverObservation(r.Check, outputs[(r.Place, ClusterPlan.ContainerName(flow, r))], null, seen.Addresses.GetValueOrDefault(r.Place)))])));
+        }
+        finally
+        {
+            await StopOutsideReceiversAsync(remote);
+        }
+    }
+
+    /// <summary>A receiver on mcastsrc: where its output goes, its container's name there, and the run of it.</summary>
+    private sealed record OutsideReceiver(string Container, string Name, Task<ContainerOutcome> Run);
+
+    /// <summary>The receivers on mcastsrc (the two-VM lab), started with the pods: each joins when it starts and ends on its flow's end-of-test datagram.</summary>
+    private List<OutsideReceiver> StartOutsideReceivers(LabSettings lab, ClusterPlan plan, ClusterObjects objects, CancellationToken cancellationToken)
+    {
+        var started = new List<OutsideReceiver>();
+        if (outside is null) return started;
         foreach (var flow in plan.Experiment.Flows)
         {
-            sent[flow.Name] = flow.Sender.Place == LabExperiment.SourceHost
-                ? (await SendFromOutsideAsync(lab, request, flow, cancellationToken), lab.McastsrcAddress.ToString())
-                : (await SendFromPodAsync(lab, plan, objects, flow, watcher, seen, cancellationToken), plan.SenderAddress.ToString());
-            if (sent[flow.Name].Outcome.ExitCode != 0) seen.Unusual = true;
+            foreach (var receiver in flow.Receivers.Where(r => r.Place == LabExperiment.SourceHost))
+            {
+                var container = ClusterPlan.ContainerName(flow, receiver);
+                var name = run.Name(container);
+                var (image, program) = objects.Receiver(receiver);
+                log.Information($"Receiver {name} on mcastsrc {lab.McastsrcAddress} for flow {flow.Name} (port {flow.Port}).");
+                started.Add(new OutsideReceiver(container, name, outside.ReceiveAsync(name, image, program, objects.ReceiverArguments(flow, receiver), cancellationToken)));
+            }
         }
+        return started;
+    }
 
-        var outputs = await CollectAsync(plan, objects, watcher, cancellationToken);
-        if (outputs.Values.Any(o => o.ExitCode != 0)) seen.Unusual = true;
-        seen.Flows.AddRange(plan.Experiment.Flows.Select(flow => new FlowObservation(flow.Name, sent[flow.Name].Outcome, sent[flow.Name].Address,
-            [.. flow.Receivers.Select(r => new ReceiverObservation(r.Check, outputs[(r.Place, ClusterPlan.ContainerName(flow, r))], null, seen.Addresses.GetValueOrDefault(r.Place)))])));
+    /// <summary>The receivers on mcastsrc get the grace the pods get; one still running then is stopped (it reports on SIGTERM).</summary>
+    private async Task FinishOutsideReceiversAsync(List<OutsideReceiver> remote, Dictionary<(string Place, string Container), ContainerOutcome> outputs, CancellationToken cancellationToken)
+    {
+        var grace = Task.Delay(ReportGrace, cancellationToken);
+        foreach (var receiver in remote)
+        {
+            if (await Task.WhenAny(receiver.Run, grace) != receiver.Run) await outside!.StopReceiverAsync(receiver.Name, cancellationToken);
+            var output = await receiver.Run;
+            outputs[(LabExperiment.SourceHost, receiver.Container)] = output;
+        }
+    }
+
+    /// <summary>After a failure or Ctrl+C: what still runs on mcastsrc is stopped and removed, within its own time limit.</summary>
+    private async Task StopOutsideReceiversAsync(List<OutsideReceiver> remote)
+    {
+        foreach (var receiver in remote.Where(r => !r.Run.IsCompleted))
+        {
+            using var limit = new CancellationTokenSource(RemovalWait);
+            try
+            {
+                await outside!.StopReceiverAsync(receiver.Name, limit.Token);
+                await receiver.Run.WaitAsync(limit.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or PipelineException)
+            {
+                log.Warning($"The receiver {receiver.Name} on mcastsrc could not be stopped ({e.Message}); remove it there with 'sudo docker rm -f {receiver.Name}'.");
+            }
+        }
+        foreach (var receiver in remote)
+        {
+            // Observed, so a failed or cancelled receiver raises nothing later.
+            _ = receiver.Run.Exception;
+        }
+    }
+
+    /// <summary>
+    /// The sender pod's own receivers (the outside flow's receiver naming no interface) have heard their flow: wait
+    /// for them to end, read their outputs, then delete the pod and wait until it is gone (its address is the senders').
+    /// </summary>
+    private async Task ReleaseSenderReceiverAsync(ClusterPlan plan, ClusterObjects objects, PodWatcher watcher, LabPod sender,
+        Dictionary<(string Place, string Container), ContainerOutcome> outputs, CancellationToken cancellationToken)
+    {
+        var name = objects.PodName(sender);
+        var ended = await watcher.WaitForPodsAsync(objects.Namespace, objects.RunSelector, [name], untilEnded: true, ReportGrace, ReceiversEnded, cancellationToken);
+        foreach (var flow in plan.Experiment.Flows)
+        {
+            foreach (var receiver in flow.Receivers.Where(r => r.Place == sender.Key))
+            {
+                var container = ClusterPlan.ContainerName(flow, receiver);
+                outputs[(sender.Key, container)] = await ReceiverOutputAsync(objects.Namespace, name, container, receiver.Tool == FlowTool.IperfServer, ended.GetValueOrDefault(name), cancellationToken);
+            }
+        }
+        await DeletePodAsync(objects.Namespace, name, cancellationToken);
+    }
+
+    /// <summary>A receiving pod is done when every container but iperf's server (which never exits by itself) ended.</summary>
+    private static bool ReceiversEnded(V1Pod pod) =>
+        pod.Status?.ContainerStatuses?.All(s => s.Name.StartsWith(ClusterPlan.IperfContainerPrefix, StringComparison.Ordinal) || s.State?.Terminated is not null) == true;
+
+    /// <summary>A receiver's output from its container's log: iperf's server's text as it is, `mcast recv`'s JSON lines apart from the rest.</summary>
+    private async Task<ContainerOutcome> ReceiverOutputAsync(string ns, string pod, string container, bool iperf, V1Pod? ended, CancellationToken cancellationToken)
+    {
+        var text = await ReadLogAsync(ns, pod, container, cancellationToken);
+        var exit = ended is null ? null : ExitCode(ended, container);
+        return iperf ? new ContainerOutcome(exit ?? 0, text, "") : Split(text, exit);
     }
 
     /// <summary>A pod as Multus left it: its network-status, and the slice of the range its attachment hands out.</summary>
@@ -286,9 +394,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         cancellationToken.ThrowIfCancellationRequested();
 
         var receivers = plan.Experiment.ReceiverPods.ToList();
-        var ended = await watcher.WaitForPodsAsync(ns, objects.RunSelector, [.. receivers.Select(objects.PodName)], untilEnded: true, ReportGrace,
-            pod => pod.Status?.ContainerStatuses?.All(s => s.Name.StartsWith(ClusterPlan.IperfContainerPrefix, StringComparison.Ordinal) || s.State?.Terminated is not null) == true,
-            cancellationToken);
+        var ended = await watcher.WaitForPodsAsync(ns, objects.RunSelector, [.. receivers.Select(objects.PodName)], untilEnded: true, ReportGrace, ReceiversEnded, cancellationToken);
         var reads = receivers.SelectMany(pod => plan.Experiment.Flows
             .SelectMany(f => f.Receivers.Where(r => r.Place == pod.Key).Select(r => (Pod: pod, Container: ClusterPlan.ContainerName(f, r), Iperf: r.Tool == FlowTool.IperfServer)))).ToList();
         using var bound = new SemaphoreSlim(LogConcurrency);
@@ -298,9 +404,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
             try
             {
                 var name = objects.PodName(read.Pod);
-                var text = await ReadLogAsync(ns, name, read.Container, cancellationToken);
-                var exit = ended.TryGetValue(name, out var live) ? ExitCode(live, read.Container) : null;
-                return (read.Pod.Key, read.Container, Output: read.Iperf ? new ContainerOutcome(exit ?? 0, text, "") : Split(text, exit));
+                return (read.Pod.Key, read.Container, Output: await ReceiverOutputAsync(ns, name, read.Container, read.Iperf, ended.GetValueOrDefault(name), cancellationToken));
             }
             finally
             {

@@ -60,23 +60,32 @@ public sealed class ClusterObjects(LabSettings lab, ImageSettings images, Cluste
     /// </summary>
     public JsonObject ReceivingPod(LabPod pod)
     {
-        var minimum = LabTraffic.MinimumDatagrams(lab.Rate, lab.DurationSeconds);
-        // ReceiverArguments gives a receiver the send's duration and a minute: on a cluster it starts long before
-        // the send (image pulls on every node), so its limit is the run's whole waiting time instead.
-        var seconds = (int)Math.Ceiling(receiverLifetime.TotalSeconds);
-        var lasting = lab with { DurationSeconds = seconds };
         var containers = new List<V1Container>();
         foreach (var flow in plan.Experiment.Flows)
         {
             foreach (var receiver in flow.Receivers.Where(r => r.Place == pod.Key))
             {
-                var iperf = receiver.Tool == FlowTool.IperfServer;
-                IReadOnlyList<string> arguments = [.. LabExperiment.ReceiverArguments(receiver, flow.Port, lasting, minimum),
-                    .. iperf ? new[] { "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } : []];
-                containers.Add(Container(ClusterPlan.ContainerName(flow, receiver), iperf ? Images.Iperf : Images.Mcast, iperf ? "iperf" : "mcast", arguments));
+                var (image, program) = Receiver(receiver);
+                containers.Add(Container(ClusterPlan.ContainerName(flow, receiver), image, program, ReceiverArguments(flow, receiver)));
             }
         }
         return Pod(PodName(pod), pod, pod.Name == LabExperiment.ControlPod ? "control" : "receiver", containers);
+    }
+
+    /// <summary>A receiver's image and program (the image's entrypoint is replaced by it).</summary>
+    public (string Image, string Program) Receiver(FlowReceiver receiver) =>
+        receiver.Tool == FlowTool.IperfServer ? (Images.Iperf, "iperf") : (Images.Mcast, "mcast");
+
+    /// <summary>
+    /// A receiver's arguments, in a pod or on mcastsrc. ReceiverArguments gives a receiver the send's duration and a
+    /// minute: on a cluster it starts long before the send (image pulls on every node), so its limit is the run's
+    /// whole waiting time instead; iperf's server, which never ends by itself, gets it as its -t.
+    /// </summary>
+    public IReadOnlyList<string> ReceiverArguments(TrafficFlow flow, FlowReceiver receiver)
+    {
+        var seconds = (int)Math.Ceiling(receiverLifetime.TotalSeconds);
+        var arguments = LabExperiment.ReceiverArguments(receiver, flow.Port, lab with { DurationSeconds = seconds }, LabTraffic.MinimumDatagrams(lab.Rate, lab.DurationSeconds));
+        return receiver.Tool == FlowTool.IperfServer ? [.. arguments, "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)] : arguments;
     }
 
     /// <summary>The sender pod of a flow: its tool bound to the sender attachment's one address, or choosing its interface the flow's way.</summary>

@@ -11,4 +11,14 @@ public interface IClusterHosts
     /// experiment's arguments (<see cref="LabExperiment.SenderArguments"/>); returns its exit code and output.
     /// </summary>
     Task<ContainerOutcome> SendAsync(string image, string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs a receiver on mcastsrc's host network as the container <paramref name="name"/> (the experiment's
+    /// <see cref="LabExperiment.ReceiverArguments"/>); the task ends with its output when it exits: by itself on
+    /// the end-of-test datagram, or when <see cref="StopReceiverAsync"/> stops it.
+    /// </summary>
+    Task<ContainerOutcome> ReceiveAsync(string name, string image, string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken);
+
+    /// <summary>Stops a receiver <see cref="ReceiveAsync"/> started (SIGTERM: `mcast recv` reports and exits), and removes its container.</summary>
+    Task StopReceiverAsync(string name, CancellationToken cancellationToken);
 }

@@ -39,6 +39,22 @@ public sealed class VagrantHosts(ProcessRunner runner, IBuildLog log, VagrantLab
         return new ContainerOutcome(result.ExitCode, result.StandardOutput, result.StandardError);
     }
 
+    public async Task<ContainerOutcome> ReceiveAsync(string name, string image, string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var command = ShellWords.Join(["sudo", "docker", "run", "--rm", "--network", "host", "--name", name, "--entrypoint", program, image, .. arguments]);
+        // Its exit code is the verdict's to read (mcast recv exits 1 when it missed datagrams): never an error here.
+        var result = await runner.RunAsync("vagrant", VagrantArguments.Ssh(vagrant.Machines.Mcastsrc.Name, command), vagrant.Options() with { AllowFailure = true }, cancellationToken);
+        return new ContainerOutcome(result.ExitCode, result.StandardOutput, result.StandardError);
+    }
+
+    public async Task StopReceiverAsync(string name, CancellationToken cancellationToken)
+    {
+        // `docker stop` sends SIGTERM and waits; the receiver's report still flows through its own ssh session.
+        // A container already gone (it ended by itself, --rm removed it) is no error.
+        var command = ShellWords.Join(["sudo", "docker", "stop", "--time", "10", name]) + " >/dev/null 2>&1 || true";
+        await runner.RunAsync("vagrant", VagrantArguments.Ssh(vagrant.Machines.Mcastsrc.Name, command), vagrant.Options(), cancellationToken);
+    }
+
     private async Task UploadAndRunAsync(string archive, string machine, string command, CancellationToken cancellationToken)
     {
         await runner.RunAsync("vagrant", VagrantArguments.Upload(archive, RemoteArchive, machine), vagrant.Options(), cancellationToken);

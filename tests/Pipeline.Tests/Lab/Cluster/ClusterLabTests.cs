@@ -378,19 +378,49 @@ public sealed class ClusterLabTests : ClusterHarness
         Assert.True(report.Passed, Describe(report));
         Assert.Equal("vagrant", report.Backend);
         // mcastsrc's sender: the experiment's own arguments (LabExperiment.SenderArguments), bound to mcastsrc's address.
-        Assert.Equal([$"load {McastImage} {IperfImage}", $"send {IperfImage} iperf -c 224.0.67.67 -u --ttl 5 -t 5 -b 1M -p 5001 -B 10.0.0.12"], hosts.Calls);
+        // mcastsrc's receivers start with the pods, one per flow it hears; then its sender, the walkthrough's iperf with
+        // the experiment's own arguments (LabExperiment.SenderArguments), bound to mcastsrc's address.
         Assert.Equal(
         [
-            "node-001/pod-1", "node-002/pod-2", "node-003/pod-3",
-            "node-001/pod-1/from-sender", "node-002/pod-2/from-node-001/sender", "node-003/pod-3/from-node-001/sender", "negative-control",
-            "node-003/pod-3/from-pod-interface", "node-003/pod-3/iperf", "node-003/pod-3/from-pod-iperf-bind",
+            $"load {McastImage} {IperfImage}",
+            .. Enumerable.Range(5002, 4).Select(port => $"receive {run.Value}-recv-{port} {McastImage} mcast recv --group 224.0.67.67 --port {port} --format json"),
+            $"send {IperfImage} iperf -c 224.0.67.67 -u --ttl 5 -t 5 -b 1M -p 5001 -B 10.0.0.12",
+        ], hosts.Calls);
+        // With mcastsrc every check runs but the node's own (a host-network pod the restricted namespace refuses).
+        Assert.Equal(["node-001/from-own-pod"], report.Checks.Where(c => c.Status == CheckStatus.NotRun).Select(c => c.Name));
+        Assert.Equal(
+        [
+            "node-001/pod-1", "node-002/pod-2", "node-003/pod-3", "node-001/sender/no-interface",
+            "mcastsrc/from-pod-by-route", "node-001/pod-1/from-sender", "node-002/pod-2/from-node-001/sender", "node-003/pod-3/from-node-001/sender", "negative-control",
+            "mcastsrc/from-pod-interface", "node-003/pod-3/from-pod-interface", "mcastsrc/from-pod-bind", "node-003/pod-3/iperf",
+            "mcastsrc/from-pod-iperf-bind", "node-003/pod-3/from-pod-iperf-bind",
         ], report.Checks.Where(c => c.Flow is not null).Select(c => c.Name));
         Assert.All(report.Checks.Where(c => c.Flow == "outside-to-pods"), c => Assert.Equal(FlowDirection.OutsideToPod, c.Direction));
         // mcastsrc holds --mcastsrc-address there: the sender pod takes the range's last address, out of the nodes' slices.
         Assert.Equal("10.0.0.254", report.Pods.Single(p => p.Name == "sender").NetworkStatus.Single(e => e.Interface == "eth1").Ips.Single());
         var pods = stub.Requests.Where(r => r.Method == "PATCH" && r.Request.Resource == "pods").ToDictionary(r => r.Request.Name, r => r.Json);
         Assert.Equal(["recv-5001", "recv-5002"], pods[PodName(1, "pod-1")]["spec"]!["containers"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
+        // The sender pod first stands as the outside flow's receiver naming no interface, and is gone before the first sender pod takes its address.
+        var sender = pods[PodName(1, "sender")]["spec"]!["containers"]!.AsArray().Single()!;
+        Assert.Equal(("recv-5001", false), (sender["name"]!.GetValue<string>(), sender["args"]!.AsArray().Any(a => a!.GetValue<string>() == "--interface")));
+        var order = stub.Requests.Select(r => (r.Request.Verb, r.Request.Name)).ToList();
+        Assert.True(order.IndexOf(("delete", PodName(1, "sender"))) < order.IndexOf(("patch", PodName(1, "sender-pod-by-route"))));
         Assert.All(pods.Values.SelectMany(p => p["spec"]!["containers"]!.AsArray()), c => Assert.Equal("Never", c!["imagePullPolicy"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_receiver_on_mcastsrc_that_hears_nothing_is_stopped_after_the_grace_and_fails_its_check()
+    {
+        var hosts = new RecordingHosts(stub, Namespace, run.Value) { Deaf = 5004 };
+        stub.Admin = true;
+        stub.Kubelet.Logs = Logs(fromRangeEnd: true);
+
+        var report = await Lab(hosts: hosts).RunAsync(Request(), TestContext.Current.CancellationToken);
+
+        Assert.Contains($"stop {run.Value}-recv-5004", hosts.Calls);
+        var failed = Assert.Single(report.Failed);
+        Assert.Equal("mcastsrc/from-pod-bind", failed.Name);
+        Assert.StartsWith("received 0 of the 446 datagrams sent", failed.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -439,6 +469,11 @@ public sealed class ClusterLabTests : ClusterHarness
     {
         public List<string> Calls { get; } = [];
 
+        /// <summary>A port whose receiver on mcastsrc hears nothing, so it never ends by itself: stopping it makes it report (nothing).</summary>
+        public int? Deaf { get; init; }
+
+        private readonly TaskCompletionSource<ContainerOutcome> deafReport = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public Task LoadImagesAsync(IReadOnlyList<string> images, CancellationToken cancellationToken)
         {
             Calls.Add("load " + string.Join(' ', images));
@@ -451,6 +486,25 @@ public sealed class ClusterLabTests : ClusterHarness
             Calls.Add($"send {image} {program} {string.Join(' ', arguments)}");
             stub.Kubelet.SentOn(ns, run, int.Parse(arguments[arguments.ToList().IndexOf("-p") + 1], System.Globalization.CultureInfo.InvariantCulture));
             return Task.FromResult(new ContainerOutcome(0, string.Join("\n", Captured("iperf-client.txt")), ""));
+        }
+
+        /// <summary>What `mcast recv` printed on mcastsrc hearing the sender pod (bound to 10.0.0.254): a captured real run of the flow's tool.</summary>
+        public Task<ContainerOutcome> ReceiveAsync(string name, string image, string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+        {
+            var args = arguments.ToList();
+            Calls.Add($"receive {name} {image} {program} {string.Join(' ', args.Take(7))}");
+            var port = args[args.IndexOf("--port") + 1];
+            if (port == Deaf?.ToString(System.Globalization.CultureInfo.InvariantCulture)) return deafReport.Task;
+            var iperfSent = port == "5005";
+            return Task.FromResult(new ContainerOutcome(0, string.Join("\n", Captured(iperfSent ? "mcast-recv-from-254.jsonl" : "mcast-recv-from-mcast-send-254.jsonl")), ""));
+        }
+
+        public Task StopReceiverAsync(string name, CancellationToken cancellationToken)
+        {
+            Calls.Add($"stop {name}");
+            // SIGTERM: mcast recv prints its final report, here of a receiver that heard nothing (the control's capture).
+            deafReport.TrySetResult(new ContainerOutcome(0, string.Join("\n", Captured("mcast-recv-control-eth0.jsonl")), ""));
+            return Task.CompletedTask;
         }
     }
 }

@@ -86,6 +86,32 @@ public sealed class ClusterPartsTests
         LabExperiment.SenderArguments(new FlowSender(LabExperiment.SourceHost, FlowTool.IperfClient, SourceChoice.Bind), settings.Port, settings, settings.McastsrcAddress.ToString());
 
     [Fact]
+    public async Task A_receiver_on_mcastsrc_runs_on_its_host_network_by_name_and_is_stopped_by_that_name()
+    {
+        using var scratch = BoxTestContext.Scratch();
+        using var tools = new FakeTools();
+        // mcastsrc's mcast recv prints what a real one printed (Captured/README.md), and exits 1 as it does when it missed datagrams.
+        var captured = Path.Combine(Tests.RepositoryRoot.Path, "tests", "Pipeline.Tests", "Lab", "Captured", "mcast-recv-one-missing.jsonl");
+        File.AppendAllText(Path.Combine(tools.Directory, "vagrant"), $"if [[ $1 == ssh && $* == *' recv '* ]]; then cat '{captured}'; exit 1; fi\n");
+        var parameters = scratch.Parameters(("workers", "1"));
+        var runner = BoxTestContext.Runner(tools.Locator);
+        var hosts = new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), scratch.Layout(parameters), parameters), parameters.Layout);
+        var settings = parameters.Lab;
+        var receiver = new FlowReceiver("mcastsrc/from-pod-bind", FlowDirection.PodToOutside, LabExperiment.SourceHost, FlowTool.McastRecv, settings.Interface, Expectation.Everything);
+
+        var heard = await hosts.ReceiveAsync("mcl000001-recv-5004", "reg/mcast:1", "mcast", LabExperiment.ReceiverArguments(receiver, 5004, settings, 440), TestContext.Current.CancellationToken);
+        await hosts.StopReceiverAsync("mcl000001-recv-5004", TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+        [
+            "ssh mcastsrc --no-tty -c sudo docker run --rm --network host --name mcl000001-recv-5004 --entrypoint mcast reg/mcast:1 recv --group 224.0.67.67 --port 5004 --format json --interval 1 --duration 65 --interface eth1 --expect-packets 440 --max-loss 0",
+            "ssh mcastsrc --no-tty -c sudo docker stop --time 10 mcl000001-recv-5004 >/dev/null 2>&1 || true",
+        ], tools.Calls("vagrant"));
+        Assert.Equal(1, heard.ExitCode);
+        Assert.Equal(447, ReceiverReport.FromMcastJson(heard.Stdout, null)!.Received);
+    }
+
+    [Fact]
     public async Task A_rate_with_shell_characters_reaches_the_VM_quoted()
     {
         using var scratch = BoxTestContext.Scratch();
