@@ -83,7 +83,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         // What this backend cannot do: those checks are reported as not run, with these reasons.
         var lacks = new Dictionary<LabAbility, string>
         {
-            [LabAbility.NodeReceiver] = "a receiver on the node itself needs a host-network pod, which the lab namespace's Pod Security level (restricted) refuses",
+            [LabAbility.NodeReceiver] = "the cluster backend runs only pods of Pod Security's restricted level (manifests/rbac gives the lab's namespace that level), and a receiver on the node itself needs a host-network pod",
         };
         if (cluster.KeepRun) lacks[LabAbility.CleanupObservation] = "--keep-run leaves the run's pods and attachments in place for inspection";
         return new BackendTopology([.. discovered.Select(n => n.Metadata.Name)], request.Settings.Pods, outside is not null, lacks);
