@@ -53,13 +53,9 @@ public sealed class ClusterPartsTests
         using var scratch = BoxTestContext.Scratch();
         using var tools = new FakeTools();
         // The VM's iperf prints what a real iperf 2.1.8 printed (Captured/README.md).
-        var captured = Path.Combine(Tests.RepositoryRoot.Path, "tests", "Pipeline.Tests", "Lab", "Captured", "iperf-client.txt");
-        File.AppendAllText(Path.Combine(tools.Directory, "vagrant"), $"if [[ $1 == ssh && $* == *iperf* ]]; then cat '{captured}'; fi\n");
+        File.AppendAllText(Path.Combine(tools.Directory, "vagrant"), $"if [[ $1 == ssh && $* == *iperf* ]]; then cat '{CapturedFile("iperf-client.txt")}'; fi\n");
         tools.Write("docker", "#!/usr/bin/env bash\nprintf '%s\\n' \"$*\" >>\"$(dirname \"$0\")/docker.calls\"\ntouch \"$3\"");
-        var parameters = scratch.Parameters(("workers", "1"));
-        var layout = scratch.Layout(parameters);
-        var runner = BoxTestContext.Runner(tools.Locator);
-        var hosts = new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), layout, parameters), parameters.Layout);
+        var (hosts, parameters) = Hosts(scratch, tools);
 
         await hosts.LoadImagesAsync(["reg/mcast:1", "reg/iperf:1"], TestContext.Current.CancellationToken);
         var sent = await hosts.SendAsync("reg/iperf:1", "iperf", Walkthrough(parameters.Lab), TestContext.Current.CancellationToken);
@@ -81,6 +77,16 @@ public sealed class ClusterPartsTests
         Assert.Equal(448, SenderReport.DataDatagrams(FlowTool.IperfClient, sent.Stdout));
     }
 
+    /// <summary>The two-VM lab with one worker, its vagrant and docker the fake tools.</summary>
+    private static (VagrantHosts Hosts, McastLab.Pipeline.Parameters.BuildParameters Parameters) Hosts(ScratchRepository scratch, FakeTools tools)
+    {
+        var parameters = scratch.Parameters(("workers", "1"));
+        var runner = BoxTestContext.Runner(tools.Locator);
+        return (new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), scratch.Layout(parameters), parameters), parameters.Layout), parameters);
+    }
+
+    private static string CapturedFile(string name) => Path.Combine(Tests.RepositoryRoot.Path, "tests", "Pipeline.Tests", "Lab", "Captured", name);
+
     /// <summary>The walkthrough's sender on mcastsrc: the experiment's own arguments, bound to mcastsrc's address.</summary>
     private static IReadOnlyList<string> Walkthrough(McastLab.Pipeline.Parameters.LabSettings settings) =>
         LabExperiment.SenderArguments(new FlowSender(LabExperiment.SourceHost, FlowTool.IperfClient, SourceChoice.Bind), settings.Port, settings, settings.McastsrcAddress.ToString());
@@ -91,11 +97,8 @@ public sealed class ClusterPartsTests
         using var scratch = BoxTestContext.Scratch();
         using var tools = new FakeTools();
         // mcastsrc's mcast recv prints what a real one printed (Captured/README.md), and exits 1 as it does when it missed datagrams.
-        var captured = Path.Combine(Tests.RepositoryRoot.Path, "tests", "Pipeline.Tests", "Lab", "Captured", "mcast-recv-one-missing.jsonl");
-        File.AppendAllText(Path.Combine(tools.Directory, "vagrant"), $"if [[ $1 == ssh && $* == *' recv '* ]]; then cat '{captured}'; exit 1; fi\n");
-        var parameters = scratch.Parameters(("workers", "1"));
-        var runner = BoxTestContext.Runner(tools.Locator);
-        var hosts = new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), scratch.Layout(parameters), parameters), parameters.Layout);
+        File.AppendAllText(Path.Combine(tools.Directory, "vagrant"), $"if [[ $1 == ssh && $* == *' recv '* ]]; then cat '{CapturedFile("mcast-recv-one-missing.jsonl")}'; exit 1; fi\n");
+        var (hosts, parameters) = Hosts(scratch, tools);
         var settings = parameters.Lab;
         var receiver = new FlowReceiver("mcastsrc/from-pod-bind", FlowDirection.PodToOutside, LabExperiment.SourceHost, FlowTool.McastRecv, settings.Interface, Expectation.Everything);
 
@@ -116,9 +119,7 @@ public sealed class ClusterPartsTests
     {
         using var scratch = BoxTestContext.Scratch();
         using var tools = new FakeTools();
-        var parameters = scratch.Parameters(("workers", "1"));
-        var runner = BoxTestContext.Runner(tools.Locator);
-        var hosts = new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), scratch.Layout(parameters), parameters), parameters.Layout);
+        var (hosts, parameters) = Hosts(scratch, tools);
         // Parameter resolution refuses such a rate (ParameterCatalogTests); the quoting still guards the command itself.
         var settings = parameters.Lab with { Rate = "1M; rm -rf /" };
 
