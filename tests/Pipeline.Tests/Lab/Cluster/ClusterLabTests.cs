@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab;
 using McastLab.Pipeline.Lab.Cluster;
+using McastLab.Pipeline.Lab.Local;
+using McastLab.Pipeline.Tests.Boxes;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Tests.Lab.Cluster.ApiStub;
 
@@ -53,6 +55,28 @@ public sealed class ClusterLabTests : ClusterHarness
         Assert.Equal(BackendTopology.NoOutsideHost, notRun["mcastsrc/from-pod-bind"]);
         Assert.EndsWith("a receiver on the node itself needs a host-network pod", notRun["node-001/from-own-pod"], StringComparison.Ordinal);
         Assert.Null(report.Run.Diagnostics);
+    }
+
+    [Fact]
+    public async Task Three_nodes_by_two_pods_report_the_local_labs_checks_and_directions_except_those_not_run_with_a_reason()
+    {
+        var lab = BoxTestContext.Parameters(("nodes", "3"), ("pods", "2")).Lab;
+        var local = LabExperiment.Plan(lab, LocalLab.Topology(lab));
+        // The cluster's nodes named as the local lab names its node namespaces.
+        stub.Nodes = [.. lab.NodeNames.Select(n => (n, (IReadOnlyDictionary<string, string>)new Dictionary<string, string> { ["kubernetes.io/hostname"] = n }))];
+
+        var report = await Lab().RunAsync(new LabRequest(lab, McastImage, IperfImage, Path.Combine(RunFolder, "manifests")), TestContext.Current.CancellationToken);
+
+        Assert.Equal(local.Checks.Select(c => (c.Name, c.Direction)), report.Checks.Select(c => (c.Name, c.Direction)));
+        Assert.Empty(report.Failed.Select(c => $"{c.Name}: {c.Detail}"));
+        var notRun = report.Checks.Where(c => c.Status == CheckStatus.NotRun).ToList();
+        Assert.All(notRun, c => Assert.False(string.IsNullOrWhiteSpace(c.NotRunReason), c.Name));
+        // Not run: what needs mcastsrc (none on this cluster), and the node's own receiver; every other check passed.
+        Assert.All(notRun, c => Assert.True(c.NotRunReason == BackendTopology.NoOutsideHost || c.Name == "k8s/from-own-pod", c.Name));
+        Assert.Equal(local.Checks.Count - notRun.Count, report.Checks.Count(c => c.Status == CheckStatus.Passed));
+        // The farthest pod is the last node's second: k8s-3/pod-6, iperf's server among its receivers.
+        Assert.Contains(report.Checks, c => c.Name == "k8s-3/pod-6/iperf" && c.Status == CheckStatus.Passed);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{report.Checks.Count} checks: {report.Checks.Count(c => c.Status == CheckStatus.Passed)} passed, {notRun.Count} not run ({string.Join(", ", notRun.Select(c => c.Name))}).");
     }
 
     [Fact]

@@ -32,7 +32,7 @@ internal sealed partial class StubKubelet(StubStore store, KubernetesApiStub api
     /// <summary>A pod whose image pull fails: the registry's error, and whether it never recovers.</summary>
     public Func<string, (string Message, bool Persistent)?> PullFailure { get; set; } = _ => null;
 
-    /// <summary>The eth1 address Multus reports for a pod; null: host-local's first address of the attachment's range.</summary>
+    /// <summary>The eth1 address Multus reports for a pod; null: host-local's lowest free address of the attachment's range on its node.</summary>
     public Func<string, string?> AddressOverride { get; set; } = _ => null;
 
     /// <summary>What a container printed, by the pod's short name and the container name (captured real outputs).</summary>
@@ -89,7 +89,16 @@ internal sealed partial class StubKubelet(StubStore store, KubernetesApiStub api
             }
 
             SetContainers(ns, name, _ => new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } }, ready: false);
-            if (SandboxFailure(shortName) is { } cniError)
+            var cniFailure = SandboxFailure(shortName);
+            string? address = null;
+            if (cniFailure is null && Networks(pod) is { } network && AddressOverride(shortName) is null)
+            {
+                // host-local on the node: the lowest free address of the attachment's range, or none left.
+                address = Lease(ns, name, node, network.Name, out var range);
+                if (address is null)
+                    cniFailure = $"plugin type=\"multus\" name=\"multus-cni-network\" failed (add): [{ns}/{name}/]: error adding container to network \"{network.Name}\": failed to allocate for range 0: no IP addresses available in range set: {range}";
+            }
+            if (cniFailure is { } cniError)
             {
                 // The kubelet retries the sandbox and posts the same event again; the pod never says why.
                 while (store.Get("pods", ns, name) is { } still && still["metadata"]?["deletionTimestamp"] is null)
@@ -99,7 +108,7 @@ internal sealed partial class StubKubelet(StubStore store, KubernetesApiStub api
                 }
                 return;
             }
-            Update(ns, name, p => NetworkStatus(p, ns));
+            Update(ns, name, p => NetworkStatus(p, ns, address));
             await Task.Delay(Step, stopping);
 
             foreach (var container in Containers(pod))
@@ -200,6 +209,7 @@ internal sealed partial class StubKubelet(StubStore store, KubernetesApiStub api
             await Task.Delay(Step * 2, stopping);
             End(ns, name, 0, phaseOnly: true);
             await Task.Delay(TerminationTime ?? Step * 2, stopping);
+            Release(ns, name);
             store.Remove("pods", ns, name);
         }
         catch (OperationCanceledException)
@@ -217,7 +227,55 @@ internal sealed partial class StubKubelet(StubStore store, KubernetesApiStub api
         }, ready: false);
     });
 
-    private void NetworkStatus(JsonObject pod, string ns)
+    /// <summary>The attachment a pod names (NAME@IFNAME, or NAME with Multus' default net1), or null.</summary>
+    private static (string Name, string Interface)? Networks(JsonObject pod) =>
+        pod["metadata"]?["annotations"]?["k8s.v1.cni.cncf.io/networks"]?.GetValue<string>() is { } networks
+            ? networks.Split('@') is [var n, var i] ? (n, i) : (networks, "net1")
+            : null;
+
+    private readonly Dictionary<(string Node, string Network), SortedSet<uint>> leases = [];
+    private readonly Dictionary<(string Namespace, string Pod), (string Node, string Network, uint Address)> held = [];
+
+    /// <summary>host-local's lease on a node: the lowest address of the attachment's range no pod of that node holds; null when all are held.</summary>
+    private string? Lease(string ns, string pod, string node, string network, out string range)
+    {
+        var config = JsonNode.Parse(store.Get("network-attachment-definitions", ns, network)?["spec"]?["config"]?.GetValue<string>() ?? "{}")!;
+        var first = Number(config["ipam"]?["rangeStart"]?.GetValue<string>() ?? "0.0.0.0");
+        var last = Number(config["ipam"]?["rangeEnd"]?.GetValue<string>() ?? "0.0.0.0");
+        range = $"{Text(first)}-{Text(last)}";
+        lock (leases)
+        {
+            var taken = leases.TryGetValue((node, network), out var set) ? set : leases[(node, network)] = [];
+            for (var a = first; a <= last; a++)
+            {
+                if (taken.Contains(a)) continue;
+                taken.Add(a);
+                held[(ns, pod)] = (node, network, a);
+                return Text(a);
+            }
+            return null;
+        }
+    }
+
+    /// <summary>A pod gone: its sandbox's CNI DEL gives its lease back.</summary>
+    private void Release(string ns, string pod)
+    {
+        lock (leases)
+        {
+            if (held.Remove((ns, pod), out var lease)) leases[(lease.Node, lease.Network)].Remove(lease.Address);
+        }
+    }
+
+    private static uint Number(string address) => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(IPAddress.Parse(address).GetAddressBytes());
+
+    private static string Text(uint number)
+    {
+        var bytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, number);
+        return new IPAddress(bytes).ToString();
+    }
+
+    private void NetworkStatus(JsonObject pod, string ns, string? leased)
     {
         var metadata = pod["metadata"]!.AsObject();
         if (metadata["annotations"]?["k8s.v1.cni.cncf.io/networks"]?.GetValue<string>() is not { } networks)
@@ -230,18 +288,10 @@ internal sealed partial class StubKubelet(StubStore store, KubernetesApiStub api
             return;
         }
         var (network, ifname) = networks.Split('@') is [var n, var i] ? (n, i) : (networks, "net1");
-        var address = AddressOverride(ShortName(metadata["name"]!.GetValue<string>())) ?? RangeStart(ns, network);
+        var address = AddressOverride(ShortName(metadata["name"]!.GetValue<string>())) ?? leased ?? "";
         metadata["annotations"]!["k8s.v1.cni.cncf.io/network-status"] = new JsonArray(
             new JsonObject { ["name"] = "cbr0", ["interface"] = "eth0", ["ips"] = new JsonArray("10.244.0.5"), ["default"] = true },
             new JsonObject { ["name"] = $"{ns}/{network}", ["interface"] = ifname, ["ips"] = new JsonArray(address), ["mac"] = "6a:1f:00:00:00:01" }).ToJsonString();
-    }
-
-    /// <summary>host-local's first lease: the range's start, from the attachment the pod names.</summary>
-    private string RangeStart(string ns, string network)
-    {
-        var attachment = store.Get("network-attachment-definitions", ns, network);
-        if (attachment is null) return "";
-        return JsonNode.Parse(attachment["spec"]!["config"]!.GetValue<string>())!["ipam"]!["rangeStart"]!.GetValue<string>();
     }
 
     private void SetContainers(string ns, string name, Func<JsonObject, JsonObject> state, bool ready) =>
