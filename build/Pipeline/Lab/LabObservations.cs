@@ -26,6 +26,9 @@ public sealed record LabObservations
 
     /// <summary>Why the backend stopped before it could run the flows (a setup step failed); null when it got through.</summary>
     public string? SetupFailure { get; init; }
+
+    /// <summary>A folder of what the backend saw of a run that did not go as planned (events, states, logs), relative to report.json's folder; null: none.</summary>
+    public string? Diagnostics { get; init; }
 }
 
 /// <summary>An address on the segment and who holds it (a pod as node/name, or a host).</summary>

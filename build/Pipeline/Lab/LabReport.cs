@@ -151,6 +151,9 @@ public sealed record LabRunFacts(
             s.DurationSeconds, s.NetworkName, request.McastImage, request.IperfImage,
             [.. experiment.Flows.Select(f => new FlowPort(f.Name, f.Port))]);
     }
+
+    /// <summary>Where the backend saved what the cluster said about a run that did not go as planned (relative to report.json's folder); null: nothing saved.</summary>
+    public string? Diagnostics { get; init; }
 }
 
 /// <summary>A flow of the run and the port it used.</summary>

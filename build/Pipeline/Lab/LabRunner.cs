@@ -14,7 +14,7 @@ public static class LabRunner
         var topology = await backend.DiscoverAsync(request, cancellationToken);
         var experiment = LabExperiment.Plan(request.Settings, topology);
         var observed = await backend.RunAsync(request, experiment, cancellationToken);
-        var facts = LabRunFacts.Of(backend.Run.Value, request, experiment, topology, observed.Location);
+        var facts = LabRunFacts.Of(backend.Run.Value, request, experiment, topology, observed.Location) with { Diagnostics = observed.Diagnostics };
         return LabReport.Of(backend.Name, facts, started, watch.Elapsed, experiment, observed, request.Settings);
     }
 }

@@ -93,14 +93,8 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
     public V1Pod ReceiverPod() => Pod(ReceiverPodName, "receiver", ReceiverContainer());
 
     /// <summary>The walkthrough's receiver: iperf 2 bound to the group on the attached interface.</summary>
-    public V1Pod IperfPod() => Pod(IperfPodName, "iperf-receiver", new V1Container
-    {
-        Name = "iperf",
-        Image = images.Reference(images.IperfImage, images.ManifestTag),
-        ImagePullPolicy = "IfNotPresent",
-        Command = ["iperf"],
-        Args = ["-s", "-u", "-B", $"{lab.Group}%{lab.Interface}", "-i", "1"],
-    });
+    public V1Pod IperfPod() => Pod(IperfPodName, "iperf-receiver", Container("iperf", images.Reference(images.IperfImage, images.ManifestTag), "IfNotPresent",
+        "iperf", ["-s", "-u", "-B", $"{lab.Group}%{lab.Interface}", "-i", "1"]));
 
     /// <summary>One receiver per node, for clusters with workers (the control plane included).</summary>
     public V1DaemonSet ReceiverDaemonSet()
@@ -148,28 +142,70 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
         .. NodeFiles(),
     ];
 
-    internal V1Container ReceiverContainer() => new()
+    internal V1Container ReceiverContainer() => Container("mcast", images.Reference(images.McastImage, images.ManifestTag), "IfNotPresent", "mcast",
+    [
+        "recv",
+        "--group", lab.Group.ToString(),
+        "--interface", lab.Interface,
+        "--port", lab.Port.ToString(CultureInfo.InvariantCulture),
+        "--format", "json",
+    ]);
+
+    private V1Pod Pod(string name, string component, V1Container container) =>
+        LabPod(name, Labels(component), NetworksAnnotation, [container], TerminationGrace);
+
+    private const int TerminationGrace = 5;
+
+    /// <summary>
+    /// What every pod of the lab asks for (the committed manifests and the cluster backend's pods): enough for a
+    /// sender at the lab's rates and a receiver's counters; limits too, so a namespace whose quota or policy
+    /// requires them admits the pods.
+    /// </summary>
+    public static V1ResourceRequirements Resources() => new()
     {
-        Name = "mcast",
-        Image = images.Reference(images.McastImage, images.ManifestTag),
-        ImagePullPolicy = "IfNotPresent",
-        Command = ["mcast"],
-        Args =
-        [
-            "recv",
-            "--group", lab.Group.ToString(),
-            "--interface", lab.Interface,
-            "--port", lab.Port.ToString(CultureInfo.InvariantCulture),
-            "--format", "json",
-        ],
+        Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("50m"), ["memory"] = new("32Mi") },
+        Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("1"), ["memory"] = new("128Mi") },
     };
 
-    private V1Pod Pod(string name, string component, V1Container container) => new()
+    /// <summary>A container of the lab: the image's program with its arguments, no privilege, the lab's resources.</summary>
+    public static V1Container Container(string name, string image, string pullPolicy, string command, IReadOnlyList<string> arguments) => new()
+    {
+        Name = name,
+        Image = image,
+        ImagePullPolicy = pullPolicy,
+        Command = [command],
+        Args = [.. arguments],
+        Resources = Resources(),
+        SecurityContext = new V1SecurityContext { AllowPrivilegeEscalation = false, Capabilities = new V1Capabilities { Drop = ["ALL"] } },
+    };
+
+    /// <summary>
+    /// A pod of the lab, the one place its spec is written: labels, the attachment (null: the cluster network only),
+    /// Pod Security's "restricted" profile (joining, sending and receiving multicast need no privilege and both
+    /// images run as nobody, so namespaces that enforce it admit the lab). A run's pods are never restarted (a
+    /// receiver reports once); the committed examples keep Kubernetes' default.
+    /// </summary>
+    public static V1Pod LabPod(string name, IDictionary<string, string> labels, string? networks, IList<V1Container> containers, int terminationGraceSeconds,
+        string? nodeName = null, IList<V1Toleration>? tolerations = null, string? ns = null, string? restartPolicy = null) => new()
     {
         ApiVersion = "v1",
         Kind = "Pod",
-        Metadata = new V1ObjectMeta { Name = name, Labels = Labels(component), Annotations = Annotations() },
-        Spec = new V1PodSpec { Containers = [container], TerminationGracePeriodSeconds = 5 },
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            NamespaceProperty = ns,
+            Labels = labels,
+            Annotations = networks is null ? null : new Dictionary<string, string> { [NetworkAttachmentDefinition.NetworksAnnotation] = networks },
+        },
+        Spec = new V1PodSpec
+        {
+            NodeName = nodeName,
+            RestartPolicy = restartPolicy,
+            TerminationGracePeriodSeconds = terminationGraceSeconds,
+            SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
+            Tolerations = tolerations is { Count: > 0 } ? tolerations : null,
+            Containers = containers,
+        },
     };
 
     private Dictionary<string, string> Annotations() => new() { [NetworkAttachmentDefinition.NetworksAnnotation] = NetworksAnnotation };

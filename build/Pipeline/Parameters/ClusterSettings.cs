@@ -12,10 +12,12 @@ public sealed partial record ClusterSettings
     [
         new("kubeconfig", "cluster", "Kubeconfig of the cluster --lab-backend=cluster runs on (empty: $KUBECONFIG, then ~/.kube/config).") { Form = ParameterForm.PathText },
         new("kube-context", "cluster", "Context of the kubeconfig to use (empty: its current context).") { Form = ParameterForm.ContextName },
-        new("namespace", "cluster", "Namespace the lab creates for its run and deletes afterwards (empty: mcastlab-RUN, new per run)."),
+        new("namespace", "cluster", "The lab's namespace, made once by manifests/rbac/mcastlab-lab.yaml; every run lives in it under its own label and removes only what it made."),
         new("node-selector", "cluster", "Label selector of the nodes that get a receiver pod, e.g. mcast=yes (empty: every schedulable node).") { Form = ParameterForm.LabelSelector },
         new("install-multus", "cluster", "true: apply the pinned Multus release when the cluster has none (false: stop and say how)."),
         new("pod-timeout", "cluster", "Seconds the cluster backend waits for Multus' rollout and for its pods to run."),
+        new("keep-run", "cluster", "true: leave the run's pods and attachments in the lab's namespace for inspection (false: remove them at the end)."),
+        new("tolerate-taints", "cluster", "Taint keys whose NoSchedule/NoExecute nodes still get pods, e.g. node-role.kubernetes.io/control-plane (empty: tainted nodes are skipped).") { Form = ParameterForm.TaintKeys },
     ];
 
     /// <summary>Null: $KUBECONFIG, then ~/.kube/config.</summary>
@@ -24,8 +26,10 @@ public sealed partial record ClusterSettings
     /// <summary>Null: the kubeconfig's current context.</summary>
     public string? KubeContext { get; init; }
 
-    /// <summary>Null: a namespace named after the run (<see cref="NamespaceFor"/>).</summary>
-    public string? Namespace { get; init; }
+    /// <summary>The lab's long-lived namespace (manifests/rbac makes "mcastlab").</summary>
+    public string Namespace { get; init; } = DefaultNamespace;
+
+    public const string DefaultNamespace = "mcastlab";
 
     /// <summary>Null: every schedulable node.</summary>
     public string? NodeSelector { get; init; }
@@ -34,8 +38,11 @@ public sealed partial record ClusterSettings
 
     public required TimeSpan PodTimeout { get; init; }
 
-    /// <summary>The run's namespace: the one asked for, or mcastlab-RUN.</summary>
-    public string NamespaceFor(string runId) => Namespace ?? $"mcastlab-{runId}";
+    /// <summary>Leave the run's objects in place at the end.</summary>
+    public bool KeepRun { get; init; }
+
+    /// <summary>Taint keys the lab's pods tolerate; a node with any other NoSchedule/NoExecute taint gets no pod.</summary>
+    public IReadOnlyList<string> TolerateTaints { get; init; } = [];
 
     public static ClusterSettings From(ResolvedParameters p)
     {
@@ -43,13 +50,14 @@ public sealed partial record ClusterSettings
         {
             Kubeconfig = p.Optional("kubeconfig"),
             KubeContext = p.Optional("kube-context"),
-            Namespace = p.Optional("namespace"),
+            Namespace = p.Optional("namespace") ?? DefaultNamespace,
             NodeSelector = p.Optional("node-selector"),
             InstallMultus = p.Boolean("install-multus"),
             PodTimeout = TimeSpan.FromSeconds(p.Number("pod-timeout", 1, 3600)),
+            KeepRun = p.Boolean("keep-run"),
+            TolerateTaints = p.List("tolerate-taints"),
         };
-        // The namespace is created and deleted by the run, so it is checked here rather than refused by the API.
-        if (settings.Namespace is { } ns && !NamespaceName().IsMatch(ns))
+        if (!NamespaceName().IsMatch(settings.Namespace))
             throw p.Invalid("namespace", "a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)");
         return settings;
     }

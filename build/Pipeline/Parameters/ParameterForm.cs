@@ -58,6 +58,9 @@ public sealed partial record ParameterForm(Regex Pattern, string Expected)
     /// <summary>A Kubernetes label selector (mcast=yes, tier in (a,b), !gpu), as kubectl's -l takes it.</summary>
     public static ParameterForm LabelSelector { get; } = new(LabelSelectorPattern(), "a label selector such as mcast=yes (letters, digits and . _ / - = ! , ( ) and spaces)");
 
+    /// <summary>Taint keys, comma-separated: [prefix/]name as Kubernetes writes label keys.</summary>
+    public static ParameterForm TaintKeys { get; } = new(TaintKeysPattern(), "taint keys separated by commas, such as node-role.kubernetes.io/control-plane");
+
     public bool Accepts(string value) => Pattern.IsMatch(value) && (Check?.Invoke(value) ?? true);
 
     private static bool IsRate(string value)
@@ -78,6 +81,9 @@ public sealed partial record ParameterForm(Regex Pattern, string Expected)
 
     [GeneratedRegex(@"^[A-Za-z0-9._/=!,() -]+$")]
     private static partial Regex LabelSelectorPattern();
+
+    [GeneratedRegex(@"^([A-Za-z0-9.-]+/)?[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?(,([A-Za-z0-9.-]+/)?[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)*$")]
+    private static partial Regex TaintKeysPattern();
 
     [GeneratedRegex(@"^\S+$")]
     private static partial Regex AnythingPattern();

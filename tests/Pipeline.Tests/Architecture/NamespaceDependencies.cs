@@ -45,7 +45,7 @@ internal sealed partial class NamespaceDependencies
             var scopes = Scopes(own).ToList();
             foreach (Match reference in RelativeName().Matches(source))
             {
-                // `Cluster.ClusterLab.ForVagrant`: the type is a prefix of the name (a member may follow it).
+                // `Cluster.ClusterLab.ForCluster`: the type is a prefix of the name (a member may follow it).
                 var parts = reference.Groups[1].Value.Split('.');
                 var type = scopes.SelectMany(scope => Enumerable.Range(2, parts.Length - 1).Reverse().Select(n => scope + "." + string.Join('.', parts[..n])))
                     .FirstOrDefault(declared.Contains);

@@ -7,6 +7,7 @@ using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 using McastLab.Pipeline.Tests.Boxes;
 using McastLab.Pipeline.Tests.Lab.Cluster;
+using McastLab.Pipeline.Tests.Lab.Cluster.ApiStub;
 
 namespace McastLab.Pipeline.Tests.Lab;
 
@@ -127,6 +128,10 @@ public sealed class ExperimentTests
     {
         public Task LoadImagesAsync(IReadOnlyList<string> images, CancellationToken cancellationToken) => throw new InvalidOperationException("not in this test");
 
-        public Task<ContainerOutcome> SendAsync(string iperfImage, LabSettings lab, CancellationToken cancellationToken) => throw new InvalidOperationException("not in this test");
+        public Task<ContainerOutcome> SendAsync(string image, string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken) => throw new InvalidOperationException("not in this test");
+
+        public Task<ContainerOutcome> ReceiveAsync(string name, string image, string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken) => throw new InvalidOperationException("not in this test");
+
+        public Task StopReceiverAsync(string name, CancellationToken cancellationToken) => throw new InvalidOperationException("not in this test");
     }
 }

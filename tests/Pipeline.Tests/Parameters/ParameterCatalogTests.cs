@@ -69,6 +69,8 @@ public sealed class ParameterCatalogTests
         ["node-selector"] = ("mcast=yes;reboot", "a label selector such as mcast=yes"),
         ["install-multus"] = ("maybe", "true or false"),
         ["pod-timeout"] = ("1e3", "a whole number from 1 to 3600"),
+        ["keep-run"] = ("maybe", "true or false"),
+        ["tolerate-taints"] = ("a b", "taint keys separated by commas, such as node-role.kubernetes.io/control-plane"),
     };
 
     /// <summary>Parameters checked elsewhere before any target runs, and where.</summary>

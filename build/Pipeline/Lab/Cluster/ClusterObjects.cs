@@ -1,105 +1,112 @@
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Lab.Cluster;
 
 /// <summary>
-/// The Kubernetes objects of one cluster run, built from its plan: the namespace, one attachment per node (and
-/// the sender's), the receiver and control pods, and the sender pod. Every one carries the run's label, so
-/// `kubectl get all,net-attach-def -A -l mcastlab.io/run=RUN` finds everything a run made.
+/// The Kubernetes objects of one cluster run, built from its plan by the generator (<see cref="LabManifests"/>,
+/// the one place the pod and attachment specs are written): one attachment per node (and the sender's), the
+/// receiver and control pods, and the sender pod. They live in the lab's long-lived namespace, named after the
+/// run (RUN-…) and carrying its label, so `kubectl -n mcastlab get pods,net-attach-def -l mcastlab.io/run=RUN`
+/// finds everything a run made and the run removes exactly that.
 /// </summary>
 /// <param name="receiverLifetime">How long a receiver may wait for its stream: the other pods starting, then every sender's start and send.</param>
-public sealed class ClusterObjects(LabSettings lab, ImageSettings images, ClusterPlan plan, LabRequest request, LabRunId run, string ns, ImagePolicy pull, TimeSpan receiverLifetime)
+/// <param name="tolerations">The taints the run was asked to tolerate (--tolerate-taints).</param>
+public sealed class ClusterObjects(LabSettings lab, ImageSettings images, ClusterPlan plan, LabRequest request, LabRunId run, string ns, ImagePolicy pull,
+    TimeSpan receiverLifetime, IReadOnlyList<string>? tolerations = null)
 {
     public const string RunLabel = "mcastlab.io/run";
 
-    /// <summary>Selects every pod of this run.</summary>
+    /// <summary>Selects every object of this run.</summary>
     public string RunSelector => $"{RunLabel}={run.Value}";
+
+    /// <summary>Every object of the run is named RUN-…: its events are told apart by that prefix.</summary>
+    public string NamePrefix => run.Value + "-";
 
     public string Namespace => ns;
 
-    public JsonObject NamespaceObject() => new()
-    {
-        ["apiVersion"] = "v1",
-        ["kind"] = "Namespace",
-        ["metadata"] = new JsonObject { ["name"] = ns, ["labels"] = Labels("namespace") },
-    };
+    /// <summary>The Kubernetes name of an experiment pod: the run, its node's place in the plan, its name (pod-1 exists on every node).</summary>
+    public string PodName(LabPod pod) => run.Name($"n{plan.NodeIndex(pod.Node) + 1}-{pod.Name}");
+
+    /// <summary>The Kubernetes name of an attachment.</summary>
+    public string AttachmentName(ClusterAttachment attachment) => run.Name(attachment.Name);
+
+    /// <summary>The images the pods run, as the Lab target names them (by digest once pushed: a rebuilt tag is never mistaken for a node's copy).</summary>
+    public (string Mcast, string Iperf) Images { get; init; } = (request.McastImage, request.IperfImage);
 
     /// <summary>An attachment from the generator (LabManifests), with its own slice of the range.</summary>
     public JsonObject Attachment(ClusterAttachment attachment)
     {
-        var network = new LabManifests(lab, images).CniNetwork(attachment.RangeStart, attachment.RangeEnd) with { Name = attachment.Name };
+        var name = AttachmentName(attachment);
+        var network = new LabManifests(lab, images).CniNetwork(attachment.RangeStart, attachment.RangeEnd) with { Name = name };
         return new JsonObject
         {
             ["apiVersion"] = "k8s.cni.cncf.io/v1",
             ["kind"] = "NetworkAttachmentDefinition",
-            ["metadata"] = new JsonObject { ["name"] = attachment.Name, ["namespace"] = ns, ["labels"] = Labels("network") },
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["labels"] = new JsonObject([.. Labels("network").Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))]) },
             ["spec"] = new JsonObject { ["config"] = network.ToJson() },
         };
     }
 
-    /// <summary>A pod that receives: one `mcast recv` container per flow it is a receiver of, each on its flow's port.</summary>
+    /// <summary>The Kubernetes name of the sender pod of one flow: a pod per flow (a pod's spec cannot change), one at a time.</summary>
+    public string SenderPodName(LabPod pod, TrafficFlow flow) => $"{PodName(pod)}-{flow.Name}";
+
+    /// <summary>
+    /// A pod that receives: one `mcast recv` (or iperf server) container per flow it is a receiver of, each on its
+    /// flow's port. iperf's server never ends by itself: its -t ends it when the run's waits are over.
+    /// </summary>
     public JsonObject ReceivingPod(LabPod pod)
     {
-        var minimum = LabTraffic.MinimumDatagrams(lab.Rate, lab.DurationSeconds);
-        // ReceiverArguments gives a receiver the send's duration and a minute: on a cluster it starts long before
-        // the send (image pulls on every node), so its limit is the run's whole waiting time instead.
-        var lasting = lab with { DurationSeconds = (int)Math.Ceiling(receiverLifetime.TotalSeconds) };
-        var containers = new JsonArray();
+        var containers = new List<V1Container>();
         foreach (var flow in plan.Experiment.Flows)
         {
             foreach (var receiver in flow.Receivers.Where(r => r.Place == pod.Key))
             {
-                containers.Add(Container(ClusterPlan.ContainerName(flow), request.McastImage, "mcast", LabExperiment.ReceiverArguments(receiver, flow.Port, lasting, minimum)));
+                var (image, program) = Receiver(receiver);
+                containers.Add(Container(ClusterPlan.ContainerName(flow, receiver), image, program, ReceiverArguments(flow, receiver)));
             }
         }
-        return Pod(pod, pod.Name == LabExperiment.ControlPod ? "control" : "receiver", containers);
+        return Pod(PodName(pod), pod, pod.Name == LabExperiment.ControlPod ? "control" : "receiver", containers);
     }
 
-    /// <summary>The sender pod of a flow: iperf's client bound to the sender attachment's one address.</summary>
+    /// <summary>A receiver's image and program (the image's entrypoint is replaced by it).</summary>
+    public (string Image, string Program) Receiver(FlowReceiver receiver) =>
+        receiver.Tool == FlowTool.IperfServer ? (Images.Iperf, "iperf") : (Images.Mcast, "mcast");
+
+    /// <summary>
+    /// A receiver's arguments, in a pod or on mcastsrc. ReceiverArguments gives a receiver the send's duration and a
+    /// minute: on a cluster it starts long before the send (image pulls on every node), so its limit is the run's
+    /// whole waiting time instead; iperf's server, which never ends by itself, gets it as its -t.
+    /// </summary>
+    public IReadOnlyList<string> ReceiverArguments(TrafficFlow flow, FlowReceiver receiver)
+    {
+        var seconds = (int)Math.Ceiling(receiverLifetime.TotalSeconds);
+        var arguments = LabExperiment.ReceiverArguments(receiver, flow.Port, lab with { DurationSeconds = seconds }, LabTraffic.MinimumDatagrams(lab.Rate, lab.DurationSeconds));
+        return receiver.Tool == FlowTool.IperfServer ? [.. arguments, "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)] : arguments;
+    }
+
+    /// <summary>The sender pod of a flow: its tool bound to the sender attachment's one address, or choosing its interface the flow's way.</summary>
     public JsonObject SenderPod(LabPod pod, TrafficFlow flow) =>
-        Pod(pod, "sender", new JsonArray(Container("send", LabExperiment.ImageOf(flow.Sender.Tool, request.McastImage, request.IperfImage),
+        Pod(SenderPodName(pod, flow), pod, "sender", [Container("send", LabExperiment.ImageOf(flow.Sender.Tool, Images.Mcast, Images.Iperf),
             flow.Sender.Tool == FlowTool.IperfClient ? "iperf" : "mcast",
-            LabExperiment.SenderArguments(flow.Sender, flow.Port, lab, plan.SenderAddress.ToString()))));
+            LabExperiment.SenderArguments(flow.Sender, flow.Port, lab, plan.SenderAddress.ToString()))]);
 
-    private JsonObject Pod(LabPod pod, string component, JsonArray containers)
+    private JsonObject Pod(string name, LabPod pod, string component, List<V1Container> containers)
     {
-        var metadata = new JsonObject { ["name"] = pod.Name, ["namespace"] = ns, ["labels"] = Labels(component) };
-        if (pod.Attached)
-        {
-            metadata["annotations"] = new JsonObject { [NetworkAttachmentDefinition.NetworksAnnotation] = $"{plan.AttachmentOf(pod).Name}@{lab.Interface}" };
-        }
-        return new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Pod",
-            ["metadata"] = metadata,
-            ["spec"] = new JsonObject
-            {
-                // One pod per chosen node, placed by name: the scheduler must not move a receiver elsewhere.
-                ["nodeName"] = pod.Node,
-                ["restartPolicy"] = "Never",
-                ["terminationGracePeriodSeconds"] = 10,
-                // Pod Security's "restricted" profile: joining, sending and receiving multicast need no privilege,
-                // and both images run as nobody (65534), so namespaces that enforce it admit the lab.
-                ["securityContext"] = new JsonObject { ["runAsNonRoot"] = true, ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" } },
-                ["containers"] = containers,
-            },
-        };
+        var spec = LabManifests.LabPod(name, Labels(component), pod.Attached ? $"{AttachmentName(plan.AttachmentOf(pod))}@{lab.Interface}" : null, containers,
+            // One pod per chosen node, placed by name: the scheduler must not move a receiver elsewhere.
+            terminationGraceSeconds: 10, nodeName: pod.Node, ns: ns, restartPolicy: "Never",
+            tolerations: [.. (tolerations ?? []).Select(key => new V1Toleration { Key = key, OperatorProperty = "Exists" })]);
+        return (JsonObject)JsonNode.Parse(KubernetesJson.Serialize(spec))!;
     }
 
-    private JsonObject Container(string name, string image, string command, IReadOnlyList<string> arguments) => new()
-    {
-        ["name"] = name,
-        ["image"] = image,
-        ["imagePullPolicy"] = pull == ImagePolicy.Never ? "Never" : "IfNotPresent",
-        ["command"] = new JsonArray(command),
-        ["args"] = new JsonArray([.. arguments.Select(a => (JsonNode?)a)]),
-        ["securityContext"] = new JsonObject { ["allowPrivilegeEscalation"] = false, ["capabilities"] = new JsonObject { ["drop"] = new JsonArray("ALL") } },
-    };
+    private V1Container Container(string name, string image, string command, IReadOnlyList<string> arguments) =>
+        LabManifests.Container(name, image, pull == ImagePolicy.Never ? "Never" : "IfNotPresent", command, arguments);
 
-    private JsonObject Labels(string component) => new()
+    private Dictionary<string, string> Labels(string component) => new()
     {
         [RunLabel] = run.Value,
         ["app.kubernetes.io/part-of"] = "mcastlab",

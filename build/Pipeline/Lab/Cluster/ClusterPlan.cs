@@ -27,7 +27,7 @@ public sealed record ClusterPlan(LabExperiment Experiment, IReadOnlyDictionary<s
     {
         var nodes = experiment.Nodes;
         var senderAddress = outsideSender ? lab.RangeEnd : lab.McastsrcAddress;
-        var podRange = outsideSender ? lab with { RangeEnd = Previous(lab.RangeEnd) } : lab;
+        var podRange = outsideSender ? lab with { RangeEnd = (Ipv4Number.Of(lab.RangeEnd) - 1).ToAddress() } : lab;
         if (podRange.RangeSize() < nodes.Count)
         {
             throw new PipelineException($"The IPAM range {lab.RangeStart}-{podRange.RangeEnd} has {podRange.RangeSize()} address(es) for {nodes.Count} nodes; widen --range-start/--range-end or narrow --node-selector.");
@@ -44,16 +44,25 @@ public sealed record ClusterPlan(LabExperiment Experiment, IReadOnlyDictionary<s
 
     public IEnumerable<ClusterAttachment> Attachments => NodeAttachments.Values.Append(SenderAttachment);
 
+    /// <summary>A node's place in the plan's node order (0 for the first).</summary>
+    public int NodeIndex(string node)
+    {
+        for (var i = 0; i < Experiment.Nodes.Count; i++)
+        {
+            if (Experiment.Nodes[i] == node) return i;
+        }
+        throw new ArgumentException($"{node} is not a node of the plan.", nameof(node));
+    }
+
     /// <summary>The pod a place (a pod key) stands for; null for a host.</summary>
     public LabPod? PodAt(string place) => Experiment.Pods.FirstOrDefault(p => p.Key == place);
 
-    /// <summary>The receiving container of a pod for one flow: flows run on their own ports, one container each.</summary>
-    public static string ContainerName(TrafficFlow flow) => $"recv-{flow.Port}";
+    /// <summary>
+    /// The receiving container of a pod for one flow: flows run on their own ports, one container each;
+    /// iperf's server (which never ends by itself) is told apart by its name.
+    /// </summary>
+    public static string ContainerName(TrafficFlow flow, FlowReceiver receiver) =>
+        receiver.Tool == FlowTool.IperfServer ? $"{IperfContainerPrefix}{flow.Port}" : $"recv-{flow.Port}";
 
-    private static IPAddress Previous(IPAddress address)
-    {
-        var bytes = address.GetAddressBytes();
-        var n = (((long)bytes[0] << 24) | ((long)bytes[1] << 16) | ((long)bytes[2] << 8) | bytes[3]) - 1;
-        return new IPAddress([(byte)(n >> 24), (byte)(n >> 16), (byte)(n >> 8), (byte)n]);
-    }
+    public const string IperfContainerPrefix = "iperf-";
 }

@@ -6,9 +6,9 @@ using McastLab.Pipeline.Core;
 namespace McastLab.Pipeline.Lab.Cluster;
 
 /// <summary>
-/// Turns the API server's 403 into one sentence naming what was refused, whichever call met it: the verb
-/// and resource as RBAC names them (create namespaces, watch pods, get pods/log …), and where the minimal
-/// role is. It sits in the client's handler chain, so no call of the lab can miss it.
+/// Turns the API server's 403 into one sentence naming what was refused and by whom, whichever call met it. It
+/// sits in the client's handler chain, so no call of the lab can miss it. Who refused is read from the
+/// Status message, the only place the API server says it (<see cref="RefusalSource"/>).
 /// </summary>
 public sealed class ForbiddenRequestHandler : DelegatingHandler
 {
@@ -17,12 +17,41 @@ public sealed class ForbiddenRequestHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.Forbidden || request.RequestUri is null) return response;
+        // A webhook's denial carries the code its webhook chose, 400 unless it said otherwise.
+        if (response.StatusCode is not (HttpStatusCode.Forbidden or HttpStatusCode.BadRequest) || request.RequestUri is null) return response;
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        var message = Message(body);
+        if (response.StatusCode == HttpStatusCode.BadRequest && RefusalSource.Of(message) != RefusalSource.Kind.Webhook)
+        {
+            // Not a refusal: hand the caller the response it would have had.
+            var copy = new HttpResponseMessage(response.StatusCode) { RequestMessage = response.RequestMessage, ReasonPhrase = response.ReasonPhrase, Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            response.Dispose();
+            return copy;
+        }
+        var status = $"{(int)response.StatusCode} {response.ReasonPhrase ?? (response.StatusCode == HttpStatusCode.Forbidden ? "Forbidden" : "Bad Request")}";
         response.Dispose();
-        var (verb, resource, ns) = Describe(request.Method, request.RequestUri);
+        throw new PipelineException(Explain(request.Method, request.RequestUri, message, status));
+    }
+
+    /// <summary>The sentence for a refusal: what was refused, the server's words, and the advice that fits who refused it.</summary>
+    public static string Explain(HttpMethod method, Uri uri, string message, string status = "403 Forbidden")
+    {
+        var (verb, resource, ns) = Describe(method, uri);
         var where = ns is null ? "" : $" in namespace {ns}";
-        throw new PipelineException($"The cluster refused to {verb} {resource}{where} (403 Forbidden: {Message(body)}); grant the lab's user the rules of {RbacFile} (README, \"Run the lab on your cluster\") and run again.");
+        var advice = RefusalSource.Of(message) switch
+        {
+            RefusalSource.Kind.PodSecurity =>
+                $"the namespace's Pod Security level refuses the lab's pods; label {ns ?? "the namespace"} pod-security.kubernetes.io/enforce=restricted (the lab's pods meet it) or lower, as {RbacFile} does",
+            RefusalSource.Kind.Webhook =>
+                "an admission webhook (a policy engine such as Kyverno or Gatekeeper) refused it; ask its owner for an exception for the lab's namespace, or run in a namespace the policy leaves out",
+            RefusalSource.Kind.Quota =>
+                $"a ResourceQuota of {ns ?? "the namespace"} refused it; raise the quota, or give the namespace room for the lab's pods (requests 50m CPU/32Mi, limits 1 CPU/128Mi each)",
+            RefusalSource.Kind.Terminating =>
+                $"the namespace {ns} is being deleted; wait until 'kubectl get namespace {ns}' finds none, re-apply {RbacFile} as a cluster admin, then run again",
+            _ =>
+                $"grant the lab's user the rules of {RbacFile} (docs/cluster.md, \"Permissions\") and run again",
+        };
+        return $"The cluster refused to {verb} {resource}{where} ({status}: {message}); {advice}.";
     }
 
     /// <summary>The RBAC verb, resource (with its group and subresource) and namespace of a request.</summary>
@@ -50,6 +79,7 @@ public sealed class ForbiddenRequestHandler : DelegatingHandler
             "POST" => "create",
             "PUT" => "update",
             "PATCH" => "patch",
+            "DELETE" when name is null => "deletecollection",
             "DELETE" => "delete",
             _ => method.Method.ToLowerInvariant(),
         };
@@ -67,4 +97,29 @@ public sealed class ForbiddenRequestHandler : DelegatingHandler
         }
         return "no reason given";
     }
+}
+
+/// <summary>
+/// Who refused a request with 403, told from the Status message as the API server's plug-ins write it: RBAC
+/// ("User … cannot VERB resource …"), Pod Security admission ("violates PodSecurity"), a validating webhook
+/// ("admission webhook "NAME" denied the request"), ResourceQuota ("exceeded quota", "failed quota") and
+/// NamespaceLifecycle ("because it is being terminated").
+/// </summary>
+public static class RefusalSource
+{
+    public enum Kind
+    {
+        Rbac,
+        PodSecurity,
+        Webhook,
+        Quota,
+        Terminating,
+    }
+
+    public static Kind Of(string message) =>
+        message.Contains("violates PodSecurity", StringComparison.Ordinal) ? Kind.PodSecurity
+        : message.Contains("admission webhook \"", StringComparison.Ordinal) && message.Contains("denied the request", StringComparison.Ordinal) ? Kind.Webhook
+        : message.Contains("exceeded quota", StringComparison.Ordinal) || message.Contains("failed quota", StringComparison.Ordinal) ? Kind.Quota
+        : message.Contains("because it is being terminated", StringComparison.Ordinal) ? Kind.Terminating
+        : Kind.Rbac;
 }

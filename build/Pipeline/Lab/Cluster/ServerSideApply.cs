@@ -14,6 +14,9 @@ public sealed class ServerSideApply(IKubernetes client, string fieldManager = Se
 {
     public const string FieldManager = "mcastlab";
 
+    /// <summary>An unknown or duplicate field is refused, not silently dropped (the server's default only warns).</summary>
+    public const string FieldValidation = "Strict";
+
     /// <summary>Applies the object (its namespace set to the default one when a namespaced kind has none).</summary>
     public async Task<AppliedObject> ApplyAsync(JsonObject document, string defaultNamespace, CancellationToken cancellationToken = default)
     {
@@ -34,12 +37,12 @@ public sealed class ServerSideApply(IKubernetes client, string fieldManager = Se
         {
             await (kind switch
             {
-                { Group: "", Kind: "Pod" } => client.CoreV1.PatchNamespacedPodAsync(patch, name, ns, fieldManager: fieldManager, force: true, cancellationToken: cancellationToken),
-                { Group: "", Kind: "ServiceAccount" } => client.CoreV1.PatchNamespacedServiceAccountAsync(patch, name, ns, fieldManager: fieldManager, force: true, cancellationToken: cancellationToken),
-                { Group: "", Kind: "ConfigMap" } => client.CoreV1.PatchNamespacedConfigMapAsync(patch, name, ns, fieldManager: fieldManager, force: true, cancellationToken: cancellationToken),
-                { Group: "", Kind: "Namespace" } => client.CoreV1.PatchNamespaceAsync(patch, name, fieldManager: fieldManager, force: true, cancellationToken: cancellationToken),
-                { Namespaced: true } => client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, kind.Group, kind.Version, ns, kind.Plural, name, fieldManager: fieldManager, force: true, cancellationToken: cancellationToken),
-                _ => (Task)client.CustomObjects.PatchClusterCustomObjectAsync(patch, kind.Group, kind.Version, kind.Plural, name, fieldManager: fieldManager, force: true, cancellationToken: cancellationToken),
+                { Group: "", Kind: "Pod" } => client.CoreV1.PatchNamespacedPodAsync(patch, name, ns, fieldManager: fieldManager, fieldValidation: FieldValidation, force: true, cancellationToken: cancellationToken),
+                { Group: "", Kind: "ServiceAccount" } => client.CoreV1.PatchNamespacedServiceAccountAsync(patch, name, ns, fieldManager: fieldManager, fieldValidation: FieldValidation, force: true, cancellationToken: cancellationToken),
+                { Group: "", Kind: "ConfigMap" } => client.CoreV1.PatchNamespacedConfigMapAsync(patch, name, ns, fieldManager: fieldManager, fieldValidation: FieldValidation, force: true, cancellationToken: cancellationToken),
+                { Group: "", Kind: "Namespace" } => client.CoreV1.PatchNamespaceAsync(patch, name, fieldManager: fieldManager, fieldValidation: FieldValidation, force: true, cancellationToken: cancellationToken),
+                { Namespaced: true } => client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, kind.Group, kind.Version, ns, kind.Plural, name, fieldManager: fieldManager, fieldValidation: FieldValidation, force: true, cancellationToken: cancellationToken),
+                _ => (Task)client.CustomObjects.PatchClusterCustomObjectAsync(patch, kind.Group, kind.Version, kind.Plural, name, fieldManager: fieldManager, fieldValidation: FieldValidation, force: true, cancellationToken: cancellationToken),
             });
         }
         catch (k8s.Autorest.HttpOperationException e)

@@ -37,7 +37,7 @@ public sealed class LabTarget(ProcessRunner runner, IBuildLog log, BuildParamete
         var run = LabRunId.New();
         var backend = parameters.Lab.Backend switch
         {
-            LabBackend.Vagrant => (ILabBackend)Cluster.ClusterLab.ForVagrant(runner, log, parameters, run),
+            LabBackend.Vagrant => (ILabBackend)Vagrant.VagrantBackend.Create(runner, log, parameters, run),
             LabBackend.Cluster => Cluster.ClusterLab.ForCluster(log, parameters, run),
             _ => new LocalLab(runner, log, new LocalLabOptions { Run = run }),
         };

@@ -65,7 +65,12 @@ public static class HtmlReport
 
         html.Append("<h2>Run</h2>");
         html.Append("""<table class="run"><tbody>""");
-        foreach (var (key, value) in RunFacts.Of(results)) html.Append(CultureInfo.InvariantCulture, $"<tr><th>{E(key)}</th><td>{E(value)}</td></tr>");
+        foreach (var (key, value) in RunFacts.Of(results))
+        {
+            // A cluster run's diagnostics folder, relative to the report: a link to open it.
+            var shown = key == RunFacts.DiagnosticsKey ? $"<a href=\"{E(value)}\">{E(value)}</a>" : E(value);
+            html.Append(CultureInfo.InvariantCulture, $"<tr><th>{E(key)}</th><td>{shown}</td></tr>");
+        }
         html.Append("</tbody></table>");
 
         html.Append("<h2>Topology</h2>").Append(TopologyDiagram.Svg(results));

@@ -5,6 +5,9 @@ namespace McastLab.Pipeline.Lab.Views;
 /// <summary>The run's facts (<see cref="LabRunFacts"/>) as the views list them: name and text, in one order for every backend.</summary>
 public static class RunFacts
 {
+    /// <summary>The row of a run's diagnostics folder, which report.html links.</summary>
+    public const string DiagnosticsKey = "diagnostics";
+
     public static IReadOnlyList<KeyValuePair<string, string>> Of(LabReport report)
     {
         var run = report.Run;
@@ -25,6 +28,7 @@ public static class RunFacts
             new("network", run.Network),
             new("mcast image", run.McastImage),
             new("iperf image", run.IperfImage),
+            .. run.Diagnostics is { } folder ? [new KeyValuePair<string, string>(DiagnosticsKey, folder)] : Array.Empty<KeyValuePair<string, string>>(),
         ];
     }
 }

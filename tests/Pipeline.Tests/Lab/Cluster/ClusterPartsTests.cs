@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab.Cluster;
+using McastLab.Pipeline.Lab.Vagrant;
 using McastLab.Pipeline.Manifests;
 using McastLab.Pipeline.Tests.Boxes;
 
@@ -46,38 +47,18 @@ public sealed class ClusterPartsTests
         Assert.Equal("network-attachment-definitions", ResourceKind.Of("k8s.cni.cncf.io/v1", "NetworkAttachmentDefinition").Plural);
     }
 
-    [Theory]
-    [InlineData(null, false, "the pod has no k8s.v1.cni.cncf.io/network-status annotation")]
-    [InlineData("not json", false, "the k8s.v1.cni.cncf.io/network-status annotation is not the JSON list Multus writes")]
-    [InlineData("""[{"name":"cbr0","interface":"eth0","ips":["10.244.0.5"]}]""", false, "the pod has no eth1 in k8s.v1.cni.cncf.io/network-status (it has cbr0:eth0)")]
-    [InlineData("""[{"name":"default/eth1-multicast","interface":"eth1","ips":["fe80::1"]}]""", false, "eth1 from default/eth1-multicast has no IPv4 address")]
-    [InlineData("""[{"name":"default/eth1-multicast","interface":"eth1","ips":["10.0.0.254"]}]""", true, "eth1 (default/eth1-multicast) has 10.0.0.254, inside the IPAM range 10.0.0.13-10.0.0.254")]
-    public void The_network_status_must_give_eth1_an_address_from_the_IPAM_range(string? annotation, bool passed, string detail)
-    {
-        var annotations = annotation is null ? null : new Dictionary<string, string> { [NetworkStatus.Annotation] = annotation };
-
-        var result = NetworkStatus.Check(annotations, lab);
-
-        Assert.Equal(passed, result.Passed);
-        Assert.StartsWith(detail, result.Detail, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task The_VMs_get_the_images_and_mcastsrc_runs_the_walkthroughs_sender()
     {
         using var scratch = BoxTestContext.Scratch();
         using var tools = new FakeTools();
         // The VM's iperf prints what a real iperf 2.1.8 printed (Captured/README.md).
-        var captured = Path.Combine(Tests.RepositoryRoot.Path, "tests", "Pipeline.Tests", "Lab", "Captured", "iperf-client.txt");
-        File.AppendAllText(Path.Combine(tools.Directory, "vagrant"), $"if [[ $1 == ssh && $* == *iperf* ]]; then cat '{captured}'; fi\n");
+        File.AppendAllText(Path.Combine(tools.Directory, "vagrant"), $"if [[ $1 == ssh && $* == *iperf* ]]; then cat '{CapturedFile("iperf-client.txt")}'; fi\n");
         tools.Write("docker", "#!/usr/bin/env bash\nprintf '%s\\n' \"$*\" >>\"$(dirname \"$0\")/docker.calls\"\ntouch \"$3\"");
-        var parameters = scratch.Parameters(("workers", "1"));
-        var layout = scratch.Layout(parameters);
-        var runner = BoxTestContext.Runner(tools.Locator);
-        var hosts = new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), layout, parameters), parameters.Layout);
+        var (hosts, parameters) = Hosts(scratch, tools);
 
         await hosts.LoadImagesAsync(["reg/mcast:1", "reg/iperf:1"], TestContext.Current.CancellationToken);
-        var sent = await hosts.SendAsync("reg/iperf:1", parameters.Lab, TestContext.Current.CancellationToken);
+        var sent = await hosts.SendAsync("reg/iperf:1", "iperf", Walkthrough(parameters.Lab), TestContext.Current.CancellationToken);
 
         var archive = Path.Combine(parameters.Layout.Lab, "images.tar");
         Assert.Equal([$"save -o {archive} reg/mcast:1 reg/iperf:1"], tools.Calls("docker"));
@@ -90,21 +71,61 @@ public sealed class ClusterPartsTests
             "ssh worker1 --no-tty -c sudo ctr -n k8s.io images import /tmp/mcastlab-images.tar && rm -f /tmp/mcastlab-images.tar",
             $"upload {archive} /tmp/mcastlab-images.tar mcastsrc",
             "ssh mcastsrc --no-tty -c sudo docker load -i /tmp/mcastlab-images.tar && rm -f /tmp/mcastlab-images.tar",
-            "ssh mcastsrc --no-tty -c sudo docker run --rm --network host --entrypoint iperf reg/iperf:1 -c 224.0.67.67 -p 5001 -u --ttl 5 -t 5 -b 1M -B 10.0.0.12",
+            "ssh mcastsrc --no-tty -c sudo docker run --rm --network host --entrypoint iperf reg/iperf:1 -c 224.0.67.67 -u --ttl 5 -t 5 -b 1M -p 5001 -B 10.0.0.12",
         ], tools.Calls("vagrant"));
         Assert.Equal(0, sent.ExitCode);
         Assert.Equal(448, SenderReport.DataDatagrams(FlowTool.IperfClient, sent.Stdout));
     }
 
-    [Fact]
-    public void A_rate_with_shell_characters_reaches_the_VM_quoted()
+    /// <summary>The two-VM lab with one worker, its vagrant and docker the fake tools.</summary>
+    private static (VagrantHosts Hosts, McastLab.Pipeline.Parameters.BuildParameters Parameters) Hosts(ScratchRepository scratch, FakeTools tools)
     {
+        var parameters = scratch.Parameters(("workers", "1"));
+        var runner = BoxTestContext.Runner(tools.Locator);
+        return (new VagrantHosts(runner, new CapturingLog(), new VagrantLab(runner, new CapturingLog(), scratch.Layout(parameters), parameters), parameters.Layout), parameters);
+    }
+
+    private static string CapturedFile(string name) => Path.Combine(Tests.RepositoryRoot.Path, "tests", "Pipeline.Tests", "Lab", "Captured", name);
+
+    /// <summary>The walkthrough's sender on mcastsrc: the experiment's own arguments, bound to mcastsrc's address.</summary>
+    private static IReadOnlyList<string> Walkthrough(McastLab.Pipeline.Parameters.LabSettings settings) =>
+        LabExperiment.SenderArguments(new FlowSender(LabExperiment.SourceHost, FlowTool.IperfClient, SourceChoice.Bind), settings.Port, settings, settings.McastsrcAddress.ToString());
+
+    [Fact]
+    public async Task A_receiver_on_mcastsrc_runs_on_its_host_network_by_name_and_is_stopped_by_that_name()
+    {
+        using var scratch = BoxTestContext.Scratch();
+        using var tools = new FakeTools();
+        // mcastsrc's mcast recv prints what a real one printed (Captured/README.md), and exits 1 as it does when it missed datagrams.
+        File.AppendAllText(Path.Combine(tools.Directory, "vagrant"), $"if [[ $1 == ssh && $* == *' recv '* ]]; then cat '{CapturedFile("mcast-recv-one-missing.jsonl")}'; exit 1; fi\n");
+        var (hosts, parameters) = Hosts(scratch, tools);
+        var settings = parameters.Lab;
+        var receiver = new FlowReceiver("mcastsrc/from-pod-bind", FlowDirection.PodToOutside, LabExperiment.SourceHost, FlowTool.McastRecv, settings.Interface, Expectation.Everything);
+
+        var heard = await hosts.ReceiveAsync("mcl000001-recv-5004", "reg/mcast:1", "mcast", LabExperiment.ReceiverArguments(receiver, 5004, settings, 440), TestContext.Current.CancellationToken);
+        await hosts.StopReceiverAsync("mcl000001-recv-5004", TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+        [
+            "ssh mcastsrc --no-tty -c sudo docker run --rm --network host --name mcl000001-recv-5004 --entrypoint mcast reg/mcast:1 recv --group 224.0.67.67 --port 5004 --format json --interval 1 --duration 65 --interface eth1 --expect-packets 440 --max-loss 0",
+            "ssh mcastsrc --no-tty -c sudo docker stop --time 10 mcl000001-recv-5004 >/dev/null 2>&1 || true",
+        ], tools.Calls("vagrant"));
+        Assert.Equal(1, heard.ExitCode);
+        Assert.Equal(447, ReceiverReport.FromMcastJson(heard.Stdout, null)!.Received);
+    }
+
+    [Fact]
+    public async Task A_rate_with_shell_characters_reaches_the_VM_quoted()
+    {
+        using var scratch = BoxTestContext.Scratch();
+        using var tools = new FakeTools();
+        var (hosts, parameters) = Hosts(scratch, tools);
         // Parameter resolution refuses such a rate (ParameterCatalogTests); the quoting still guards the command itself.
-        var settings = BoxTestContext.Parameters().Lab with { Rate = "1M; rm -rf /" };
+        var settings = parameters.Lab with { Rate = "1M; rm -rf /" };
 
-        var command = VagrantHosts.SenderCommand("reg/iperf:1", settings);
+        await hosts.SendAsync("reg/iperf:1", "iperf", Walkthrough(settings), TestContext.Current.CancellationToken);
 
-        Assert.Contains("-b '1M; rm -rf /' -B", command, StringComparison.Ordinal);
+        Assert.Contains("-b '1M; rm -rf /' -p 5001 -B", Assert.Single(tools.Calls("vagrant")), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -113,7 +134,7 @@ public sealed class ClusterPartsTests
         using var scratch = BoxTestContext.Scratch();
         var parameters = scratch.Parameters(("lab-backend", "vagrant"));
 
-        var error = Assert.Throws<PipelineException>(() => ClusterLab.ForVagrant(BoxTestContext.Runner(), new CapturingLog(), parameters, LabRunId.New()));
+        var error = Assert.Throws<PipelineException>(() => VagrantBackend.Create(BoxTestContext.Runner(), new CapturingLog(), parameters, LabRunId.New()));
 
         Assert.Equal($"The cluster's kubeconfig {Path.Combine(scratch.Root, "artifacts", "lab", "kubeconfig")} is missing; start the two-VM lab with ./build.sh LabUp and run again.", error.Message);
     }
@@ -163,6 +184,7 @@ public sealed class ClusterPartsTests
     [Theory]
     [InlineData("POST", "/api/v1/namespaces", "create", "namespaces", null)]
     [InlineData("DELETE", "/api/v1/namespaces/lab-1", "delete", "namespaces", null)]
+    [InlineData("DELETE", "/api/v1/namespaces/lab-1/pods?labelSelector=mcastlab.io%2Frun%3Dmcl000001", "deletecollection", "pods", "lab-1")]
     [InlineData("GET", "/api/v1/nodes", "list", "nodes", null)]
     [InlineData("GET", "/api/v1/namespaces/lab-1/pods?watch=true&labelSelector=x", "watch", "pods", "lab-1")]
     [InlineData("GET", "/api/v1/namespaces/lab-1/pods/pod-1/log?container=recv-5001", "get", "pods/log", "lab-1")]
