@@ -26,6 +26,9 @@ public sealed record LabObservations
 
     /// <summary>Why the backend stopped before it could run the flows (a setup step failed); null when it got through.</summary>
     public string? SetupFailure { get; init; }
+
+    /// <summary>The host side after the flows, before cleanup (switch, firewalls, routes, rp_filter); null when the backend cannot see it.</summary>
+    public HostSideEvidence? HostSide { get; init; }
 }
 
 /// <summary>An address on the segment and who holds it (a pod as node/name, or a host).</summary>
