@@ -145,7 +145,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         {
             await topology.BuildAsync(cancellationToken);
             await new SwitchSegment(runner, topology, s).ConfigureAsync(cancellationToken);
-            log.Information($"Hosts up: {s.Nodes} node(s) and {LabTopology.SourceHost} on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}) in {Took("hosts")}.");
+            log.Information($"Hosts up: {s.Nodes} node(s) and {LabTopology.SourceHost} on {s.Interface} ({(topology.HasSwitch ? $"bridge, {LabFaultForms.Written(s.Segment)}" : "veth pair")}) in {Took("hosts")}.");
         }
         // The pods' sandboxes start while the hosts are made: only their CNI calls need the nodes' links.
         var hosts = HostsAsync();

@@ -20,13 +20,13 @@ public sealed class CauseCatalogTests
 
     private static readonly FlowReceiver Receiver = new("k8s/pod-1", FlowDirection.OutsideToPod, "k8s/pod-1", FlowTool.McastRecv, "eth1", Expectation.Everything);
     private static readonly TrafficFlow Flow = new("outside-to-pods", 5001, new FlowSender("mcastsrc", FlowTool.McastSend, SourceChoice.Route), [Receiver]);
-    private static readonly PlaceEvidence Pod = new("k8s", [], "bridge", new Dictionary<string, string>());
-    private static readonly PlaceEvidence Source = new("mcastsrc", [], null, new Dictionary<string, string>());
+    private static readonly PlaceEvidence Pod = new("k8s/pod-1", "k8s", [], "bridge", new Dictionary<string, string>());
+    private static readonly PlaceEvidence Source = new("mcastsrc", "mcastsrc", [], null, new Dictionary<string, string>());
 
     private static FailedReceiver Failed(string sender, long received, SegmentEvidence? segment = null, PlaceEvidence? pod = null) => new(
         new LabCheck { Name = "k8s/pod-1", Passed = false, Sent = 500, Received = received, Lost = 0 },
         Flow, Receiver, "eth1", 5, "10.0.0.12", "10.0.0.13",
-        ReceiverProbeEvent.From(ReceiverOnSegment), SenderProbeEvent.From("mcast send: diagnosis: ...\n" + sender), pod ?? Pod, Source, segment, 0);
+        ReceiverProbeEvent.From(ReceiverOnSegment), SenderProbeEvent.From("mcast send: diagnosis: ...\n" + sender), pod ?? Pod, Source, segment);
 
     private static SegmentEvidence Switch(bool querier, IReadOnlyList<string> groupPorts, long membershipCs = 200) =>
         new(true, querier, membershipCs, 6000, ["p1", "p2"], groupPorts, new Dictionary<string, string> { ["k8s"] = "p1", ["mcastsrc"] = "p2" });

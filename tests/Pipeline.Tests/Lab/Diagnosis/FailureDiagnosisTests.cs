@@ -1,0 +1,62 @@
+using McastLab.Pipeline.Core;
+using McastLab.Pipeline.Lab;
+using McastLab.Pipeline.Lab.Diagnosis;
+
+namespace McastLab.Pipeline.Tests.Lab.Diagnosis;
+
+/// <summary>
+/// The step after the verdict on replayed captures (<see cref="ReplayedRun"/>): a failed receiver gets the cause its
+/// evidence shows, in report.json and in the log's failure sentence; passing checks and checks without evidence stay as they were.
+/// </summary>
+public sealed class FailureDiagnosisTests
+{
+    private static readonly Dictionary<string, string> PortOfHost = new() { ["k8s"] = "p1", ["mcastsrc"] = "p2" };
+
+    /// <summary>k8s/pod-1 heard nothing (the capture of a receiver the stream never reached) on a switch the host side saw as given.</summary>
+    private static (ReplayedRun Run, LabObservations Observed) NothingArrived(SegmentEvidence? segment)
+    {
+        var run = new ReplayedRun();
+        var observed = run.WithReceiver("k8s/pod-1", new ContainerOutcome(143, ReplayedRun.Captured("mcast-recv-control-eth0.jsonl"), ReplayedRun.Captured("mcast-recv-control-eth0.stderr")));
+        return (run, observed with { HostSide = new HostSideEvidence(segment, []) });
+    }
+
+    [Fact]
+    public void A_receiver_that_got_nothing_on_a_snooping_switch_without_querier_is_diagnosed_no_querier()
+    {
+        var (run, observed) = NothingArrived(new SegmentEvidence(true, false, 1000, 400, ["p1", "p2"], [], PortOfHost));
+        var log = new CapturingLog();
+
+        var report = FailureDiagnosis.Explain(run.Report(observed), run.Experiment, observed, run.Settings);
+
+        var failed = Assert.Single(report.Failed);
+        Assert.Equal(("k8s/pod-1", "no-querier"), (failed.Name, failed.Diagnosis?.Cause));
+        Assert.Contains("mcast_querier 0", failed.Diagnosis!.Evidence, StringComparison.Ordinal);
+        Assert.All(report.Checks.Where(c => c.Passed), c => Assert.Null(c.Diagnosis));
+        Assert.Equal("no-querier", LabReport.FromJson(report.ToJson()).Checks.Single(c => c.Name == "k8s/pod-1").Diagnosis?.Cause);
+        report.Print(log);
+        Assert.Contains(log.At("error"), l => l.StartsWith("k8s/pod-1: ", StringComparison.Ordinal) && l.Contains("cause no-querier (no querier on a snooping segment)", StringComparison.Ordinal));
+        var failure = Assert.Throws<PipelineException>(() => report.EnsurePassed("report.json"));
+        Assert.Contains("(k8s/pod-1: no-querier)", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_evidence_for_a_cause_a_failed_check_keeps_no_diagnosis()
+    {
+        // A switch that floods unregistered groups: a lost stream there is not the querier's doing.
+        var (run, observed) = NothingArrived(new SegmentEvidence(true, false, 1000, 400, [], [], PortOfHost));
+
+        var report = FailureDiagnosis.Explain(run.Report(observed), run.Experiment, observed, run.Settings);
+
+        Assert.Null(Assert.Single(report.Failed).Diagnosis);
+        Assert.DoesNotContain("\"diagnosis\"", report.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_passing_report_is_returned_as_it_was()
+    {
+        var run = new ReplayedRun();
+        var report = run.Report();
+
+        Assert.Same(report, FailureDiagnosis.Explain(report, run.Experiment, run.Observations(), run.Settings));
+    }
+}
