@@ -16,7 +16,8 @@ public enum LabSegment
 
 /// <summary>
 /// The breakages --fault can inject into the local lab, one real kernel state per cause of the diagnosis
-/// catalog (docs/troubleshooting.md); the written form is the cause's id.
+/// catalog (docs/troubleshooting.md); the written form is the cause's id. socket-buffer-too-small has none:
+/// net.core.rmem_max is the machine's, not a network namespace's.
 /// </summary>
 public enum LabFault
 {
@@ -31,7 +32,6 @@ public enum LabFault
     MacvlanIsolation,
     SourceNotAllowed,
     TtlTooSmall,
-    SocketBufferTooSmall,
 }
 
 /// <summary>The written forms of <see cref="LabSegment"/> and <see cref="LabFault"/>: kebab-case ("snooping-no-querier", "rp-filter").</summary>

@@ -52,6 +52,19 @@ public sealed class FailureDiagnosisTests
     }
 
     [Fact]
+    public void A_receiver_whose_queue_overflowed_is_diagnosed_socket_buffer_too_small()
+    {
+        var run = new ReplayedRun();
+        var observed = run.WithReceiver("k8s/pod-1", new ContainerOutcome(130, ReplayedRun.Captured("mcast-recv-kernel-drops.jsonl"), ""));
+
+        var report = FailureDiagnosis.Explain(run.Report(observed), run.Experiment, observed, run.Settings);
+
+        var diagnosis = Assert.Single(report.Failed).Diagnosis;
+        Assert.Equal("socket-buffer-too-small", diagnosis?.Cause);
+        Assert.Equal("the kernel dropped 31958 datagrams from the receiver's full socket queue; its buffer is 4194304 bytes of the 16777216 asked for.", diagnosis!.Evidence);
+    }
+
+    [Fact]
     public void A_passing_report_is_returned_as_it_was()
     {
         var run = new ReplayedRun();
