@@ -10,7 +10,8 @@ namespace McastLab.Pipeline.Lab.Local;
 /// judged by nobody here; Lab/Diagnosis reads it): the switch (`ip -d link`, `bridge link`, `bridge mdb`) and
 /// for each place its links (macvlan mode), its routes to the group and back to each sender (`ip route get`),
 /// rp_filter (`ip netconf`), the firewall rules that drop IGMP or UDP (iptables-save) and its UDP receive-buffer
-/// errors (/proc/net/snmp). One `ip -batch` and one iptables-save per place, all places at once.
+/// errors (/proc/net/snmp). One `ip -batch` and one iptables-save per place, all places at once, while the flows
+/// run (that state is set before they start); the switch's entries and the error counters once they ended.
 /// </summary>
 public sealed class HostSideReader(ProcessRunner runner, LabTimings? timings = null)
 {
@@ -18,12 +19,15 @@ public sealed class HostSideReader(ProcessRunner runner, LabTimings? timings = n
 
     /// <param name="places">Each place (a host name or a pod key) with a process in its network namespace.</param>
     /// <param name="senders">The senders' addresses on the segment, whose routes back rp_filter checks.</param>
+    /// <param name="flows">The flows' run: the switch and the counters are read once it ended (however it ended).</param>
     public async Task<HostSideEvidence> ReadAsync(LabTopology topology, IReadOnlyDictionary<string, int> places, string segment, string group,
-        IReadOnlyList<string> senders, CancellationToken cancellationToken)
+        IReadOnlyList<string> senders, Task flows, CancellationToken cancellationToken)
     {
         var read = places.Select(p => PlaceAsync(p.Key, p.Value, segment, group, senders, cancellationToken)).ToList();
+        var evidence = await Task.WhenAll(read);
+        await Task.WhenAny(flows);
         var segmentEvidence = topology.HasSwitch ? await SwitchAsync(topology, cancellationToken) : null;
-        return new HostSideEvidence(segmentEvidence, await Task.WhenAll(read));
+        return new HostSideEvidence(segmentEvidence, [.. evidence.Select(e => e with { UdpReceiveBufferErrors = UdpReceiveBufferErrors(places[e.Place]) })]);
     }
 
     private async Task<SegmentEvidence> SwitchAsync(LabTopology topology, CancellationToken cancellationToken)
@@ -83,7 +87,6 @@ public sealed class HostSideReader(ProcessRunner runner, LabTimings? timings = n
         {
             GroupRouteInterface = groupRoute,
             RpFilter = rpFilter,
-            UdpReceiveBufferErrors = UdpReceiveBufferErrors(pid),
         };
     }
 

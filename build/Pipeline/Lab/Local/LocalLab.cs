@@ -196,14 +196,15 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             [.. f.Receivers.Select(r => new RunningReceiver(r, Owner(r.Place), LabExperiment.ImageOf(r.Tool, request.McastImage, request.IperfImage),
                 faults.ReceiverArguments(r, LabExperiment.ReceiverArguments(r, f.Port, s, minimum)), r.Interface ?? s.Interface))])).ToList();
 
-        var outcomes = await new FlowRunner(containers, log, s.Group, timings)
+        var running = new FlowRunner(containers, log, s.Group, timings)
             .RunAsync(flows, TimeSpan.FromSeconds(s.DurationSeconds + 30), options.ReceiverGrace, cancellationToken);
-        log.Information($"{flows.Count} flow(s) with {flows.Sum(f => f.Receivers.Count)} receiver(s) done in {Took("flows")}.");
-        // The host side as it is now, before cleanup takes it away (Lab/Diagnosis reads it when a check failed).
-        hostSide = await new HostSideReader(runner, timings).ReadAsync(topology,
+        // The host side, while the flows run and before cleanup takes it away (Lab/Diagnosis reads it when a check failed).
+        var reading = new HostSideReader(runner, timings).ReadAsync(topology,
             pods.ToDictionary(p => p.Key, p => p.Value.Sandbox.Pid).Concat(topology.Nodes.Append(LabTopology.SourceHost).Select(h => KeyValuePair.Create(h, topology.Host(h).Pid))).ToDictionary(),
-            s.Interface, s.Group.ToString(), [.. experiment.Flows.Select(f => AddressOf(f.Sender.Place)).OfType<string>().Distinct()], cancellationToken);
-        Took("host side");
+            s.Interface, s.Group.ToString(), [.. experiment.Flows.Select(f => AddressOf(f.Sender.Place)).OfType<string>().Distinct()], running, cancellationToken);
+        var outcomes = await running;
+        hostSide = await reading;
+        log.Information($"{flows.Count} flow(s) with {flows.Sum(f => f.Receivers.Count)} receiver(s) done in {Took("flows")}.");
         observed.AddRange(outcomes.Select(o => new FlowObservation(o.Flow.Flow.Name, o.Sender, AddressOf(o.Flow.Flow.Sender.Place),
             [.. o.Flow.Flow.Receivers.Select((r, i) => new ReceiverObservation(r.Check, o.Receivers[i], o.Joined[i], AddressOf(r.Place)))])));
     }
