@@ -154,6 +154,8 @@ set -e
 joined "$log.13" joined
 kill -STOP $r
 on src "$M" send --group $G --port 5008 --ttl 5 --rate 200M --duration 2 > /dev/null 2>&1
+# What the host side sees at once: the namespace's UDP counters (RcvbufErrors).
+on pod cat /proc/net/snmp > "$out/snmp-kernel-drops.txt"
 kill -CONT $r
 mcast_send 5008 10.0.0.12 > /dev/null 2>&1
 stop INT $r > /dev/null

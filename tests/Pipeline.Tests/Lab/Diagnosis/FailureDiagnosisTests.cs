@@ -1,6 +1,7 @@
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab;
 using McastLab.Pipeline.Lab.Diagnosis;
+using McastLab.Pipeline.Lab.Local;
 
 namespace McastLab.Pipeline.Tests.Lab.Diagnosis;
 
@@ -62,6 +63,24 @@ public sealed class FailureDiagnosisTests
         var diagnosis = Assert.Single(report.Failed).Diagnosis;
         Assert.Equal("socket-buffer-too-small", diagnosis?.Cause);
         Assert.Equal("the kernel dropped 31958 datagrams from the receiver's full socket queue; its buffer is 4194304 bytes of the 16777216 asked for.", diagnosis!.Evidence);
+    }
+
+    [Fact]
+    public void Drops_the_receiver_never_heard_of_are_named_from_the_namespace_counter()
+    {
+        var run = new ReplayedRun();
+        // The receiver missed datagrams; its socket reported no drops (none came after them), the namespace counted them.
+        var observed = run.WithFlow("outside-to-pods", "iperf-client-one-missing.txt", "k8s/pod-1", "mcast-recv-one-missing.jsonl", "mcast-recv-one-missing-beside.jsonl");
+        var errors = HostSideReader.RcvbufErrors(ReplayedRun.Captured("snmp-kernel-drops.txt").Split('\n'));
+        var pod = new PlaceEvidence("k8s/pod-1", "k8s", [], "bridge", new Dictionary<string, string>()) { UdpReceiveBufferErrors = errors };
+        observed = observed with { HostSide = new HostSideEvidence(null, [pod]) };
+
+        var report = FailureDiagnosis.Explain(run.Report(observed), run.Experiment, observed, run.Settings);
+
+        Assert.Equal(27318, errors);
+        var diagnosis = Assert.Single(report.Failed).Diagnosis;
+        Assert.Equal("socket-buffer-too-small", diagnosis?.Cause);
+        Assert.StartsWith("the kernel counted 27318 UDP receive-buffer errors where the receiver is", diagnosis!.Evidence, StringComparison.Ordinal);
     }
 
     [Fact]
