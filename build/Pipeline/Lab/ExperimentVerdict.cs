@@ -34,6 +34,8 @@ public static class ExperimentVerdict
                 LabExperiment.AddressesCheck when observed.Pods.Count == 0 && setupFirst is not null => LabCheck.NotRunBecause(planned, setupFirst),
                 LabExperiment.AddressesCheck => SegmentAddresses(lab, observed),
                 LabExperiment.CleanupCheck => Cleanup(planned, observed.Leftovers),
+                DeliveryHeld.Name when observed.Flows.Count == 0 && setupFirst is not null => LabCheck.NotRunBecause(planned, setupFirst),
+                DeliveryHeld.Name => DeliveryHeld.Judge(experiment, checks, lab.SoakSeconds),
                 _ => Traffic(planned, experiment, observed, minimum, setupFirst),
             });
         }

@@ -29,6 +29,9 @@ public sealed record LabCheck : CheckFigures
     /// <summary>What the receiver had to see: "everything sent", "nothing", or nothing because of a known limitation.</summary>
     public string? Expected { get; init; }
 
+    /// <summary>Why the check failed, when the diagnosis could name a cause (null when it passed or none fits).</summary>
+    public CheckDiagnosis? Diagnosis { get; init; }
+
     /// <summary>A planned check that did not run, with the reason (it neither passes nor fails the run).</summary>
     public static LabCheck NotRunBecause(PlannedCheck check, string reason) => new()
     {

@@ -29,6 +29,9 @@ public sealed record LabObservations
 
     /// <summary>A folder of what the backend saw of a run that did not go as planned (events, states, logs), relative to report.json's folder; null: none.</summary>
     public string? Diagnostics { get; init; }
+
+    /// <summary>The host side after the flows, before cleanup (switch, firewalls, routes, rp_filter); null when the backend cannot see it.</summary>
+    public HostSideEvidence? HostSide { get; init; }
 }
 
 /// <summary>An address on the segment and who holds it (a pod as node/name, or a host).</summary>

@@ -92,7 +92,7 @@ public sealed record LabReport
     public void Print(IBuildLog log)
     {
         foreach (var line in Table()) log.Information(line);
-        foreach (var check in Failed) log.Error($"{check.Name}: {check.Detail ?? "failed"}");
+        foreach (var check in Failed) log.Error($"{check.Name}: {check.Detail ?? "failed"}{(check.Diagnosis is { } d ? " " + d.Sentence : "")}");
         foreach (var check in Checks.Where(c => c.Status == CheckStatus.NotRun)) log.Warning($"{check.Name} not run: {check.NotRunReason}.");
     }
 
@@ -113,7 +113,7 @@ public sealed record LabReport
         }
         var failed = Failed.ToList();
         if (failed.Count == 0) return;
-        var names = string.Join(", ", failed.Select(c => c.Name));
+        var names = string.Join(", ", failed.Select(c => c.Diagnosis is { } d ? $"{c.Name}: {d.Cause}" : c.Name));
         throw new PipelineException(
             $"The lab failed {failed.Count} of {Checks.Count} check(s) ({names}); see their details above and in {reportPath}.");
     }

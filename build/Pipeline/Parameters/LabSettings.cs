@@ -35,6 +35,9 @@ public sealed partial record LabSettings
         new("rate", "lab", "Send rate of the lab's senders (iperf units: 1M = 1,048,576 bit/s; or 500pps).") { Form = ParameterForm.IperfRate },
         new("pods", "lab", "Receiver pods per node in the lab."),
         new("nodes", "lab", "Nodes in the lab (the local backend joins them with a bridge as the L2 switch)."),
+        new("segment", "lab", "The local lab's L2 segment: flood (the walkthrough's), snooping (a bridge that snoops IGMP, does not flood unregistered groups, with a querier) or snooping-no-querier.") { Form = LabFaultForms.Form<LabSegment>("snooping") },
+        new("fault", "lab", "Breaks the local lab in one real way, to see the diagnosis name it (docs/troubleshooting.md): none, or a cause id such as rp-filter.") { Form = LabFaultForms.Form<LabFault>("igmp-blocked") },
+        new("soak", "lab", "Seconds the flows run instead of --duration, past the switch's membership interval; 0 for no soak (adds the check delivery-held)."),
     ];
 
     public required LabBackend Backend { get; init; }
@@ -52,6 +55,11 @@ public sealed partial record LabSettings
     public required string Rate { get; init; }
     public required int Pods { get; init; }
     public required int Nodes { get; init; }
+    public LabSegment Segment { get; init; } = LabSegment.Flood;
+    public LabFault Fault { get; init; } = LabFault.None;
+
+    /// <summary>A soak's length (0: none); a soak's flows run this long, <see cref="DurationSeconds"/> is then the same.</summary>
+    public int SoakSeconds { get; init; }
 
     /// <summary>The lab's node names in order: k8s, k8s-2, ... (every backend and the per-node manifests use these).</summary>
     public IReadOnlyList<string> NodeNames => [.. Enumerable.Range(1, Nodes).Select(i => i == 1 ? "k8s" : $"k8s-{i}")];
@@ -81,7 +89,12 @@ public sealed partial record LabSettings
             Rate = p.Text("rate"),
             Pods = p.Number("pods", 1, 64),
             Nodes = p.Number("nodes", 1, 16),
+            Segment = LabFaultForms.Parse<LabSegment>(p.Text("segment")),
+            Fault = LabFaultForms.Parse<LabFault>(p.Text("fault")),
+            SoakSeconds = p.Number("soak", 0, 3600),
         };
+        // A soak runs the flows for its length instead of --duration (docs/troubleshooting.md).
+        if (settings.SoakSeconds > 0) settings = settings with { DurationSeconds = settings.SoakSeconds };
         settings.Validate(p);
         return settings;
     }
@@ -111,6 +124,13 @@ public sealed partial record LabSettings
                 throw p.Invalid(name, $"outside the pods' IPAM range {RangeStart}-{RangeEnd}");
         }
         if (K8sAddress.Equals(McastsrcAddress)) throw p.Invalid("mcastsrc-address", "different from --k8s-address");
+        // Faults, switch segments and soaks are the local backend's: it owns the kernel state they change.
+        if (Backend != LabBackend.Local && Fault != LabFault.None) throw p.Invalid("fault", "none unless --lab-backend=local (faults are injected into the local lab)");
+        if (Backend != LabBackend.Local && Segment != LabSegment.Flood) throw p.Invalid("segment", "flood unless --lab-backend=local (the local lab builds the switch)");
+        if (Backend != LabBackend.Local && SoakSeconds != 0) throw p.Invalid("soak", "0 unless --lab-backend=local");
+        // The IGMP faults only show on a switch that snoops: on a flooding segment nothing would break.
+        if (Fault is LabFault.IgmpBlocked or LabFault.MembershipExpired or LabFault.NoQuerier && Segment != LabSegment.Snooping)
+            throw p.Invalid("fault", $"one the segment can show: {LabFaultForms.Written(Fault)} needs --segment=snooping");
         if (!InterfaceName().IsMatch(Interface)) throw p.Invalid("interface", "a Linux interface name (1-15 letters, digits, '-', '_' or '.')");
         if (!DnsLabel().IsMatch(NetworkName)) throw p.Invalid("network-name", "a Kubernetes name (lower-case letters, digits and '-', at most 63)");
         // Checked here, not when the lab starts: a rate the lab cannot use stops the build before anything is built.

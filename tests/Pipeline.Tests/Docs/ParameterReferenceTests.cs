@@ -40,10 +40,10 @@ public sealed class ParameterReferenceTests
     [Fact]
     public void A_parameter_added_to_the_catalog_is_drift_named_with_the_command()
     {
-        var added = ParameterCatalog.All.Append(new ParameterDefinition("soak", "lab", "Minutes the lab keeps sending.")).ToList();
+        var added = ParameterCatalog.All.Append(new ParameterDefinition("linger", "lab", "Minutes the lab keeps sending.")).ToList();
         var drift = Drift(Committed, ParameterReference.Render(added, Defaults));
         Assert.NotNull(drift);
-        Assert.Contains("generated \"| `--soak` | `MCASTLAB_SOAK` |  | Minutes the lab keeps sending. |\"", drift, StringComparison.Ordinal);
+        Assert.Contains("generated \"| `--linger` | `MCASTLAB_LINGER` |  | Minutes the lab keeps sending. |\"", drift, StringComparison.Ordinal);
         Assert.EndsWith($"run '{ParameterReference.Command}' and commit {ParameterReference.FileName}.", drift, StringComparison.Ordinal);
     }
 

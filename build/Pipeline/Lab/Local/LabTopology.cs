@@ -23,6 +23,16 @@ public sealed class LabTopology(NetworkNamespaces namespaces, LabContainers cont
     /// <summary>The named namespace of a host.</summary>
     public string Namespace(string host) => run.Name(host);
 
+    /// <summary>Whether the segment is a bridge in a switch namespace: several nodes, or a switch that snoops (--segment).</summary>
+    public bool HasSwitch => Nodes.Count > 1 || settings.Segment != LabSegment.Flood;
+
+    public string SwitchNamespace => run.Name("switch");
+
+    public string Bridge => run.Name("br");
+
+    /// <summary>The switch port of each host, in the order they are plugged in: the nodes, then mcastsrc.</summary>
+    public IReadOnlyDictionary<string, string> Ports => Nodes.Append(SourceHost).Select((h, i) => (h, run.Name($"p{i + 1}"))).ToDictionary(p => p.h, p => p.Item2);
+
     public async Task BuildAsync(CancellationToken cancellationToken)
     {
         var started = new System.Collections.Concurrent.ConcurrentDictionary<string, LabContainer>();
@@ -42,14 +52,14 @@ public sealed class LabTopology(NetworkNamespaces namespaces, LabContainers cont
         await Task.WhenAll(Nodes.Select((node, i) => namespaces.AddBridgeAsync(Namespace(node), PrimaryNetwork.BridgeName, cancellationToken, PrimaryNetwork.BridgeMac(i))));
 
         var segment = settings.Interface;
-        if (Nodes.Count == 1)
+        if (!HasSwitch)
         {
             await namespaces.AddVethAsync(Namespace(Nodes[0]), segment, Namespace(SourceHost), segment, cancellationToken);
         }
         else
         {
-            var switchNamespace = run.Name("switch");
-            var bridge = run.Name("br");
+            var switchNamespace = SwitchNamespace;
+            var bridge = Bridge;
             await namespaces.AddAsync(switchNamespace, cancellationToken);
             await namespaces.AddBridgeAsync(switchNamespace, bridge, cancellationToken);
             await Task.WhenAll(Nodes.Append(SourceHost).Select(async (host, i) =>

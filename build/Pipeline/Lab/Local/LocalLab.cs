@@ -44,6 +44,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
 {
     private readonly LocalLabOptions options = options ?? new LocalLabOptions();
     private readonly LabTimings timings = new();
+    private HostSideEvidence? hostSide;
 
     /// <summary>This run's prefix (known before it starts, so a test can find its containers).</summary>
     public LabRunId Run { get; } = options?.Run ?? LabRunId.New();
@@ -67,7 +68,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         {
             throw new PipelineException($"The local lab runs the walkthrough's IPv4 segment, so --group must be an IPv4 multicast address such as 224.0.67.67, not {request.Settings.Group}.");
         }
-        var nodeConfigs = NodeAttachmentConfigs.Read(request.ManifestsDirectory, request.Settings.NetworkName, experiment.Nodes);
+        var nodeConfigs = new FaultInjection(runner, request.Settings).Configs(NodeAttachmentConfigs.Read(request.ManifestsDirectory, request.Settings.NetworkName, experiment.Nodes));
         var cni = new CniPlugin(runner, options.CniPluginDirectory ?? CniPlugin.FindPluginDirectory());
         foreach (var plugin in nodeConfigs.Values.SelectMany(PodAttachment.RequiredPlugins).Append("bridge").Distinct())
         {
@@ -125,6 +126,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             Flows = flows,
             Leftovers = leftovers,
             SetupFailure = setupFailure,
+            HostSide = hostSide,
         };
     }
 
@@ -142,7 +144,8 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         async Task HostsAsync()
         {
             await topology.BuildAsync(cancellationToken);
-            log.Information($"Hosts up: {s.Nodes} node(s) and {LabTopology.SourceHost} on {s.Interface} ({(s.Nodes == 1 ? "veth pair" : "bridge")}) in {Took("hosts")}.");
+            await new SwitchSegment(runner, topology, s).ConfigureAsync(cancellationToken);
+            log.Information($"Hosts up: {s.Nodes} node(s) and {LabTopology.SourceHost} on {s.Interface} ({(topology.HasSwitch ? $"bridge, {LabFaultForms.Written(s.Segment)}" : "veth pair")}) in {Took("hosts")}.");
         }
         // The pods' sandboxes start while the hosts are made: only their CNI calls need the nodes' links.
         var hosts = HostsAsync();
@@ -180,6 +183,8 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
 
         var minimum = LabTraffic.MinimumDatagrams(s.Rate, s.DurationSeconds);
         LabContainer Owner(string place) => pods.TryGetValue(place, out var pod) ? pod.Sandbox : topology.Host(place);
+        var faults = new FaultInjection(runner, s);
+        await faults.ApplyAsync(place => Owner(place).Pid, cancellationToken);
         string? AddressOf(string place) => pods.TryGetValue(place, out var pod)
             ? pod.Interfaces.FirstOrDefault(i => i.InterfaceName == s.Interface)?.Address
             : place == LabTopology.SourceHost ? s.McastsrcAddress.ToString() : place == topology.Nodes[0] ? s.K8sAddress.ToString() : null;
@@ -187,12 +192,18 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             f,
             Owner(f.Sender.Place),
             LabExperiment.ImageOf(f.Sender.Tool, request.McastImage, request.IperfImage),
-            LabExperiment.SenderArguments(f.Sender, f.Port, s, AddressOf(f.Sender.Place) ?? ""),
+            faults.SenderArguments(f.Sender, LabExperiment.SenderArguments(f.Sender, f.Port, s, AddressOf(f.Sender.Place) ?? "")),
             [.. f.Receivers.Select(r => new RunningReceiver(r, Owner(r.Place), LabExperiment.ImageOf(r.Tool, request.McastImage, request.IperfImage),
-                LabExperiment.ReceiverArguments(r, f.Port, s, minimum), r.Interface ?? s.Interface))])).ToList();
+                faults.ReceiverArguments(r, LabExperiment.ReceiverArguments(r, f.Port, s, minimum)), r.Interface ?? s.Interface))])).ToList();
 
-        var outcomes = await new FlowRunner(containers, log, s.Group, timings)
+        var running = new FlowRunner(containers, log, s.Group, timings)
             .RunAsync(flows, TimeSpan.FromSeconds(s.DurationSeconds + 30), options.ReceiverGrace, cancellationToken);
+        // The host side, while the flows run and before cleanup takes it away (Lab/Diagnosis reads it when a check failed).
+        var reading = new HostSideReader(runner, timings).ReadAsync(topology,
+            pods.ToDictionary(p => p.Key, p => p.Value.Sandbox.Pid).Concat(topology.Nodes.Append(LabTopology.SourceHost).Select(h => KeyValuePair.Create(h, topology.Host(h).Pid))).ToDictionary(),
+            s.Interface, s.Group.ToString(), [.. experiment.Flows.Select(f => AddressOf(f.Sender.Place)).OfType<string>().Distinct()], running, cancellationToken);
+        var outcomes = await running;
+        hostSide = await reading;
         log.Information($"{flows.Count} flow(s) with {flows.Sum(f => f.Receivers.Count)} receiver(s) done in {Took("flows")}.");
         observed.AddRange(outcomes.Select(o => new FlowObservation(o.Flow.Flow.Name, o.Sender, AddressOf(o.Flow.Flow.Sender.Place),
             [.. o.Flow.Flow.Receivers.Select((r, i) => new ReceiverObservation(r.Check, o.Receivers[i], o.Joined[i], AddressOf(r.Place)))])));

@@ -53,7 +53,8 @@ public sealed class LabTarget(ProcessRunner runner, IBuildLog log, BuildParamete
         if (parameters.Lab.Backend == LabBackend.Cluster) references = await new LabImages(runner, log, parameters).PulledReferencesAsync(references, cancellationToken);
         var request = new LabRequest(parameters.Lab, references[0], references[1], Path.Combine(runDirectory, LabManifests.ManifestsDirectory));
 
-        var report = await backend.RunAsync(request, cancellationToken);
+        // The verdict, then the cause of each failed check (Lab/Diagnosis, docs/troubleshooting.md).
+        var report = await backend.RunAsync(request, cancellationToken, Diagnosis.FailureDiagnosis.Explain);
         report.Write(runDirectory);
         var path = report.Write(ReportDirectory);
         // Report views (HTML, JUnit) are made from the report itself, beside report.json, for every run, passed or failed.

@@ -25,6 +25,7 @@ public static class HtmlReport
         tr.fail td { background: #ffebe9; } tr.unknown td { background: #fff8c5; }
         .result.pass { color: #1a7f37; font-weight: 600; } .result.fail { color: #cf222e; font-weight: 600; } .result.unknown { color: #9a6700; font-weight: 600; }
         .absent { color: #8c959f; }
+        .diagnosis { margin-top: 4px; padding: 4px 8px; border-left: 3px solid #cf222e; background: #fff; } .diagnosis .cause { font-family: ui-monospace, monospace; font-weight: 600; color: #cf222e; }
         svg { max-width: 100%; height: auto; }
         svg text { font: 11px system-ui, sans-serif; fill: #1f2328; }
         .topology rect { fill: #f6f8fa; stroke: #8c959f; } .topology .pod rect { fill: #ddf4ff; stroke: #54aeff; }
@@ -90,7 +91,7 @@ public static class HtmlReport
                     html.Append(CultureInfo.InvariantCulture, $"""<td class="num">{Value(figure?.ToString(CultureInfo.InvariantCulture))}</td>""");
                 }
                 html.Append(CultureInfo.InvariantCulture,
-                    $"""<td class="num">{Value(check.JitterMs?.ToString("0.000", CultureInfo.InvariantCulture))}</td><td class="num">{Value(check.TtlSeen?.ToString(CultureInfo.InvariantCulture))}</td><td>{Value(check.PodAddress)}</td><td class="detail">{Value(check.Detail)}</td></tr>""");
+                    $"""<td class="num">{Value(check.JitterMs?.ToString("0.000", CultureInfo.InvariantCulture))}</td><td class="num">{Value(check.TtlSeen?.ToString(CultureInfo.InvariantCulture))}</td><td>{Value(check.PodAddress)}</td><td class="detail">{Value(check.Detail)}{Diagnosis(check.Diagnosis)}</td></tr>""");
             }
             html.Append("</tbody></table>");
         }
@@ -118,6 +119,10 @@ public static class HtmlReport
         html.Append('\n');
         return html.ToString();
     }
+
+    /// <summary>The cause the lab named, beside the check's detail: its id, what was seen, the fix (docs/troubleshooting.md).</summary>
+    private static string Diagnosis(CheckDiagnosis? d) => d is null ? "" :
+        $"""<div class="diagnosis" data-cause="{E(d.Cause)}">cause <span class="cause">{E(d.Cause)}</span>: {E(d.Title)}<br>seen: {E(d.Evidence)}<br>fix: {E(d.Fix)}</div>""";
 
     private static string Css(LabCheck check) => check.Status switch { CheckStatus.Passed => "pass", CheckStatus.Failed => "fail", _ => "unknown" };
 

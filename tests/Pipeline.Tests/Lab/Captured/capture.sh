@@ -146,6 +146,20 @@ on src timeout -s KILL 2 iperf -c $G -u --ttl 5 -t 5 -b 1M -p 5001 -B 10.0.0.12 
 echo $? > "$out/iperf-client-killed.exit"
 set -e
 
+# 13. A full socket queue: the receiver (uid 65534, so its buffer is net.core.rmem_max) is stopped (SIGSTOP) while
+#     mcast send bursts 2 s at 200M, resumed, then a second short send makes the socket report its drops
+#     (SO_RXQ_OVFL comes with the next datagram); stopped with SIGINT.
+(exec ip netns exec experiment-cap-pod setpriv --reuid=65534 --regid=65534 --clear-groups "$M" recv --group $G --port 5008 --format json --interval 1 --duration 65 --interface eth1 --expect-packets 400 --max-loss 0 \
+  > "$out/mcast-recv-kernel-drops.jsonl" 2> "$log.13") & r=$!
+joined "$log.13" joined
+kill -STOP $r
+on src "$M" send --group $G --port 5008 --ttl 5 --rate 200M --duration 2 > /dev/null 2>&1
+# What the host side sees at once: the namespace's UDP counters (RcvbufErrors).
+on pod cat /proc/net/snmp > "$out/snmp-kernel-drops.txt"
+kill -CONT $r
+mcast_send 5008 10.0.0.12 > /dev/null 2>&1
+stop INT $r > /dev/null
+
 # 12. CNI ADD results of the views' pods (Debian's containernetworking-plugins): eth0 from bridge + host-local
 #     (the cluster network), eth1 from macvlan + host-local with the lab's attachment config; control: eth0 only.
 export CNI_PATH=/usr/lib/cni CNI_COMMAND=ADD
