@@ -88,14 +88,18 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
         }
         finally
         {
-            // Never leave a flow or a removal running into cleanup's own (two removals of one container conflict).
-            try
+            // Never leave a flow or a removal running into cleanup's own (two removals of one container conflict):
+            // the flows first, as they queue removals until they end.
+            foreach (var pending in new Func<IEnumerable<Task>>[] { () => running.Cast<Task>().Concat(started).Concat(senders), () => removals })
             {
-                await Task.WhenAll(running.Concat(removals).Concat(started).Concat(senders));
-            }
-            catch (Exception e) when (e is DockerApiException or OperationCanceledException or PipelineException)
-            {
-                // The first failure is the one thrown above; cleanup removes what is left and reports it.
+                try
+                {
+                    await Task.WhenAll(pending());
+                }
+                catch (Exception e) when (e is DockerApiException or OperationCanceledException or PipelineException)
+                {
+                    // The first failure is the one thrown above; cleanup removes what is left and reports it.
+                }
             }
             milestones.Reached("flows ended");
             milestones.Record(timings);
