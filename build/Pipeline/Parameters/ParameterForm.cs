@@ -31,6 +31,9 @@ public sealed partial record ParameterForm(Regex Pattern, string Expected)
     /// <summary>name[:tag] of an image the engine pulls or builds from (a registry prefix is allowed).</summary>
     public static ParameterForm ImageReference { get; } = new(ImageReferencePattern(), "an image reference such as debian:bookworm-slim (lower-case name, optional :tag)");
 
+    /// <summary>name:tag@sha256:digest: an image pinned by its digest, the tag kept for people.</summary>
+    public static ParameterForm ImageByDigest { get; } = new(ImageByDigestPattern(), "an image by tag and digest such as kindest/node:v1.35.8@sha256:<64 hex digits>");
+
     public static ParameterForm DebianSuite { get; } = new(DebianSuitePattern(), "a Debian suite such as bookworm");
 
     public static ParameterForm HttpUrl { get; } = new(HttpUrlPattern(), "an http(s) URL such as http://deb.debian.org/debian");
@@ -90,6 +93,9 @@ public sealed partial record ParameterForm(Regex Pattern, string Expected)
 
     [GeneratedRegex(@"^[0-9]+\.[0-9]+\.[0-9]+([-+~][0-9A-Za-z.+~-]+)?$")]
     private static partial Regex PackageVersionPattern();
+
+    [GeneratedRegex(@"^[a-z0-9]+([._/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}@sha256:[0-9a-f]{64}$")]
+    private static partial Regex ImageByDigestPattern();
 
     [GeneratedRegex(@"^1\.[0-9]{1,3}$")]
     private static partial Regex KubernetesMinorPattern();

@@ -13,6 +13,9 @@ public sealed record ProcessOptions
     /// <summary>Stream the output at verbose level only (version probes, chatty tools); it is still captured.</summary>
     public bool Quiet { get; init; }
 
+    /// <summary>Capture the output without streaming it to the log at all: machine-readable state the caller parses (`ip -j`), not for people.</summary>
+    public bool CaptureOnly { get; init; }
+
     /// <summary>Exit codes that count as success.</summary>
     public IReadOnlySet<int> SuccessCodes { get; init; } = new HashSet<int> { 0 };
 

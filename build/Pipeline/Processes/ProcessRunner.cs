@@ -29,6 +29,7 @@ public sealed class ProcessRunner(IBuildLog log, SecretMasker masker, ProgramLoc
         var stderr = new StringBuilder();
         void Show(string masked)
         {
+            if (options.CaptureOnly) return;
             if (options.Output is { } output) output.Line(masked);
             else if (options.Quiet) log.Verbose(masked);
             else log.Information(masked);

@@ -39,6 +39,14 @@ public sealed class ProcessRunnerTests
     }
 
     [Fact]
+    public async Task Capture_only_output_is_returned_and_never_logged()
+    {
+        var result = await Runner().RunAsync("echo", ["state-as-json"], new ProcessOptions { CaptureOnly = true }, TestContext.Current.CancellationToken);
+        Assert.Equal("state-as-json", result.StandardOutput.Trim());
+        Assert.DoesNotContain(log.Lines, line => line.Contains("state-as-json", StringComparison.Ordinal) && !line.StartsWith("verbose: >", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_failing_program_is_named_with_its_arguments_and_exit_code()
     {
         var error = await Assert.ThrowsAsync<ProcessFailedException>(() =>

@@ -7,7 +7,7 @@ namespace McastLab.Pipeline.Lab.Diagnosis;
 /// </summary>
 public static class CauseCatalog
 {
-    public static IReadOnlyList<ICause> All { get; } =
+    public static IReadOnlyList<Cause> All { get; } =
     [
         new NoRouteToGroup(),
         new SenderWrongInterface(),

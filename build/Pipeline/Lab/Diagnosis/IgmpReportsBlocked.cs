@@ -1,15 +1,12 @@
 namespace McastLab.Pipeline.Lab.Diagnosis;
 
 /// <summary>A firewall drops the receiver's IGMP reports, so a snooping switch never forwards the group to it (kube-ovn#3080).</summary>
-public sealed class IgmpReportsBlocked : ICause
+public sealed class IgmpReportsBlocked() : Cause(
+    "igmp-blocked",
+    "IGMP reports blocked",
+    "let IGMP out (iptables -D OUTPUT -p igmp -j DROP, or allow protocol 2 in the node's and pods' firewall / NetworkPolicy)")
 {
-    public string Id => "igmp-blocked";
-
-    public string Title => "IGMP reports blocked";
-
-    public string Fix => "let IGMP out (iptables -D OUTPUT -p igmp -j DROP, or allow protocol 2 in the node's and pods' firewall / NetworkPolicy)";
-
-    public string? Evidence(FailedReceiver f)
+    public override string? Evidence(FailedReceiver f)
     {
         var rule = f.ReceiverPlace?.DropRules.FirstOrDefault(r => r.Contains("igmp", StringComparison.OrdinalIgnoreCase) || r.Contains("-p 2 ", StringComparison.Ordinal));
         if (rule is null) return null;

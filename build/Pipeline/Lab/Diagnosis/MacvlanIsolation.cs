@@ -4,15 +4,12 @@ namespace McastLab.Pipeline.Lab.Diagnosis;
 /// macvlan keeps the traffic apart: a parent interface never hears its children (multus#691), and in modes
 /// other than bridge the children of one parent do not hear each other.
 /// </summary>
-public sealed class MacvlanIsolation : ICause
+public sealed class MacvlanIsolation() : Cause(
+    "macvlan-isolation",
+    "macvlan parent or sibling isolation",
+    "use macvlan mode bridge in the NetworkAttachmentDefinition so pods of one node hear each other; for the node itself, receive on a macvlan child of the parent (ip link add mv0 link eth1 type macvlan mode bridge), not on the parent")
 {
-    public string Id => "macvlan-isolation";
-
-    public string Title => "macvlan parent or sibling isolation";
-
-    public string Fix => "use macvlan mode bridge in the NetworkAttachmentDefinition so pods of one node hear each other; for the node itself, receive on a macvlan child of the parent (ip link add mv0 link eth1 type macvlan mode bridge), not on the parent";
-
-    public string? Evidence(FailedReceiver f)
+    public override string? Evidence(FailedReceiver f)
     {
         var sameNode = f.ReceiverPlace is { } r && f.SenderPlace is { } s && r.Node == s.Node;
         if (!sameNode) return null;

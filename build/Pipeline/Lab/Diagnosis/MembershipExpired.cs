@@ -3,15 +3,12 @@ using System.Globalization;
 namespace McastLab.Pipeline.Lab.Diagnosis;
 
 /// <summary>Delivery began, then stopped: the switch let the receiver's membership expire before a query refreshed it (antrea#7140).</summary>
-public sealed class MembershipExpired : ICause
+public sealed class MembershipExpired() : Cause(
+    "membership-expired",
+    "membership expired",
+    "keep the membership interval above robustness × query interval + query response interval (mcast_membership_interval, mcast_query_interval on a Linux bridge), and make sure queries reach the receivers and their reports reach the switch")
 {
-    public string Id => "membership-expired";
-
-    public string Title => "membership expired";
-
-    public string Fix => "keep the membership interval above robustness × query interval + query response interval (mcast_membership_interval, mcast_query_interval on a Linux bridge), and make sure queries reach the receivers and their reports reach the switch";
-
-    public string? Evidence(FailedReceiver f)
+    public override string? Evidence(FailedReceiver f)
     {
         if (f.Switch is not { Snooping: true, Querier: true } sw) return null;
         // Robustness 2: a member must outlive two queries and the time to answer; sooner, it expires between them.

@@ -4,15 +4,12 @@ namespace McastLab.Pipeline.Lab.Diagnosis;
 /// A sender or receiver that lets the route choose has no route for the group on the segment: the default
 /// route (the cluster network's eth0 in a pod) takes the group instead (multus#847).
 /// </summary>
-public sealed class NoRouteToGroup : ICause
+public sealed class NoRouteToGroup() : Cause(
+    "no-route",
+    "no route to the group on the intended interface",
+    "give the attachment a route for 224.0.0.0/4 (the NetworkAttachmentDefinition's ipam \"routes\": [{\"dst\": \"224.0.0.0/4\"}]), or name the interface (mcast --interface eth1, iperf -B G%eth1)")
 {
-    public string Id => "no-route";
-
-    public string Title => "no route to the group on the intended interface";
-
-    public string Fix => "give the attachment a route for 224.0.0.0/4 (the NetworkAttachmentDefinition's ipam \"routes\": [{\"dst\": \"224.0.0.0/4\"}]), or name the interface (mcast --interface eth1, iperf -B G%eth1)";
-
-    public string? Evidence(FailedReceiver f)
+    public override string? Evidence(FailedReceiver f)
     {
         if (f.SenderProbe is { ChosenBy: "route" } s && s.OutgoingInterface != f.Segment && !s.RouteIsMulticast)
         {

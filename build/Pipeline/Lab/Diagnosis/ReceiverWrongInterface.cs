@@ -1,15 +1,12 @@
 namespace McastLab.Pipeline.Lab.Diagnosis;
 
 /// <summary>The receiver's membership is on another interface than the one the stream arrives on.</summary>
-public sealed class ReceiverWrongInterface : ICause
+public sealed class ReceiverWrongInterface() : Cause(
+    "receiver-wrong-interface",
+    "receiver joined on the wrong interface",
+    "join on the segment's interface: mcast recv --interface eth1 (or G%eth1), iperf -s -B G%eth1; a join by route follows the route for the group (ip route get G)")
 {
-    public string Id => "receiver-wrong-interface";
-
-    public string Title => "receiver joined on the wrong interface";
-
-    public string Fix => "join on the segment's interface: mcast recv --interface eth1 (or G%eth1), iperf -s -B G%eth1; a join by route follows the route for the group (ip route get G)";
-
-    public string? Evidence(FailedReceiver f)
+    public override string? Evidence(FailedReceiver f)
     {
         if (f.ReceiverProbe is not { } r || r.MembershipInterfaces.Contains(f.Segment)) return null;
         var wanted = f.Receiver.Interface ?? f.Segment;

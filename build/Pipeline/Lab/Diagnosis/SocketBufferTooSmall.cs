@@ -3,15 +3,12 @@ using System.Globalization;
 namespace McastLab.Pipeline.Lab.Diagnosis;
 
 /// <summary>The receiver's socket queue overflowed: the kernel dropped datagrams it had received (SO_RXQ_OVFL, Udp RcvbufErrors).</summary>
-public sealed class SocketBufferTooSmall : ICause
+public sealed class SocketBufferTooSmall() : Cause(
+    "socket-buffer-too-small",
+    "socket buffer too small (kernel drops)",
+    "raise net.core.rmem_max on the node (sysctl -w net.core.rmem_max=16777216; it is not namespaced, so set it on the node), or run the receiver with CAP_NET_ADMIN as root so SO_RCVBUFFORCE gets its buffer")
 {
-    public string Id => "socket-buffer-too-small";
-
-    public string Title => "socket buffer too small (kernel drops)";
-
-    public string Fix => "raise net.core.rmem_max on the node (sysctl -w net.core.rmem_max=16777216; it is not namespaced, so set it on the node), or run the receiver with CAP_NET_ADMIN as root so SO_RCVBUFFORCE gets its buffer";
-
-    public string? Evidence(FailedReceiver f)
+    public override string? Evidence(FailedReceiver f)
     {
         var buffer = f.ReceiverProbe is { } r
             ? string.Create(CultureInfo.InvariantCulture, $"; its buffer is {r.ReceiveBufferBytes} bytes of the {r.ReceiveBufferRequestedBytes} asked for")

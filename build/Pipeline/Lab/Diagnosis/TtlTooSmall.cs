@@ -3,15 +3,12 @@ using System.Globalization;
 namespace McastLab.Pipeline.Lab.Diagnosis;
 
 /// <summary>The sender's TTL runs out on the path: each router takes one (esnet/iperf#262; iperf's default TTL is 1).</summary>
-public sealed class TtlTooSmall : ICause
+public sealed class TtlTooSmall() : Cause(
+    "ttl-too-small",
+    "TTL too small for the path",
+    "raise the sender's TTL above the number of routers on the path (mcast send --ttl N, iperf -c G --ttl N; the received TTL tells the hops: sent − received)")
 {
-    public string Id => "ttl-too-small";
-
-    public string Title => "TTL too small for the path";
-
-    public string Fix => "raise the sender's TTL above the number of routers on the path (mcast send --ttl N, iperf -c G --ttl N; the received TTL tells the hops: sent − received)";
-
-    public string? Evidence(FailedReceiver f)
+    public override string? Evidence(FailedReceiver f)
     {
         var ttl = f.SenderProbe?.Ttl ?? f.Ttl;
         // Each router on the path takes one: the received TTL tells how many the stream crossed.

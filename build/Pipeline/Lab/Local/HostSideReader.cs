@@ -132,7 +132,7 @@ public sealed class HostSideReader(ProcessRunner runner, LabTimings? timings = n
         try
         {
             var result = await timings.TimeAsync("host side", () => runner.RunAsync(program, arguments,
-                new ProcessOptions { Quiet = true, AllowFailure = true, StandardInput = input, Timeout = TimeSpan.FromSeconds(20) }, cancellationToken));
+                new ProcessOptions { CaptureOnly = true, AllowFailure = true, StandardInput = input, Timeout = TimeSpan.FromSeconds(20) }, cancellationToken));
             return result.StandardOutput;
         }
         catch (ProcessFailedException)

@@ -5,13 +5,13 @@ namespace McastLab.Pipeline.Lab.Diagnosis;
 /// --fault that injects it), a title, the fix, and the evidence it needs: null when what was seen does not
 /// point to it, else one sentence saying what was seen.
 /// </summary>
-public interface ICause
+public abstract class Cause(string id, string title, string fix)
 {
-    string Id { get; }
+    public string Id { get; } = id;
 
-    string Title { get; }
+    public string Title { get; } = title;
 
-    string Fix { get; }
+    public string Fix { get; } = fix;
 
-    string? Evidence(FailedReceiver f);
+    public abstract string? Evidence(FailedReceiver f);
 }
