@@ -140,7 +140,9 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
     private void FinishIntervals(StreamKey key, double now)
     {
         ReportDueIntervals(now);
-        if (plan.IntervalSeconds > 0 && now > _intervalStart[key] + 0.001)
+        // However short the rest is: a datagram that arrived just after the last boundary belongs to an interval
+        // (ReportInterval skips a rest in which nothing arrived).
+        if (plan.IntervalSeconds > 0 && now > _intervalStart[key])
         {
             ReportInterval(key, _intervalStart[key], now);
         }
