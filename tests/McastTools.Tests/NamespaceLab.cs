@@ -68,9 +68,13 @@ internal sealed class NamespaceLab : IDisposable
         }
     }
 
-    /// <summary>Starts `mcast ARGS` (the NativeAOT binary, as users run it) inside a namespace.</summary>
+    /// <summary>
+    /// Starts `mcast ARGS` (the NativeAOT binary, as users run it) inside a namespace, with SIGINT and SIGTERM
+    /// at their defaults: a test run started in the background by a script inherits them ignored, and then
+    /// mcast rightly ignores the Ctrl+C a test sends (env execs, so the pid is still mcast's).
+    /// </summary>
     public static LabProcess Mcast(string ns, params string[] args) =>
-        new(["ip", "netns", "exec", ns, NativeMcast.Require(), .. args]);
+        new(["ip", "netns", "exec", ns, "env", "--default-signal=INT,TERM", NativeMcast.Require(), .. args]);
 
     /// <summary>Starts `mcast ARGS` inside a namespace as uid/gid 65534 without capabilities, as the images run in a pod.</summary>
     public static LabProcess McastUnprivileged(string ns, params string[] args) =>
