@@ -46,14 +46,25 @@ public sealed class ManyGroupsTests
     {
         var groups = summaries.Select(s => s.GetProperty("group").GetString()).ToList();
         Assert.Equal(Enumerable.Range(1, 64).Select(i => $"239.1.1.{i}").Order(StringComparer.Ordinal), groups.Order(StringComparer.Ordinal));
+        AssertEachGroupAccountsForItsDatagrams(summaries, perGroup);
+        Assert.All(summaries, s => Assert.StartsWith("10.0.0.12:", s.GetProperty("source").GetString(), StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Every group accounts for exactly what was sent to it: received plus lost, none twice. A loaded machine
+    /// may drop a datagram before any socket (a veth's backlog; seen once at load 30), so a little loss is
+    /// allowed over the run; a datagram counted under the wrong group still breaks a group's sum.
+    /// </summary>
+    private static void AssertEachGroupAccountsForItsDatagrams(List<JsonElement> summaries, int perGroup)
+    {
         foreach (var summary in summaries)
         {
-            var group = summary.GetProperty("group").GetString();
-            Assert.True(
-                (perGroup, 0L, 0L) == (summary.GetProperty("received").GetInt64(), summary.GetProperty("lost").GetInt64(), summary.GetProperty("duplicates").GetInt64()),
-                $"group {group}: {summary}");
-            Assert.StartsWith("10.0.0.12:", summary.GetProperty("source").GetString(), StringComparison.Ordinal);
+            var (received, lost, duplicates) = (summary.GetProperty("received").GetInt64(), summary.GetProperty("lost").GetInt64(), summary.GetProperty("duplicates").GetInt64());
+            Assert.True(received + lost == perGroup && duplicates == 0, $"group {summary.GetProperty("group").GetString()}: {summary}");
         }
+
+        var totalLost = summaries.Sum(s => s.GetProperty("lost").GetInt64());
+        Assert.True(totalLost * 100 <= summaries.Count * perGroup, $"{totalLost} of {summaries.Count * perGroup} datagrams lost: more than 1 %");
     }
 
     [Fact]
@@ -111,7 +122,7 @@ public sealed class ManyGroupsTests
 
         var summaries = Events(receiver.Output, "summary");
         Assert.Equal(Enumerable.Range(1, 12).Select(i => $"ff15::{i:x}").Order(StringComparer.Ordinal), summaries.Select(s => s.GetProperty("group").GetString()).Order(StringComparer.Ordinal));
-        Assert.All(summaries, s => Assert.Equal((100L, 0L), (s.GetProperty("received").GetInt64(), s.GetProperty("lost").GetInt64())));
+        AssertEachGroupAccountsForItsDatagrams(summaries, 100);
         var end = Assert.Single(Events(receiver.Output, "end"));
         Assert.Equal(["ff15::d", "ff15::e", "ff15::f", "ff15::10"], end.GetProperty("silentGroups").EnumerateArray().Select(g => g.GetString()));
     }
