@@ -18,6 +18,9 @@ public sealed class McastToolsPublisher(ProcessRunner runner, IBuildLog log, str
     public async Task<string> PublishAsync(string outputDirectory, CancellationToken cancellationToken = default)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
+        // Every publish of the project shares its obj folder: two at once (the Lab and Images test fixtures run
+        // in parallel) wrote one object file together and the link failed on undefined symbols.
+        await using var exclusive = await LockAsync(Path.Combine(repositoryRoot, Path.GetDirectoryName(Project)!, "obj", "publish.lock"), cancellationToken);
         using var output = new ToolLog(log, logDirectory is null ? null : Path.Combine(logDirectory, LogFile), "dotnet publish");
         await runner.RunAsync("dotnet",
             ["publish", Path.Combine(repositoryRoot, Project), "--runtime", "linux-x64", "--configuration", "Release",
@@ -30,5 +33,22 @@ public sealed class McastToolsPublisher(ProcessRunner runner, IBuildLog log, str
         }
         log.Information($"Published {Path.GetRelativePath(repositoryRoot, binary)} ({ImageSize.Format(new FileInfo(binary).Length)}) in {watch.Elapsed.TotalSeconds:0.0} s{(output.Path is null ? "" : $"; dotnet's output: {output.Where(repositoryRoot)}")}.");
         return binary;
+    }
+
+    /// <summary>Holds an exclusive lock (flock) on the file until disposed, waiting while another process or task holds it.</summary>
+    private static async Task<FileStream> LockAsync(string path, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+        }
     }
 }
