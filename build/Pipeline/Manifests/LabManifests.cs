@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using k8s.Models;
+using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Manifests;
@@ -43,7 +44,7 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
     public MacvlanNetwork CniNetwork(IPAddress rangeStart, IPAddress rangeEnd)
     {
         // host-local's own default gateway, written out (it would take the subnet's first address anyway).
-        var gateway = FirstHost(lab.Subnet).ToString();
+        var gateway = (Ipv4Number.Of(lab.Subnet.BaseAddress) + 1).ToString();
         return new MacvlanNetwork
         {
             Name = lab.NetworkName,
@@ -63,13 +64,6 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
                 Routes = [new CniRoute(MulticastRoute) { Gateway = NoGateway }],
             },
         };
-    }
-
-    private static IPAddress FirstHost(IPNetwork subnet)
-    {
-        var bytes = subnet.BaseAddress.GetAddressBytes();
-        bytes[^1] += 1;
-        return new IPAddress(bytes);
     }
 
     public NetworkAttachmentDefinition NetworkAttachment() => new()
