@@ -35,25 +35,30 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         {
             throw new PipelineException($"The kubeconfig {path} is missing; point --kubeconfig (or KUBECONFIG) at your cluster's kubeconfig and run again.");
         }
+        return On(path, null, log, parameters, cluster, run);
+    }
+
+    /// <summary>
+    /// The backend on the cluster of the kubeconfig at <paramref name="kubeconfig"/> (its --kube-context), the flows
+    /// outside it on <paramref name="outside"/> (null: none), its downloads under artifacts/lab.
+    /// </summary>
+    public static ClusterLab On(string kubeconfig, IClusterHosts? outside, IBuildLog log, BuildParameters parameters, ClusterSettings cluster, LabRunId run,
+        bool createMissingNamespace = false)
+    {
         KubernetesClientConfiguration config;
         try
         {
-            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, currentContext: cluster.KubeContext);
+            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, currentContext: cluster.KubeContext);
         }
         catch (k8s.Exceptions.KubeConfigException e)
         {
-            throw new PipelineException($"The kubeconfig {path} cannot be used ({e.Message}); check it and --kube-context, then run again.", e);
+            throw new PipelineException($"The kubeconfig {kubeconfig} cannot be used ({e.Message}); check it{(cluster.KubeContext is null ? "" : " and --kube-context")}, then run again.", e);
         }
-        return On(config, null, log, parameters, cluster, run);
-    }
-
-    /// <summary>The backend on the cluster of <paramref name="config"/>, the flows outside it on <paramref name="outside"/> (null: none), its downloads under artifacts/lab.</summary>
-    public static ClusterLab On(KubernetesClientConfiguration config, IClusterHosts? outside, IBuildLog log, BuildParameters parameters, ClusterSettings cluster, LabRunId run,
-        bool createMissingNamespace = false) =>
-        new(Client(config), new PinnedDownload(new HttpClient(), log, parameters.Layout.LabDownloads), parameters.ClusterAddons, parameters.Images, outside, log, cluster, run)
+        return new(Client(config), new PinnedDownload(new HttpClient(), log, parameters.Layout.LabDownloads), parameters.ClusterAddons, parameters.Images, outside, log, cluster, run)
         {
             CreateMissingNamespace = createMissingNamespace,
         };
+    }
 
     /// <summary>A client whose every refusal becomes one sentence naming what was refused, by whom, and what to do.</summary>
     public static Kubernetes Client(KubernetesClientConfiguration config) => new(config, new ForbiddenRequestHandler());

@@ -1,4 +1,3 @@
-using k8s;
 using McastLab.Pipeline.Boxes;
 using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Lab.Cluster;
@@ -22,9 +21,9 @@ public static class VagrantBackend
             throw new PipelineException($"The cluster's kubeconfig {artifacts.Kubeconfig} is missing; start the two-VM lab with ./build.sh LabUp and run again.");
         }
         var vagrant = new VagrantLab(runner, log, new BoxLayout(parameters.RepositoryRoot, parameters.Boxes), parameters);
-        // Its kubeconfig is the cluster's admin: it makes the lab's namespace when missing.
-        return ClusterLab.On(KubernetesClientConfiguration.BuildConfigFromConfigFile(artifacts.Kubeconfig), new VagrantHosts(runner, log, vagrant, artifacts), log, parameters,
-            parameters.Cluster with { InstallMultus = true }, run, createMissingNamespace: true);
+        // Its kubeconfig (one context) is the cluster's admin: it makes the lab's namespace when missing.
+        return ClusterLab.On(artifacts.Kubeconfig, new VagrantHosts(runner, log, vagrant, artifacts), log, parameters,
+            parameters.Cluster with { InstallMultus = true, KubeContext = null }, run, createMissingNamespace: true);
     }
 }
 
