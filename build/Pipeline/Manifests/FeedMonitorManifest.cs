@@ -53,8 +53,8 @@ public sealed class FeedMonitorManifest(LabManifests manifests)
             Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("32Mi") },
             Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("256Mi") },
         };
-        // The lab's container has no privilege; with no pod-level context in a DaemonSet, Pod Security's
-        // "restricted" profile asks the rest of it of the container.
+        // The lab's container has no privilege; the receiver DaemonSet's pod sets no security context, so the
+        // rest of Pod Security's "restricted" profile goes on the container.
         container.SecurityContext.RunAsNonRoot = true;
         container.SecurityContext.SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" };
         return container;
