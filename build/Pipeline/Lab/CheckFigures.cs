@@ -1,11 +1,24 @@
+using System.Text.Json.Serialization;
+
 namespace McastLab.Pipeline.Lab;
 
 /// <summary>
-/// What a check of report.json says besides its name and verdict: where traffic went and what was counted.
-/// The lab writes it (<see cref="LabCheck"/>) into report.json, the contract for other readers.
+/// What a check of report.json says besides its name and verdict: where traffic went and what was counted
+/// (the receiver's counts are <see cref="ReceiverFigures"/>). The lab writes it (<see cref="LabCheck"/>) into
+/// report.json, the contract for other readers.
 /// </summary>
-public abstract record CheckFigures
+public abstract record CheckFigures : ReceiverFigures
 {
+    protected CheckFigures()
+    {
+    }
+
+    /// <summary>A check's figures that start as what its receiver counted.</summary>
+    protected CheckFigures(ReceiverFigures received)
+        : base(received)
+    {
+    }
+
     /// <summary>For traffic checks: outside-to-pod, pod-to-outside, pod-to-pod-same-node, pod-to-pod-cross-node or node-from-own-pod.</summary>
     public string? Direction { get; init; }
 
@@ -21,32 +34,11 @@ public abstract record CheckFigures
     /// <summary>Datagrams the sender says it sent.</summary>
     public long? Sent { get; init; }
 
-    /// <summary>Distinct datagrams the receiver got.</summary>
-    public long? Received { get; init; }
-
-    public long? Lost { get; init; }
-
-    public long? Reordered { get; init; }
-
-    public long? Duplicates { get; init; }
-
-    /// <summary>Datagrams that were not valid data (mcast recv only).</summary>
-    public long? Invalid { get; init; }
-
-    /// <summary>Datagrams the kernel dropped at the receiver's socket (mcast recv only).</summary>
-    public long? KernelDrops { get; init; }
-
-    public double? JitterMs { get; init; }
-
-    /// <summary>TTL of the received datagrams, as the receiver saw it.</summary>
-    public int? TtlSeen { get; init; }
-
     /// <summary>Address the pod's attachment got from IPAM (or the host's address outside Kubernetes).</summary>
+    [JsonPropertyOrder(1)] // after the receiver's figures in report.json
     public string? PodAddress { get; init; }
 
     /// <summary>One sentence: what was verified, or why it failed.</summary>
+    [JsonPropertyOrder(1)]
     public string? Detail { get; init; }
-
-    /// <summary>mcast recv's per-second figures, when the receiver was mcast.</summary>
-    public IReadOnlyList<ReceiverInterval>? Intervals { get; init; }
 }

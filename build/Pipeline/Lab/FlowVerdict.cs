@@ -63,7 +63,7 @@ public static class FlowVerdict
         }
         var drops = report?.KernelDrops is > 0 ? $" The kernel dropped {report.KernelDrops} datagram(s) at the socket (receive buffer full)." : "";
         var detail = (problems.Count == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{(iperf ? "iperf" : "mcast recv")} got all {report!.Received} datagrams sent, none lost{(report.Ttl is { } t ? $" (TTL {t})" : "")}.")
+            ? string.Create(CultureInfo.InvariantCulture, $"{(iperf ? "iperf" : "mcast recv")} got all {report!.Received} datagrams sent, none lost{(report.TtlSeen is { } t ? $" (TTL {t})" : "")}.")
             : string.Join("; ", problems) + ".") + drops;
         return LabCheck.FromReceiver(receiver.Check, problems.Count == 0, detail, report, sent, null);
     }

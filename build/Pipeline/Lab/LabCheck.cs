@@ -8,6 +8,15 @@ namespace McastLab.Pipeline.Lab;
 /// </summary>
 public sealed record LabCheck : CheckFigures
 {
+    public LabCheck()
+    {
+    }
+
+    private LabCheck(ReceiverFigures received)
+        : base(received)
+    {
+    }
+
     /// <summary>Short stable name, such as "pod-1/iperf-to-mcast"; report.json and the failure message use it.</summary>
     [JsonPropertyOrder(-2)]
     public required string Name { get; init; }
@@ -43,22 +52,13 @@ public sealed record LabCheck : CheckFigures
     };
 
     /// <summary>A receiver's check with the figures of its report (null figures when it printed none).</summary>
-    public static LabCheck FromReceiver(string name, bool passed, string detail, ReceiverReport? report, long? sent, string? podAddress) => new()
+    public static LabCheck FromReceiver(string name, bool passed, string detail, ReceiverReport? report, long? sent, string? podAddress) => new(report ?? new ReceiverFigures())
     {
         Name = name,
         Passed = passed,
         Sent = sent,
-        Received = report?.Received,
-        Lost = report?.Lost,
-        Reordered = report?.Reordered,
-        Duplicates = report?.Duplicates,
-        Invalid = report?.Invalid,
-        KernelDrops = report?.KernelDrops,
-        JitterMs = report?.JitterMs,
-        TtlSeen = report?.Ttl,
         PodAddress = podAddress,
         Detail = detail,
-        Intervals = report is { Intervals.Count: > 0 } ? report.Intervals : null,
     };
 }
 

@@ -7,31 +7,16 @@ namespace McastLab.Pipeline.Lab;
 
 /// <summary>
 /// What a receiver reported at the end, from either tool: `mcast recv --format json` (its summary and end
-/// events) or iperf 2's server text. Null figures were not in the output.
+/// events) or iperf 2's server text. Its figures (<see cref="ReceiverFigures"/>) go into the check as they
+/// are; the streams, iperf's loss percentage and mcast's own verdict are for judging it.
 /// </summary>
-public sealed partial record ReceiverReport
+public sealed partial record ReceiverReport : ReceiverFigures
 {
-    public long Received { get; init; }
-    public long? Lost { get; init; }
-    public long? Reordered { get; init; }
-    public long? Duplicates { get; init; }
-
-    /// <summary>Datagrams that were not the sender's data (no iperf header, or older than the window), over every stream heard.</summary>
-    public long? Invalid { get; init; }
-
-    /// <summary>Datagrams the kernel dropped at the socket for want of buffer (SO_RXQ_OVFL), the largest figure reported.</summary>
-    public long? KernelDrops { get; init; }
-
-    public double? JitterMs { get; init; }
-    public int? Ttl { get; init; }
     public double? LossPercent { get; init; }
     public int Streams { get; init; }
 
     /// <summary>Streams of any source the receiver reported (<see cref="Streams"/> counts only the expected sender's).</summary>
     public int StreamsHeard { get; init; }
-
-    /// <summary>mcast's "interval" events (one per stream per second with `--interval 1`), in the order printed.</summary>
-    public IReadOnlyList<ReceiverInterval> Intervals { get; init; } = [];
 
     /// <summary>The tool's own verdict (mcast's end event), when it gives one.</summary>
     public bool? Ok { get; init; }
@@ -82,10 +67,10 @@ public sealed partial record ReceiverReport
             Invalid = heard.Sum(h => Long(h["invalid"]) ?? 0),
             KernelDrops = heard.Select(h => Long(h["kernelDrops"])).Max(),
             JitterMs = summaries.Select(s => Double(s["jitterMs"])).Where(j => j is not null).Max(),
-            Ttl = summaries.Select(s => (int?)Long(s["ttl"])).FirstOrDefault(t => t is not null),
+            TtlSeen = summaries.Select(s => (int?)Long(s["ttl"])).FirstOrDefault(t => t is not null),
             Streams = summaries.Count,
             StreamsHeard = heard.Count,
-            Intervals = intervals,
+            Intervals = intervals.Count > 0 ? intervals : null,
             Ok = end["ok"] is JsonValue ok && ok.TryGetValue<bool>(out var b) ? b : null,
             Reason = (string?)end["reason"],
         };
@@ -132,6 +117,3 @@ public sealed partial record ReceiverReport
     [GeneratedRegex(@"(?<count>[0-9]+)\s+datagrams received out-of-order")]
     private static partial Regex IperfOutOfOrder();
 }
-
-/// <summary>One "interval" event of `mcast recv`: seconds since the stream started, and that interval's figures.</summary>
-public sealed record ReceiverInterval(double Start, double End, long Received, long Lost, long Reordered, long Duplicates);

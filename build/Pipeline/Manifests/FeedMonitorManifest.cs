@@ -1,6 +1,5 @@
 using System.Globalization;
 using k8s.Models;
-using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Manifests;
 
@@ -10,8 +9,9 @@ namespace McastLab.Pipeline.Manifests;
 /// keeps listening). Prometheus finds it by the prometheus.io/* pod annotations its kubernetes_sd example
 /// relabelling reads, and scrapes the pod's cluster address; the multicast arrives on the attached interface.
 /// Not in the kustomization: a monitor is deployed on purpose (`kubectl apply -f manifests/mcast-feed-monitor-daemonset.yaml`).
+/// Built from the lab's own manifests (<see cref="LabManifests"/>), so the two never disagree on the attachment.
 /// </summary>
-public sealed class FeedMonitorManifest(LabSettings lab, ImageSettings images)
+public sealed class FeedMonitorManifest(LabManifests manifests)
 {
     public const string Name = "mcast-feed-monitor";
     public const string FileName = "mcast-feed-monitor-daemonset.yaml";
@@ -24,13 +24,8 @@ public sealed class FeedMonitorManifest(LabSettings lab, ImageSettings images)
     /// <summary>The lab's receiver DaemonSet (attachment, tolerations) under its own name, labels and scrape annotations.</summary>
     public V1DaemonSet DaemonSet()
     {
-        var manifests = new LabManifests(lab, images);
         var daemonSet = manifests.ReceiverDaemonSet();
-        var labels = new Dictionary<string, string>
-        {
-            ["app.kubernetes.io/part-of"] = "mcastlab",
-            ["app.kubernetes.io/component"] = "feed-monitor",
-        };
+        var labels = LabManifests.Labels("feed-monitor");
         var port = MetricsPort.ToString(CultureInfo.InvariantCulture);
         daemonSet.Metadata = new V1ObjectMeta { Name = Name, Labels = labels };
         daemonSet.Spec.Selector = new V1LabelSelector { MatchLabels = labels };
@@ -58,13 +53,10 @@ public sealed class FeedMonitorManifest(LabSettings lab, ImageSettings images)
             Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("32Mi") },
             Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("256Mi") },
         };
-        container.SecurityContext = new V1SecurityContext
-        {
-            AllowPrivilegeEscalation = false,
-            RunAsNonRoot = true,
-            Capabilities = new V1Capabilities { Drop = ["ALL"] },
-            SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
-        };
+        // The lab's container has no privilege; the receiver DaemonSet's pod sets no security context, so the
+        // rest of Pod Security's "restricted" profile goes on the container.
+        container.SecurityContext.RunAsNonRoot = true;
+        container.SecurityContext.SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" };
         return container;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using k8s.Models;
+using McastLab.Pipeline.Core;
 using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Manifests;
@@ -43,7 +44,7 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
     public MacvlanNetwork CniNetwork(IPAddress rangeStart, IPAddress rangeEnd)
     {
         // host-local's own default gateway, written out (it would take the subnet's first address anyway).
-        var gateway = FirstHost(lab.Subnet).ToString();
+        var gateway = (Ipv4Number.Of(lab.Subnet.BaseAddress) + 1).ToString();
         return new MacvlanNetwork
         {
             Name = lab.NetworkName,
@@ -63,13 +64,6 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
                 Routes = [new CniRoute(MulticastRoute) { Gateway = NoGateway }],
             },
         };
-    }
-
-    private static IPAddress FirstHost(IPNetwork subnet)
-    {
-        var bytes = subnet.BaseAddress.GetAddressBytes();
-        bytes[^1] += 1;
-        return new IPAddress(bytes);
     }
 
     public NetworkAttachmentDefinition NetworkAttachment() => new()
@@ -134,7 +128,7 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
         new($"{ManifestsDirectory}/{ReceiverPodFile}", ManifestYaml.Render(ReceiverPod())),
         new($"{ManifestsDirectory}/{IperfPodFile}", ManifestYaml.Render(IperfPod())),
         new($"{ManifestsDirectory}/{DaemonSetFile}", ManifestYaml.Render(ReceiverDaemonSet())),
-        new FeedMonitorManifest(lab, images).File(),
+        new FeedMonitorManifest(this).File(),
         new($"{ManifestsDirectory}/kustomization.yaml", ManifestYaml.Render(Kustomization())),
         // The original walkthrough's file names, for `kubectl apply -f` on the Vagrant cluster.
         new("Vagrant/net-config.yml", ManifestYaml.Render(NetworkAttachment())),
@@ -210,11 +204,17 @@ public sealed class LabManifests(LabSettings lab, ImageSettings images)
 
     private Dictionary<string, string> Annotations() => new() { [NetworkAttachmentDefinition.NetworksAnnotation] = NetworksAnnotation };
 
-    private static Dictionary<string, string> Labels(string component) => new()
-    {
-        ["app.kubernetes.io/part-of"] = "mcastlab",
-        ["app.kubernetes.io/component"] = component,
-    };
+    /// <summary>
+    /// The labels of every object of the lab: the project, and which part of it the object is (none for a
+    /// namespace, which holds them all).
+    /// </summary>
+    public static Dictionary<string, string> Labels(string? component = null) => component is null
+        ? new() { [PartOfLabel] = PartOf }
+        : new() { [PartOfLabel] = PartOf, [ComponentLabel] = component };
+
+    private const string PartOfLabel = "app.kubernetes.io/part-of";
+    private const string PartOf = "mcastlab";
+    private const string ComponentLabel = "app.kubernetes.io/component";
 }
 
 /// <summary>One generated file: its path relative to the repository root and its text.</summary>

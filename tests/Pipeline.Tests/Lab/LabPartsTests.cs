@@ -134,7 +134,7 @@ public sealed class LabPartsTests
         Assert.Equal(1, report.Reordered);
         Assert.Equal(3, report.Duplicates);
         Assert.Equal(0.02, report.JitterMs);
-        Assert.Equal(5, report.Ttl);
+        Assert.Equal(5, report.TtlSeen);
         Assert.Equal(2, report.Streams);
         Assert.False(report.Ok);
         Assert.StartsWith("stream 10.0.0.12:1 lost", report.Reason, StringComparison.Ordinal);

@@ -18,7 +18,7 @@ public sealed class ManifestRoundTripTests
         "receiver" => manifests.ReceiverPod(),
         "iperf" => manifests.IperfPod(),
         "daemonset" => manifests.ReceiverDaemonSet(),
-        "feed-monitor" => new FeedMonitorManifest(ManifestTestParameters.Resolve().Lab, ManifestTestParameters.Resolve().Images).DaemonSet(),
+        "feed-monitor" => new FeedMonitorManifest(new LabManifests(ManifestTestParameters.Resolve().Lab, ManifestTestParameters.Resolve().Images)).DaemonSet(),
         "kustomization" => LabManifests.Kustomization(),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };

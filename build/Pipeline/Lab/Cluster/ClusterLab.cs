@@ -35,17 +35,29 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         {
             throw new PipelineException($"The kubeconfig {path} is missing; point --kubeconfig (or KUBECONFIG) at your cluster's kubeconfig and run again.");
         }
+        return On(path, null, log, parameters, cluster, run);
+    }
+
+    /// <summary>
+    /// The backend on the cluster of the kubeconfig at <paramref name="kubeconfig"/> (its --kube-context), the flows
+    /// outside it on <paramref name="outside"/> (null: none), its downloads under artifacts/lab.
+    /// </summary>
+    public static ClusterLab On(string kubeconfig, IClusterHosts? outside, IBuildLog log, BuildParameters parameters, ClusterSettings cluster, LabRunId run,
+        bool createMissingNamespace = false)
+    {
         KubernetesClientConfiguration config;
         try
         {
-            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, currentContext: cluster.KubeContext);
+            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, currentContext: cluster.KubeContext);
         }
         catch (k8s.Exceptions.KubeConfigException e)
         {
-            throw new PipelineException($"The kubeconfig {path} cannot be used ({e.Message}); check it and --kube-context, then run again.", e);
+            throw new PipelineException($"The kubeconfig {kubeconfig} cannot be used ({e.Message}); check it{(cluster.KubeContext is null ? "" : " and --kube-context")}, then run again.", e);
         }
-        var download = new PinnedDownload(new HttpClient(), log, parameters.Layout.LabDownloads);
-        return new ClusterLab(Client(config), download, parameters.ClusterAddons, parameters.Images, null, log, cluster, run);
+        return new(Client(config), new PinnedDownload(new HttpClient(), log, parameters.Layout.LabDownloads), parameters.ClusterAddons, parameters.Images, outside, log, cluster, run)
+        {
+            CreateMissingNamespace = createMissingNamespace,
+        };
     }
 
     /// <summary>A client whose every refusal becomes one sentence naming what was refused, by whom, and what to do.</summary>
@@ -510,7 +522,7 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
         }
         catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && CreateMissingNamespace)
         {
-            await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = "mcastlab" } } }, cancellationToken: cancellationToken);
+            await client.CoreV1.CreateNamespaceAsync(ClusterObjects.LabNamespace(ns), cancellationToken: cancellationToken);
             log.Information($"Namespace {ns} created: the two-VM lab's kubeconfig is its cluster admin.");
             return;
         }

@@ -28,6 +28,9 @@ public sealed class ClusterObjects(LabSettings lab, ImageSettings images, Cluste
 
     public string Namespace => ns;
 
+    /// <summary>The long-lived namespace the runs live in, as a backend whose kubeconfig is the cluster's admin makes it when missing.</summary>
+    public static V1Namespace LabNamespace(string name) => new() { Metadata = new V1ObjectMeta { Name = name, Labels = LabManifests.Labels() } };
+
     /// <summary>The Kubernetes name of an experiment pod: the run, its node's place in the plan, its name (pod-1 exists on every node).</summary>
     public string PodName(LabPod pod) => run.Name($"n{plan.NodeIndex(pod.Node) + 1}-{pod.Name}");
 
@@ -106,12 +109,7 @@ public sealed class ClusterObjects(LabSettings lab, ImageSettings images, Cluste
     private V1Container Container(string name, string image, string command, IReadOnlyList<string> arguments) =>
         LabManifests.Container(name, image, pull == ImagePolicy.Never ? "Never" : "IfNotPresent", command, arguments);
 
-    private Dictionary<string, string> Labels(string component) => new()
-    {
-        [RunLabel] = run.Value,
-        ["app.kubernetes.io/part-of"] = "mcastlab",
-        ["app.kubernetes.io/component"] = component,
-    };
+    private Dictionary<string, string> Labels(string component) => new(LabManifests.Labels(component)) { [RunLabel] = run.Value };
 }
 
 /// <summary>Where the pods' images come from: the registry (--registry, after Push), or already on the nodes (the two-VM lab copies them).</summary>

@@ -140,6 +140,20 @@ public sealed class ClusterPartsTests
     }
 
     [Fact]
+    public void The_vagrant_backend_with_a_broken_kubeconfig_says_which_file_and_why()
+    {
+        using var scratch = BoxTestContext.Scratch();
+        var parameters = scratch.Parameters(("lab-backend", "vagrant"));
+        Directory.CreateDirectory(parameters.Layout.Lab);
+        File.WriteAllText(parameters.Layout.Kubeconfig, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\n");
+
+        var error = Assert.Throws<PipelineException>(() => VagrantBackend.Create(BoxTestContext.Runner(), new CapturingLog(), parameters, LabRunId.New()));
+
+        Assert.StartsWith($"The kubeconfig {parameters.Layout.Kubeconfig} cannot be used (", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("); check it, then run again.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_cluster_backend_without_a_kubeconfig_says_where_it_looked()
     {
         using var scratch = BoxTestContext.Scratch();
