@@ -244,6 +244,30 @@ public sealed class LocalLabTests(LabHost host)
     }
 
     [Fact]
+    public async Task Two_sweeps_at_once_remove_a_dead_run_once_and_both_finish()
+    {
+        RequireHost();
+        var cancellation = TestContext.Current.CancellationToken;
+        var namespaces = new NetworkNamespaces(new ProcessRunner(log, new SecretMasker()));
+        var stale = LabRunId.New();
+        using var docker = await DockerConnection.ConnectAsync(cancellationToken: cancellation);
+        await namespaces.AddAsync(stale.Name("k8s"), cancellation);
+        // Several containers, so that two unclaimed sweeps would meet on one (Docker: 409 removal already in progress).
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => new LabContainers(docker, stale).StartSandboxAsync($"pod-{i}", "pod", host.IperfImage, cancellation)));
+        LabRunLock.Acquire(stale).Dispose();
+
+        // Two labs started at once both find the dead run; one claims it (its lock) at a time, and neither fails.
+        var sweeps = await Task.WhenAll(
+            new LabLeftovers(docker, namespaces, log).RemoveStaleAsync(null, cancellation),
+            new LabLeftovers(docker, namespaces, log).RemoveStaleAsync(null, cancellation));
+
+        Assert.Contains(sweeps, removed => removed.Contains(stale));
+        Assert.DoesNotContain(NetworkNamespaces.List(), n => LabRunId.FromName(n) == stale);
+        Assert.Empty(await LabContainers.ListAsync(docker, stale, cancellation));
+        Assert.False(Directory.Exists(LabRunLock.StateDirectory(stale)));
+    }
+
+    [Fact]
     public async Task A_live_runs_namespaces_are_left_alone()
     {
         RequireHost();

@@ -24,8 +24,12 @@ public sealed class LabLeftovers(DockerClient docker, NetworkNamespaces namespac
             .Where(run => run != except && !LabRunLock.IsLive(run, stateRoot))
             .ToList();
 
+        var removed = new List<LabRunId>();
         foreach (var run in runs)
         {
+            using var claim = LabRunLock.TryAcquire(run, stateRoot);
+            if (claim is null) continue; // another sweep is removing it now
+            removed.Add(run);
             var theirs = containers.Where(c => c.Labels.TryGetValue(ContainerLabels.Run, out var v) && v == run.Value).ToList();
             var theirNamespaces = names.Where(n => LabRunId.FromName(n) == run).ToList();
             log.Warning($"Removing the leftovers of an earlier lab run {run}: {theirs.Count} container(s), {theirNamespaces.Count} namespace(s) and its state directory.");
@@ -34,6 +38,6 @@ public sealed class LabLeftovers(DockerClient docker, NetworkNamespaces namespac
             var directory = LabRunLock.StateDirectory(run, stateRoot);
             if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         }
-        return runs;
+        return removed;
     }
 }

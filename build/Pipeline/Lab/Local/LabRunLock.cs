@@ -32,6 +32,22 @@ public sealed class LabRunLock : IDisposable
         return new LabRunLock(run, stream);
     }
 
+    /// <summary>
+    /// The run's lock if nobody holds it, else null: a sweep takes a dead run's lock before it removes that
+    /// run's leftovers, so two labs started at once never remove the same things together.
+    /// </summary>
+    public static LabRunLock? TryAcquire(LabRunId run, string root = StateRoot)
+    {
+        try
+        {
+            return Acquire(run, root);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>True while some process holds the run's lock; a state directory still being set up counts as live for a minute.</summary>
     public static bool IsLive(LabRunId run, string root = StateRoot)
     {
