@@ -185,7 +185,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         }));
         foreach (var exported in programs.Exported)
         {
-            log.Information($"Programs of {exported.Image} run from its file system, exported under {options.FilesystemRoot} for image {exported.Id[..19]}.");
+            log.Information($"Exported the file system of {exported.Image} for its programs (image {exported.Id[..19]}).");
         }
         var attached = experiment.Pods.Count(p => p.Attached);
         // Counts, not lists: one line per pod only at diagnostic verbosity (the addresses are in the report).
