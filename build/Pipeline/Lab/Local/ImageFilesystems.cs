@@ -86,7 +86,14 @@ public sealed class ImageFilesystems(DockerClient docker, LabRunId run, string r
         }
         finally
         {
-            await docker.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true }, CancellationToken.None);
+            try
+            {
+                await docker.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true }, CancellationToken.None);
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                // Gone already.
+            }
         }
         try
         {

@@ -258,7 +258,7 @@ public static class Signals
     public static bool Send(int pid, int signal) => SendSignal(pid, signal) == 0;
 
     // DllImport: LibraryImport's generated code needs unsafe blocks, which this project does not allow; two ints need no marshalling.
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DllImport("libc.so.6", EntryPoint = "kill", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int SendSignal(int pid, int signal);
 }

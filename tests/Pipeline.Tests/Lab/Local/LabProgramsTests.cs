@@ -76,7 +76,10 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
     {
         RequireHost();
         var cancellation = TestContext.Current.CancellationToken;
-        var filesystems = new ImageFilesystems(Docker, LabRunId.New(), cache.FullName);
+        var run = LabRunId.New();
+        // A live run's: another lab's leftover removal (the lead's test loop, a parallel run) leaves its containers alone.
+        using var live = Lock(run);
+        var filesystems = new ImageFilesystems(Docker, run, cache.FullName);
         var image = $"{repository}:latest";
 
         var firstId = await CommitAsync("latest", "one");
@@ -104,6 +107,7 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
         RequireHost();
         var cancellation = TestContext.Current.CancellationToken;
         var run = LabRunId.New();
+        using var live = Lock(run);
         await CommitAsync("broken", "x", ["/usr/local/bin/no-such-program"]);
         var programs = new LabPrograms(new ImageFilesystems(Docker, run, cache.FullName), run);
         var self = new LabContainer("", "this process", Environment.ProcessId);
@@ -121,6 +125,7 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
         RequireHost();
         var cancellation = TestContext.Current.CancellationToken;
         var run = LabRunId.New();
+        using var live = Lock(run);
         var sandbox = await new LabContainers(Docker, run).StartSandboxAsync("k8s", "host", host.IperfImage, cancellation);
         try
         {
@@ -159,4 +164,16 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
     }
 
     private static string Link(string path) => new FileInfo(path).LinkTarget ?? "";
+
+    /// <summary>The run's lock, held as a lab holds it; its state directory goes with it.</summary>
+    private static RunLock Lock(LabRunId run) => new(run, LabRunLock.Acquire(run));
+
+    private sealed class RunLock(LabRunId run, LabRunLock held) : IDisposable
+    {
+        public void Dispose()
+        {
+            held.Dispose();
+            Directory.Delete(LabRunLock.StateDirectory(run), recursive: true);
+        }
+    }
 }
