@@ -19,7 +19,10 @@ public sealed class ImageFilesystems(DockerClient docker, LabRunId run, string r
     /// <summary>Outside any checkout, kept across runs (the iperf image takes seconds to export).</summary>
     public const string DefaultRoot = "/var/lib/mcastlab/rootfs";
 
-    /// <summary>An entry whose image the engine no longer has is removed once it has not been used for this long.</summary>
+    /// <summary>
+    /// An entry is removed once no run has used it for this long: every commit builds images with new ids (their
+    /// revision label), so entries pile up; an image used again later is simply exported again.
+    /// </summary>
     public static readonly TimeSpan UnusedLifetime = TimeSpan.FromDays(1);
 
     private readonly LabTimings timings = timings ?? new LabTimings();
@@ -47,7 +50,7 @@ public sealed class ImageFilesystems(DockerClient docker, LabRunId run, string r
         }
         // Marks it as used, for the removal of entries nobody uses any more.
         Directory.SetLastWriteTimeUtc(directory, DateTime.UtcNow);
-        if (exported) await RemoveUnusedAsync(cancellationToken);
+        if (exported) RemoveUnused();
         return ImageFilesystem.From(image, inspected.ID, directory, inspected.Config ?? new DockerOCIImageConfig(), exported);
     }
 
@@ -107,19 +110,17 @@ public sealed class ImageFilesystems(DockerClient docker, LabRunId run, string r
     }
 
     /// <summary>
-    /// Removes entries of images the engine no longer has, unused for <see cref="UnusedLifetime"/> (a lab that
-    /// started with one has long finished), and partial ones a killed run left.
+    /// Removes entries unused for <see cref="UnusedLifetime"/> (a lab that started with one has long finished),
+    /// and partial ones a killed run left.
     /// </summary>
-    private async Task RemoveUnusedAsync(CancellationToken cancellationToken)
+    private void RemoveUnused()
     {
-        var images = (await docker.Images.ListImagesAsync(new ImagesListParameters { All = true }, cancellationToken))
-            .Select(i => i.ID.Replace("sha256:", "", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
         foreach (var entry in new DirectoryInfo(root).GetDirectories())
         {
             var partialOf = entry.Name.Split(".partial-") is [_, var owner] ? LabRunId.FromName(owner) : null;
             var unused = partialOf is not null
                 ? partialOf != run && !LabRunLock.IsLive(partialOf)
-                : !images.Contains(entry.Name) && DateTime.UtcNow - entry.LastWriteTimeUtc > UnusedLifetime;
+                : DateTime.UtcNow - entry.LastWriteTimeUtc > UnusedLifetime;
             if (unused) entry.Delete(recursive: true);
         }
     }

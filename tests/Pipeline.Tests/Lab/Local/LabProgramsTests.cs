@@ -81,6 +81,10 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
         using var live = Lock(run);
         var filesystems = new ImageFilesystems(Docker, run, cache.FullName);
         var image = $"{repository}:latest";
+        // Entries of earlier images: one no run used for longer than the lifetime, one used lately.
+        var unused = Directory.CreateDirectory(Path.Combine(cache.FullName, new string('a', 64)));
+        Directory.SetLastWriteTimeUtc(unused.FullName, DateTime.UtcNow - ImageFilesystems.UnusedLifetime - TimeSpan.FromHours(1));
+        var recent = Directory.CreateDirectory(Path.Combine(cache.FullName, new string('b', 64)));
 
         var firstId = await CommitAsync("latest", "one");
         var first = await filesystems.GetAsync(image, cancellation);
@@ -97,6 +101,7 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
         // Owners, modes and device nodes as a container sees them.
         Assert.Equal(UnixFileMode.StickyBit, File.GetUnixFileMode(Path.Combine(second.Directory, "tmp")) & UnixFileMode.StickyBit);
         Assert.Empty(Directory.GetDirectories(cache.FullName, "*.partial-*"));
+        Assert.Equal((false, true), (Directory.Exists(unused.FullName), Directory.Exists(recent.FullName)));
         Assert.DoesNotContain(await LabContainers.ListAsync(Docker, null, cancellation),
             c => c.Labels.TryGetValue(ContainerLabels.Role, out var role) && role == "export" && c.Image.StartsWith(repository, StringComparison.Ordinal));
     }
