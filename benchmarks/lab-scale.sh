@@ -9,7 +9,8 @@
 # prints each size's median row (and the load average beside every row). DETAIL=1 also runs each size once at
 # diagnostic verbosity and prints the lab's own breakdown ("Lab timings:" lines: the phases and the flows'
 # milestones, then per Docker call, CNI plugin and ip how many ran and how long they took).
-# Usage: benchmarks/lab-scale.sh        (as root; SIZES="1x1 4x16", DURATION=5, ROUNDS=1, WIDTH=132, DETAIL=0)
+# WARMUP=0 skips the warm-up (what Lab needs is built already: an A/B of two checkouts run one after the other).
+# Usage: benchmarks/lab-scale.sh        (as root; SIZES="1x1 4x16", DURATION=5, ROUNDS=1, WIDTH=132, DETAIL=0, WARMUP=1)
 # Exit status: 0 when every size with a target met it, 1 otherwise (or when a check failed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,6 +20,7 @@ duration=${DURATION:-5}
 rounds=${ROUNDS:-1}
 width=${WIDTH:-132}
 detail=${DETAIL:-0}
+warmup=${WARMUP:-1}
 [[ $(id -u) == 0 ]] || { echo "benchmark: the lab creates network namespaces and needs root; run it as root." >&2; exit 2; }
 
 # Issue 23's targets (seconds of the warm Lab step at 5 s of traffic); other sizes are measured, not judged.
@@ -29,8 +31,10 @@ rows=$(mktemp /tmp/mcastlab-lab-scale-rows.XXXXXX)
 trap 'rm -f "$log" "$rows"' EXIT
 plain() { sed 's/\x1b\[[0-9;]*m//g' "$log"; }
 
-echo "warming up (McastTools, images, one 1x1 lab) ..."
-./build.sh Lab --duration="$duration" >"$log" 2>&1 || { tail -40 "$log"; echo "benchmark: the warm-up lab failed (log above)." >&2; exit 1; }
+if [[ $warmup == 1 ]]; then
+  echo "warming up (McastTools, images, one 1x1 lab) ..."
+  ./build.sh Lab --duration="$duration" >"$log" 2>&1 || { tail -40 "$log"; echo "benchmark: the warm-up lab failed (log above)." >&2; exit 1; }
+fi
 echo "load before measuring: $(uptime | sed 's/.*load average: //') (1, 5, 15 min; $(nproc) cores)"
 
 failed=0

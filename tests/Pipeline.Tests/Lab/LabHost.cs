@@ -69,11 +69,11 @@ public sealed class LabHost : IAsyncLifetime
 }
 
 /// <summary>
-/// What one lab run has on the host: its network namespaces, containers and links, all named after its run id
-/// (mclXXXXXX-…). Only the run's own things are compared, so other labs running at the same time, and other
+/// What one lab run has on the host: its network namespaces, containers, links and programs, all named after its
+/// run id (mclXXXXXX-…). Only the run's own things are compared, so other labs running at the same time, and other
 /// people's containers and links on a shared machine, never make a leak check fail.
 /// </summary>
-public sealed record HostInventory(IReadOnlyList<string> Namespaces, IReadOnlyList<string> Links, IReadOnlyList<string> Containers)
+public sealed record HostInventory(IReadOnlyList<string> Namespaces, IReadOnlyList<string> Links, IReadOnlyList<string> Containers, IReadOnlyList<string> Programs)
 {
     public static async Task<HostInventory> TakeAsync(LabRunId run)
     {
@@ -84,7 +84,8 @@ public sealed record HostInventory(IReadOnlyList<string> Namespaces, IReadOnlyLi
             [.. NetworkNamespaces.List().Where(n => LabRunId.FromName(n) == run)],
             [.. NetworkNamespaces.ParseLinkNames(links).Where(n => LabRunId.FromName(n) == run).Order(StringComparer.Ordinal)],
             [.. containers.Where(c => c.Labels.TryGetValue(ContainerLabels.Run, out var v) && v == run.Value).SelectMany(c => c.Names)
-                .Concat(containers.SelectMany(c => c.Names).Where(n => LabRunId.FromName(n.TrimStart('/')) == run)).Distinct().Order(StringComparer.Ordinal)]);
+                .Concat(containers.SelectMany(c => c.Names).Where(n => LabRunId.FromName(n.TrimStart('/')) == run)).Distinct().Order(StringComparer.Ordinal)],
+            [.. LabPrograms.Running(run).Select(p => $"{p.Name} (pid {p.Pid})")]);
     }
 
     /// <summary>Fails naming whatever of the run is still there.</summary>
@@ -93,6 +94,7 @@ public sealed record HostInventory(IReadOnlyList<string> Namespaces, IReadOnlyLi
         Assert.Empty(Namespaces);
         Assert.Empty(Links);
         Assert.Empty(Containers);
+        Assert.Empty(Programs);
     }
 
     private static string Run(string program, params string[] arguments)

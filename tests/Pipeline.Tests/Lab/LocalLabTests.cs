@@ -140,14 +140,9 @@ public sealed class LocalLabTests(LabHost host)
 
         var run = lab.RunAsync(host.Request(s => s with { DurationSeconds = 6 }), cancellation);
         // The send to the pods: kill iperf in mcastsrc two seconds in, as a crashed source would stop.
-        using (var docker = await DockerConnection.ConnectAsync(cancellationToken: cancellation))
-        {
-            var sender = lab.Run.Name("outside-to-pods-send");
-            var watch = Stopwatch.StartNew();
-            while (!await IsRunningAsync(docker, sender) && watch.Elapsed < TimeSpan.FromSeconds(90) && !run.IsCompleted) await Task.Delay(100, cancellation);
-            await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
-            await docker.Containers.KillContainerAsync(sender, new ContainerKillParameters { Signal = "SIGKILL" }, cancellation);
-        }
+        var sender = await ProgramAsync(lab.Run, "outside-to-pods-send", run);
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
+        Assert.True(Signals.Send(sender, Signals.Kill));
         var report = await run;
 
         report.Print(log);
@@ -171,14 +166,7 @@ public sealed class LocalLabTests(LabHost host)
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
 
         var run = lab.RunAsync(host.Request(s => s with { DurationSeconds = 10 }), cancel.Token);
-        using (var docker = await DockerConnection.ConnectAsync(cancellationToken: TestContext.Current.CancellationToken))
-        {
-            var watch = Stopwatch.StartNew();
-            while (!await IsRunningAsync(docker, lab.Run.Name("outside-to-pods-send")) && watch.Elapsed < TimeSpan.FromSeconds(90) && !run.IsCompleted)
-            {
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-            }
-        }
+        await ProgramAsync(lab.Run, "outside-to-pods-send", run);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
@@ -230,6 +218,8 @@ public sealed class LocalLabTests(LabHost host)
         await namespaces.AddAsync(stale.Name("mcastsrc"), cancellation);
         await namespaces.AddVethAsync(stale.Name("k8s"), "eth1", stale.Name("mcastsrc"), "eth1", cancellation);
         var container = await new LabContainers(docker, stale).StartSandboxAsync("k8s", "host", host.IperfImage, cancellation);
+        // And a program still running in it (iperf's server never ends by itself).
+        var program = await new LabPrograms(new ImageFilesystems(docker, stale), stale).StartAsync(container, "outside-to-pods-r1", host.IperfImage, ["-s", "-u", "-p", "5999"], cancellation);
         LabRunLock.Acquire(stale).Dispose();
         Assert.False(LabRunLock.IsLive(stale));
 
@@ -239,6 +229,8 @@ public sealed class LocalLabTests(LabHost host)
         Assert.True(report.Passed, string.Join(" ", report.Failed.Select(c => $"{c.Name}: {c.Detail}")));
         Assert.DoesNotContain(NetworkNamespaces.List(), n => LabRunId.FromName(n) == stale);
         Assert.Empty(await LabContainers.ListAsync(docker, stale, cancellation));
+        Assert.Empty(LabPrograms.Running(stale));
+        Assert.True(program.HasExited);
         Assert.False(Directory.Exists(LabRunLock.StateDirectory(stale)));
         (await HostInventory.TakeAsync(lab.Run)).AssertEmpty();
     }
@@ -294,15 +286,15 @@ public sealed class LocalLabTests(LabHost host)
         }
     }
 
-    private static async Task<bool> IsRunningAsync(global::Docker.DotNet.DockerClient docker, string name)
+    /// <summary>The pid of the run's program once it runs (found by its marker, as a leak check finds it).</summary>
+    private static async Task<int> ProgramAsync(LabRunId run, string part, Task lab)
     {
-        try
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(90) && !lab.IsCompleted)
         {
-            return (await docker.Containers.InspectContainerAsync(name)).State?.Running == true;
+            if (LabPrograms.Running(run).FirstOrDefault(p => p.Name == run.Name(part)) is { Pid: > 0 } found) return found.Pid;
+            await Task.Delay(50, TestContext.Current.CancellationToken);
         }
-        catch (global::Docker.DotNet.DockerContainerNotFoundException)
-        {
-            return false;
-        }
+        throw new InvalidOperationException($"{run.Name(part)} did not start.");
     }
 }

@@ -9,6 +9,6 @@ public static class ContainerLabels
     /// <summary>The run the container belongs to; its value is the run id.</summary>
     public const string Run = "org.mcastlab.lab.run";
 
-    /// <summary>What the container is for (host, pod, receiver, sender).</summary>
+    /// <summary>What the container is for: host, pod (namespace holders) or export (an image's file system for the programs).</summary>
     public const string Role = "org.mcastlab.lab.role";
 }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Docker.DotNet;
 using McastLab.Pipeline.Core;
 
 namespace McastLab.Pipeline.Lab.Local;
@@ -17,14 +16,14 @@ public sealed record RunningFlow(TrafficFlow Flow, LabContainer SenderOwner, str
 public sealed record FlowOutcome(RunningFlow Flow, ContainerOutcome Sender, IReadOnlyList<ContainerOutcome> Receivers, IReadOnlyList<bool> Joined);
 
 /// <summary>
-/// Runs flows that cannot disturb each other (each on its own port), each on its own course: every program's
-/// container is created and every receiver started at once; a flow's sender starts as soon as each namespace
-/// of its receivers shows as many sockets joined to the group on that interface as receivers were started
-/// there (IGMP table); after the sender's exit its receivers that expect data finish on the end-of-test
-/// datagram, and the rest are asked to stop (SIGINT: they still print their report) once nothing more can
-/// reach them. A flow does not wait for the others: its traffic runs while their containers still start.
+/// Runs flows that cannot disturb each other (each on its own port), each on its own course: every receiver
+/// is started at once (a process in its namespace, <see cref="LabPrograms"/>); a flow's sender starts as soon
+/// as each namespace of its receivers shows as many sockets joined to the group on that interface as
+/// receivers were started there (IGMP table); after the sender's exit its receivers that expect data finish
+/// on the end-of-test datagram, and the rest are asked to stop (SIGINT: they still print their report) once
+/// nothing more can reach them. A flow does not wait for the others: its traffic runs while they still start.
 /// </summary>
-public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddress group, LabTimings? timings = null)
+public sealed class FlowRunner(LabPrograms programs, IBuildLog log, IPAddress group, LabTimings? timings = null)
 {
     private readonly LabTimings timings = timings ?? new LabTimings();
 
@@ -33,48 +32,26 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
     /// <summary>From a sender's exit to stopping its flow's receivers that do not end by themselves.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>How many Docker creates and starts run at once: dockerd spends much of one waiting (disk, runc).</summary>
-    private const int StartParallelism = 16;
-
     public async Task<IReadOnlyList<FlowOutcome>> RunAsync(IReadOnlyList<RunningFlow> flows, TimeSpan senderLimit, TimeSpan receiverGrace, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var receivers = flows.SelectMany((f, fi) => f.Receivers.Select((r, ri) => (Flow: fi, Index: ri, Spec: r))).ToList();
         log.Information($"Starting {flows.Count} flow(s) with {receivers.Count} receiver(s); each sends once its receivers joined …");
-        // The first failure stops every flow (cleanup then removes what they started).
+        // The first failure stops every flow (cleanup then stops what they started).
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = failed.Token;
-        using var slots = new SemaphoreSlim(StartParallelism);
-        async Task<T> InSlotAsync<T>(Func<Task<T>> operation)
-        {
-            await slots.WaitAsync(token);
-            try
-            {
-                return await operation();
-            }
-            finally
-            {
-                slots.Release();
-            }
-        }
 
-        // Senders are only created here (cheap), so a flow's start waits for nothing but its own receivers.
-        var senders = flows.Select(f => InSlotAsync(() => containers.CreateInAsync(f.SenderOwner, $"{Part(f.Flow.Name)}-send", "sender", f.SenderImage, f.SenderArguments, token))).ToList();
         var joins = new JoinWatch(group);
         var milestones = new Milestones(clock);
-        var started = receivers.Select(r => InSlotAsync(async () =>
+        var started = receivers.Select(async r =>
         {
-            var container = await containers.CreateInAsync(r.Spec.NetworkOwner, $"{Part(flows[r.Flow].Flow.Name)}-r{r.Index}", "receiver", r.Spec.Image, r.Spec.Arguments, token);
             // Counted before it runs, so a socket it joins is never taken for another receiver's.
             joins.Starting(r.Spec);
-            await containers.StartAsync(container, token);
+            var program = await programs.StartAsync(r.Spec.NetworkOwner, $"{Part(flows[r.Flow].Flow.Name)}-r{r.Index}", r.Spec.Image, r.Spec.Arguments, token);
             milestones.Reached("receivers started");
-            return container;
-        })).ToList();
+            return program;
+        }).ToList();
 
-        // A program whose output is read is removed at once, while the others run; cleanup still removes
-        // (and checks) everything of the run, whatever happened here.
-        var removals = new ConcurrentQueue<Task>();
         var running = flows.Select((f, fi) => FlowAsync(fi)).ToList();
         try
         {
@@ -88,18 +65,14 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
         }
         finally
         {
-            // Never leave a flow or a removal running into cleanup's own (two removals of one container conflict):
-            // the flows first, as they queue removals until they end.
-            foreach (var pending in new Func<IEnumerable<Task>>[] { () => running.Cast<Task>().Concat(started).Concat(senders), () => removals })
+            // Never leave a flow running into cleanup, which stops the programs still running.
+            try
             {
-                try
-                {
-                    await Task.WhenAll(pending());
-                }
-                catch (Exception e) when (e is DockerApiException or OperationCanceledException or PipelineException)
-                {
-                    // The first failure is the one thrown above; cleanup removes what is left and reports it.
-                }
+                await Task.WhenAll(running.Cast<Task>().Concat(started));
+            }
+            catch (Exception e) when (e is OperationCanceledException or PipelineException)
+            {
+                // The first failure is the one thrown above; cleanup stops what is left and reports it.
             }
             milestones.Reached("flows ended");
             milestones.Record(timings);
@@ -111,7 +84,7 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
             var mine = Enumerable.Range(0, receivers.Count).Where(i => receivers[i].Flow == fi).ToList();
             try
             {
-                var programs = await Task.WhenAll(mine.Select(i => started[i]));
+                var receiving = await Task.WhenAll(mine.Select(i => started[i]));
                 var specs = mine.Select(i => receivers[i].Spec).ToList();
                 var joined = await joins.WaitAsync(specs, JoinTimeout, token);
                 var since = clock.Elapsed;
@@ -120,13 +93,11 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
                     if (!joined[i]) log.Warning($"{specs[i].Receiver.Check} did not join {group} on {specs[i].JoinInterface} within {JoinTimeout.TotalSeconds:0} s.");
                 }
 
-                var sender = await senders[fi];
-                await containers.StartAsync(sender, token);
+                var sender = await programs.StartAsync(flow.SenderOwner, $"{Part(flow.Flow.Name)}-send", flow.SenderImage, flow.SenderArguments, token);
                 var sending = clock.Elapsed;
                 milestones.Reached("senders started");
-                var sent = await containers.WaitAsync(sender, senderLimit, token);
-                var exitedAt = await containers.ExitedAtAsync(sender, token) ?? DateTimeOffset.UtcNow;
-                removals.Enqueue(containers.RemoveAsync(sender, CancellationToken.None));
+                var sent = await sender.WaitAsync(senderLimit, token);
+                var exitedAt = await sender.ExitedAt;
                 var exited = clock.Elapsed;
                 milestones.Reached("senders exited");
                 // Every datagram of this flow is sent; what its receivers not expecting data (and iperf's server)
@@ -142,9 +113,7 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
                 var results = await Task.WhenAll(specs.Select(async (r, i) =>
                 {
                     if (!ExpectsData(r)) await settled;
-                    var outcome = await FinishAsync(programs[i], ExpectsData(r) ? receiverGrace - grace.Elapsed : TimeSpan.Zero, token);
-                    removals.Enqueue(containers.RemoveAsync(programs[i], CancellationToken.None));
-                    return outcome;
+                    return await FinishAsync(receiving[i], ExpectsData(r) ? receiverGrace - grace.Elapsed : TimeSpan.Zero, token);
                 }));
                 milestones.Reached("receivers ended");
                 log.Verbose(string.Create(CultureInfo.InvariantCulture,
@@ -163,28 +132,28 @@ public sealed class FlowRunner(LabContainers containers, IBuildLog log, IPAddres
     private static string Part(string name) => name.Replace('/', '-');
 
     /// <summary>Waits for the receiver to end by itself; past the grace period, SIGINT, then SIGKILL.</summary>
-    private async Task<ContainerOutcome> FinishAsync(LabContainer receiver, TimeSpan grace, CancellationToken cancellationToken)
+    private static async Task<ContainerOutcome> FinishAsync(LabProgram receiver, TimeSpan grace, CancellationToken cancellationToken)
     {
         if (grace > TimeSpan.Zero)
         {
             try
             {
-                return await containers.WaitAsync(receiver, grace, cancellationToken);
+                return await receiver.WaitAsync(grace, cancellationToken);
             }
             catch (PipelineException)
             {
                 // Still running: stop it below.
             }
         }
-        await containers.SignalAsync(receiver, "SIGINT", cancellationToken);
+        receiver.Signal(Signals.Interrupt);
         try
         {
-            return await containers.WaitAsync(receiver, TimeSpan.FromSeconds(10), cancellationToken);
+            return await receiver.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
         }
         catch (PipelineException)
         {
-            await containers.SignalAsync(receiver, "SIGKILL", cancellationToken);
-            return await containers.WaitAsync(receiver, TimeSpan.FromSeconds(10), cancellationToken);
+            receiver.Signal(Signals.Kill);
+            return await receiver.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
         }
     }
 

@@ -8,6 +8,7 @@ namespace McastLab.Pipeline.Lab.Local;
 /// The lab's containers, through the Docker engine API: typed inspect (the pid behind a container's network
 /// namespace), label filters (every container of a run, even one whose creation was interrupted) and
 /// cancellation, without parsing CLI output. Every container carries the run label and is removed by it.
+/// The lab's containers only hold namespaces (hosts, pods' sandboxes); its programs are processes (<see cref="LabPrograms"/>).
 /// </summary>
 public sealed class LabContainers(DockerClient docker, LabRunId run, LabTimings? timings = null)
 {
@@ -19,11 +20,11 @@ public sealed class LabContainers(DockerClient docker, LabRunId run, LabTimings?
     /// as a CRI runtime hands it to the CNI plugins). The container itself is in host network mode: Docker's
     /// own empty namespace (network mode none) costs a re-exec of dockerd per container, about 2.5 times the
     /// CPU of the whole start (measured here: 0.47 against 0.17 CPU seconds), and a 4 × 16 lab starts 71 of them.
-    /// Docker's container:ID mode joins /proc/PID/ns/net of this process, so the programs land in the new one.
+    /// The lab's programs enter /proc/PID/ns/net of this process (<see cref="LabPrograms"/>), so they land in the new one.
     /// </summary>
     public async Task<LabContainer> StartSandboxAsync(string part, string role, string image, CancellationToken cancellationToken)
     {
-        var container = await CreateAsync(part, role, image, ["unshare", "--net", "--", "sleep", "infinity"], null, "host", cancellationToken);
+        var container = await CreateAsync(part, role, image, ["unshare", "--net", "--", "sleep", "infinity"], cancellationToken);
         await StartAsync(container, cancellationToken);
         var inspected = await timings.TimeAsync("docker inspect", () => docker.Containers.InspectContainerAsync(container.Id, cancellationToken));
         var pid = inspected.State?.Pid ?? 0;
@@ -66,56 +67,7 @@ public sealed class LabContainers(DockerClient docker, LabRunId run, LabTimings?
         }
     }
 
-    /// <summary>A container of the image's own entrypoint with the given arguments, in the network namespace of another container.</summary>
-    public async Task<LabContainer> StartInAsync(LabContainer networkOwner, string part, string role, string image, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var container = await CreateInAsync(networkOwner, part, role, image, arguments, cancellationToken);
-        await StartAsync(container, cancellationToken);
-        return container;
-    }
-
-    /// <summary>Creates a program's container in another's namespace without starting it (see <see cref="StartAsync"/>).</summary>
-    public Task<LabContainer> CreateInAsync(LabContainer networkOwner, string part, string role, string image, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
-        CreateAsync(part, role, image, null, arguments, "container:" + networkOwner.Id, cancellationToken);
-
-    /// <summary>Waits for the container to exit and returns its exit code and output.</summary>
-    public async Task<ContainerOutcome> WaitAsync(LabContainer container, TimeSpan limit, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(limit);
-        long exitCode;
-        try
-        {
-            exitCode = (await timings.TimeAsync("docker wait", () => docker.Containers.WaitContainerAsync(container.Id, timeout.Token))).StatusCode;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new PipelineException($"The lab container {container.Name} did not finish within {limit.TotalSeconds:0} s; see the log above.");
-        }
-        var (stdout, stderr) = await OutputAsync(container, cancellationToken);
-        return new ContainerOutcome((int)exitCode, stdout, stderr);
-    }
-
-    /// <summary>
-    /// When the container's process exited, as the engine recorded it from the runtime's exit event (which
-    /// `docker wait` and the log read report later, by as much as a second on a busy machine); null when unknown.
-    /// </summary>
-    public async Task<DateTimeOffset?> ExitedAtAsync(LabContainer container, CancellationToken cancellationToken)
-    {
-        var inspected = await timings.TimeAsync("docker inspect", () => docker.Containers.InspectContainerAsync(container.Id, cancellationToken));
-        return EngineTime(inspected.State?.FinishedAt);
-    }
-
-    /// <summary>The engine's RFC 3339 time ("2026-12-06T21:48:09.123456789Z", nanoseconds); null for its zero time or anything else.</summary>
-    public static DateTimeOffset? EngineTime(string? text)
-    {
-        var match = text is null ? null : System.Text.RegularExpressions.Regex.Match(text, @"^(.+T\d\d:\d\d:\d\d(?:\.\d{1,7})?)\d*(Z|[+-]\d\d:\d\d)$");
-        return match is { Success: true }
-            && DateTimeOffset.TryParse(match.Groups[1].Value + match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
-            && at.Year > 1 ? at : null;
-    }
-
-    /// <summary>Removes one container of the run (a program whose output was read).</summary>
+    /// <summary>Removes one container of the run (a pod's sandbox after its CNI DEL).</summary>
     public async Task RemoveAsync(LabContainer container, CancellationToken cancellationToken)
     {
         try
@@ -126,29 +78,6 @@ public sealed class LabContainers(DockerClient docker, LabRunId run, LabTimings?
         {
             // Gone already.
         }
-    }
-
-    /// <summary>Sends a signal (SIGINT asks a receiver to print its final report and exit).</summary>
-    public async Task SignalAsync(LabContainer container, string signal, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await timings.TimeAsync("docker kill", () => docker.Containers.KillContainerAsync(container.Id, new ContainerKillParameters { Signal = signal }, cancellationToken));
-        }
-        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
-        {
-            // Already exited: nothing to signal.
-        }
-    }
-
-    private async Task<(string Stdout, string Stderr)> OutputAsync(LabContainer container, CancellationToken cancellationToken)
-    {
-        return await timings.TimeAsync("docker logs", async () =>
-        {
-            using var stream = await docker.Containers.GetContainerLogsAsync(
-                container.Id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true }, cancellationToken);
-            return await stream.ReadOutputToEndAsync(cancellationToken);
-        });
     }
 
     /// <summary>Every container of a run (running or not), found by its label.</summary>
@@ -193,10 +122,9 @@ public sealed class LabContainers(DockerClient docker, LabRunId run, LabTimings?
     /// <summary>How many removals run at once: dockerd does a removal mostly waiting on the kernel (unmounts, cgroups).</summary>
     private const int RemovalParallelism = 16;
 
-    private async Task<LabContainer> CreateAsync(string part, string role, string image, IList<string>? entrypoint, IReadOnlyList<string>? arguments, string networkMode, CancellationToken cancellationToken)
+    private async Task<LabContainer> CreateAsync(string part, string role, string image, IList<string> entrypoint, CancellationToken cancellationToken)
     {
         var name = run.Name(part);
-        var sandbox = networkMode == "host";
         try
         {
             var parameters = new CreateContainerParameters
@@ -204,22 +132,12 @@ public sealed class LabContainers(DockerClient docker, LabRunId run, LabTimings?
                 Name = name,
                 Image = image,
                 Labels = new Dictionary<string, string> { [ContainerLabels.Run] = run.Value, [ContainerLabels.Role] = role },
-                HostConfig = new HostConfig
-                {
-                    NetworkMode = networkMode,
-                    // A real init as PID 1 forwards SIGINT to the tool, which then prints its final report.
-                    // A sandbox needs none (it is only killed), and its PID 1 must be the process in the new namespace.
-                    Init = !sandbox,
-                },
-            };
-            if (sandbox)
-            {
                 // unshare(CLONE_NEWNET) needs CAP_SYS_ADMIN, as root (the images run as nobody).
-                parameters.User = "0";
-                parameters.HostConfig.CapAdd = ["SYS_ADMIN"];
-            }
-            if (entrypoint is not null) parameters.Entrypoint = entrypoint;
-            if (arguments is not null) parameters.Cmd = [.. arguments];
+                User = "0",
+                Entrypoint = entrypoint,
+                // No init: the sandbox is only killed, and its PID 1 must be the process in the new namespace.
+                HostConfig = new HostConfig { NetworkMode = "host", CapAdd = ["SYS_ADMIN"] },
+            };
             var created = await timings.TimeAsync("docker create", () => docker.Containers.CreateContainerAsync(parameters, cancellationToken));
             return new LabContainer(created.ID, name, 0);
         }
@@ -229,7 +147,7 @@ public sealed class LabContainers(DockerClient docker, LabRunId run, LabTimings?
         }
     }
 
-    public async Task StartAsync(LabContainer container, CancellationToken cancellationToken) =>
+    private async Task StartAsync(LabContainer container, CancellationToken cancellationToken) =>
         await timings.TimeAsync("docker start", () => docker.Containers.StartContainerAsync(container.Id, new ContainerStartParameters(), cancellationToken));
 }
 

@@ -5,7 +5,8 @@ namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>
 /// Finds what earlier local lab runs left behind (a run killed with SIGKILL, a crashed host process) and
-/// removes it: containers by the run label, namespaces and the state directory by the run prefix. A run
+/// removes it: programs by their marker (killed first), containers by the run label, namespaces and the
+/// state directory by the run prefix. A run
 /// whose owner still holds its lock is alive (another lab at work) and is never touched.
 /// </summary>
 public sealed class LabLeftovers(DockerClient docker, NetworkNamespaces namespaces, IBuildLog log, string stateRoot = LabRunLock.StateRoot)
@@ -16,9 +17,10 @@ public sealed class LabLeftovers(DockerClient docker, NetworkNamespaces namespac
         var containers = await LabContainers.ListAsync(docker, null, cancellationToken);
         var names = NetworkNamespaces.List();
         var directories = Directory.Exists(stateRoot) ? Directory.GetDirectories(stateRoot).Select(Path.GetFileName).OfType<string>() : [];
+        var programs = LabPrograms.Running(null);
 
         var runs = containers.Select(c => c.Labels.TryGetValue(ContainerLabels.Run, out var v) ? v : "")
-            .Concat(names).Concat(directories)
+            .Concat(names).Concat(directories).Concat(programs.Select(p => p.Name))
             .Select(LabRunId.FromName).OfType<LabRunId>()
             .Distinct()
             .Where(run => run != except && !LabRunLock.IsLive(run, stateRoot))
@@ -32,7 +34,9 @@ public sealed class LabLeftovers(DockerClient docker, NetworkNamespaces namespac
             removed.Add(run);
             var theirs = containers.Where(c => c.Labels.TryGetValue(ContainerLabels.Run, out var v) && v == run.Value).ToList();
             var theirNamespaces = names.Where(n => LabRunId.FromName(n) == run).ToList();
-            log.Warning($"Removing the leftovers of an earlier lab run {run}: {theirs.Count} container(s), {theirNamespaces.Count} namespace(s) and its state directory.");
+            var theirPrograms = programs.Where(p => LabRunId.FromName(p.Name) == run).ToList();
+            log.Warning($"Removing the leftovers of an earlier lab run {run}: {theirPrograms.Count} program(s), {theirs.Count} container(s), {theirNamespaces.Count} namespace(s) and its state directory.");
+            await LabPrograms.KillAsync(theirPrograms, cancellationToken);
             await LabContainers.RemoveAsync(docker, theirs, cancellationToken);
             foreach (var name in theirNamespaces) await namespaces.DeleteAsync(name, cancellationToken);
             var directory = LabRunLock.StateDirectory(run, stateRoot);

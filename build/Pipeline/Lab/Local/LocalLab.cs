@@ -31,6 +31,9 @@ public sealed record LocalLabOptions
 
     /// <summary>This run's id; null makes a new one.</summary>
     public LabRunId? Run { get; init; }
+
+    /// <summary>Where the images' exported file systems are kept for their programs (<see cref="ImageFilesystems"/>).</summary>
+    public string FilesystemRoot { get; init; } = ImageFilesystems.DefaultRoot;
 }
 
 /// <summary>
@@ -45,6 +48,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
     private readonly LocalLabOptions options = options ?? new LocalLabOptions();
     private readonly LabTimings timings = new();
     private HostSideEvidence? hostSide;
+    private LabPrograms? programs;
 
     /// <summary>This run's prefix (known before it starts, so a test can find its containers).</summary>
     public LabRunId Run { get; } = options?.Run ?? LabRunId.New();
@@ -101,6 +105,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         using (LabRunLock.Acquire(Run, options.StateRoot))
         {
             var ipamRoot = Path.Combine(LabRunLock.StateDirectory(Run, options.StateRoot), "ipam");
+            programs = new LabPrograms(new ImageFilesystems(docker, Run, options.FilesystemRoot, timings), Run, runner.Locator, timings);
             try
             {
                 await ExperimentAsync(request, experiment, docker, cni, nodeConfigs, ipamRoot, flows, pods, cancellationToken);
@@ -149,11 +154,13 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         }
         // The pods' sandboxes start while the hosts are made: only their CNI calls need the nodes' links.
         var hosts = HostsAsync();
+        // The programs' file systems meanwhile (exported once per image id, found at once after that).
+        var preparing = programs!.PrepareAsync([request.McastImage, request.IperfImage], cancellationToken);
 
         // Pods as kubelet and Multus make them: the sandbox, eth0 from the cluster network, then eth1 from the NAD.
         var attachmentName = $"default/{s.NetworkName}";
         // WhenAll waits for both even when one fails, so cleanup never begins while the hosts are being made.
-        await Task.WhenAll(hosts, Parallel.ForEachAsync(experiment.Pods, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (pod, token) =>
+        await Task.WhenAll(hosts, preparing, Parallel.ForEachAsync(experiment.Pods, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (pod, token) =>
         {
             var nodeIndex = experiment.Nodes.ToList().IndexOf(pod.Node);
             var ipam = Path.Combine(ipamRoot, pod.Node);
@@ -176,6 +183,10 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
                 await attachment.AddAsync(token);
             }
         }));
+        foreach (var exported in programs.Exported)
+        {
+            log.Information($"Exported the file system of {exported.Image} for its programs (image {exported.Id[..19]}).");
+        }
         var attached = experiment.Pods.Count(p => p.Attached);
         // Counts, not lists: one line per pod only at diagnostic verbosity (the addresses are in the report).
         foreach (var p in experiment.Pods) log.Verbose($"Pod {p.Key}: {string.Join(" ", pods[p.Key].Interfaces.Select(i => $"{i.InterfaceName}={i.Address}"))}");
@@ -196,7 +207,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             [.. f.Receivers.Select(r => new RunningReceiver(r, Owner(r.Place), LabExperiment.ImageOf(r.Tool, request.McastImage, request.IperfImage),
                 faults.ReceiverArguments(r, LabExperiment.ReceiverArguments(r, f.Port, s, minimum)), r.Interface ?? s.Interface))])).ToList();
 
-        var running = new FlowRunner(containers, log, s.Group, timings)
+        var running = new FlowRunner(programs, log, s.Group, timings)
             .RunAsync(flows, TimeSpan.FromSeconds(s.DurationSeconds + 30), options.ReceiverGrace, cancellationToken);
         // The host side, while the flows run and before cleanup takes it away (Lab/Diagnosis reads it when a check failed).
         var reading = new HostSideReader(runner, timings).ReadAsync(topology,
@@ -229,6 +240,12 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         var watch = Stopwatch.StartNew();
         var problems = new ConcurrentQueue<string>();
         var containers = new LabContainers(docker, Run, timings);
+        // The programs still running first (a flow that failed, Ctrl+C): nothing may use a namespace while it goes.
+        if (programs is not null)
+        {
+            var stuck = await programs.StopAllAsync();
+            if (stuck.Count > 0) problems.Enqueue($"programs that did not end on SIGKILL: {Counted([.. stuck])}");
+        }
         // The hosts' containers (and any program left) go at once: their namespaces keep their names
         // (ip netns attach) for the plugins' DEL until the names are deleted below.
         var sandboxes = pods.Select(p => p.Sandbox.Id).ToHashSet();
@@ -269,6 +286,8 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             await Task.WhenAll(LabTopology.NamespacesOf(Run).Select(name => Namespaces.DeleteAsync(name, token)));
             var containersLeft = await LabContainers.ListAsync(docker, Run, token);
             var namespacesLeft = LabTopology.NamespacesOf(Run).ToList();
+            var programsLeft = LabPrograms.Running(Run);
+            if (programsLeft.Count > 0) problems.Enqueue($"programs left: {Counted([.. programsLeft.Select(p => $"{p.Name} (pid {p.Pid})")])}");
             if (containersLeft.Count > 0) problems.Enqueue($"containers left: {Counted([.. containersLeft.Select(c => c.Names.FirstOrDefault()?.TrimStart('/') ?? c.ID)])}");
             if (namespacesLeft.Count > 0) problems.Enqueue($"namespaces left: {Counted(namespacesLeft)}");
         }
