@@ -15,6 +15,9 @@ internal sealed record ReceivePlan(
     double? MaxLossPercent,
     bool Persistent = false)
 {
+    /// <summary>The receive buffer each socket asks for (--rcvbuf); what the kernel granted is in the joined and diagnosis events.</summary>
+    public int BufferBytes { get; init; } = Sockets.MulticastSockets.BufferBytes;
+
     /// <summary>Why the run should stop now (Ctrl+C/SIGTERM, --duration or --idle-timeout), or null to go on.</summary>
     public string? StopReason(double now, double lastDatagram, CancellationToken cancel)
     {

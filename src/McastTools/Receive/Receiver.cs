@@ -25,7 +25,7 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
 
     public ReceiveOutcome Run(CancellationToken cancel)
     {
-        using var sockets = ReceiveSockets.Open(plan.Endpoint, Wakeup);
+        using var sockets = ReceiveSockets.Open(plan.Endpoint, Wakeup, bufferBytes: plan.BufferBytes);
         using var batch = new BatchReceiver(sockets.First);
         var buffer = sockets.Buffer;
         sink.Listening(plan, buffer);

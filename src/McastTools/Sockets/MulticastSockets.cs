@@ -13,12 +13,13 @@ internal sealed record SendEndpoint(GroupAddress Group, int Port, InterfaceCatal
 /// <summary>Opens sockets for multicast the Linux way: raw options where .NET has no API (SSM, IP_MULTICAST_ALL).</summary>
 internal static class MulticastSockets
 {
-    private const int BufferBytes = 16 << 20;
+    /// <summary>The socket buffer asked for unless told otherwise (mcast recv --rcvbuf).</summary>
+    public const int BufferBytes = 16 << 20;
 
-    public static Socket OpenReceiver(ReceiveEndpoint endpoint, out ReceiveBuffer buffer)
+    public static Socket OpenReceiver(ReceiveEndpoint endpoint, out ReceiveBuffer buffer, int bufferBytes = BufferBytes)
     {
         // Binding to the group (not the wildcard) keeps other groups on the same port out.
-        var socket = OpenUnjoined(endpoint, bindToGroup: true, out buffer);
+        var socket = OpenUnjoined(endpoint, bindToGroup: true, out buffer, bufferBytes);
         try
         {
             JoinGroup(socket, endpoint, endpoint.Group.Address);
@@ -35,7 +36,7 @@ internal static class MulticastSockets
     /// A receive socket with every option but no membership. Bound to the group it will hold alone, or to the
     /// wildcard for several groups, whose datagrams then carry their destination (IP_PKTINFO/IPV6_PKTINFO).
     /// </summary>
-    public static Socket OpenUnjoined(ReceiveEndpoint endpoint, bool bindToGroup, out ReceiveBuffer buffer)
+    public static Socket OpenUnjoined(ReceiveEndpoint endpoint, bool bindToGroup, out ReceiveBuffer buffer, int bufferBytes = BufferBytes)
     {
         var group = endpoint.Group;
         var family = group.Address.AddressFamily;
@@ -43,8 +44,8 @@ internal static class MulticastSockets
         try
         {
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            var forced = SetBuffer(socket, LinuxNative.SoRcvbufForce, LinuxNative.SoRcvbuf);
-            buffer = new ReceiveBuffer(BufferBytes, ReceiveBuffer.Granted(socket), forced);
+            var forced = SetBuffer(socket, LinuxNative.SoRcvbufForce, LinuxNative.SoRcvbuf, bufferBytes);
+            buffer = new ReceiveBuffer(bufferBytes, ReceiveBuffer.Granted(socket), forced);
             var ifIndex = endpoint.Interface?.Index ?? 0;
             var wildcard = group.IsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
             var bindAddress = !bindToGroup ? wildcard : group.IsIPv6 ? new IPAddress(group.Address.GetAddressBytes(), ifIndex) : group.Address;
@@ -232,15 +233,15 @@ internal static class MulticastSockets
     }
 
     /// <summary>True when the *FORCE variant worked (CAP_NET_ADMIN): it ignores net.core.[rw]mem_max.</summary>
-    private static bool SetBuffer(Socket socket, int forceOption, int option)
+    private static bool SetBuffer(Socket socket, int forceOption, int option, int bytes = BufferBytes)
     {
-        if (TrySetInt(socket, LinuxNative.SolSocket, forceOption, BufferBytes))
+        if (TrySetInt(socket, LinuxNative.SolSocket, forceOption, bytes))
         {
             return true;
         }
 
         // Otherwise the kernel caps the value at the limit.
-        TrySetInt(socket, LinuxNative.SolSocket, option, BufferBytes);
+        TrySetInt(socket, LinuxNative.SolSocket, option, bytes);
         return false;
     }
 
