@@ -41,6 +41,7 @@ public sealed class LocalFaultTests(LabHost host)
     [InlineData(LabFault.IgmpBlocked, LabSegment.Snooping, "igmp-blocked")]
     [InlineData(LabFault.NoQuerier, LabSegment.Snooping, "no-querier")]
     [InlineData(LabFault.MembershipExpired, LabSegment.Snooping, "membership-expired")]
+    [InlineData(LabFault.SocketBufferTooSmall, LabSegment.Flood, "socket-buffer-too-small")]
     public async Task A_fault_fails_the_lab_naming_exactly_its_cause(LabFault fault, LabSegment segment, string cause)
     {
         RequireHost();
