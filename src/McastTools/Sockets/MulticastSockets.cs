@@ -102,6 +102,18 @@ internal static class MulticastSockets
         }
     }
 
+    /// <summary>
+    /// Leaves the endpoint's single group (MCAST_LEAVE_GROUP, or MCAST_LEAVE_SOURCE_GROUP for a source-specific join):
+    /// the kernel sends the leave (IGMP/MLD) at once when it was the interface's last member, and the socket keeps its port.
+    /// </summary>
+    public static void LeaveGroup(Socket socket, ReceiveEndpoint endpoint)
+    {
+        var group = endpoint.Group.Address;
+        var level = group.AddressFamily == AddressFamily.InterNetworkV6 ? LinuxNative.IpProtoIpv6 : LinuxNative.IpProtoIp;
+        socket.SetRawSocketOption(level, endpoint.Source is null ? LinuxNative.McastLeaveGroup : LinuxNative.McastLeaveSourceGroup,
+            GroupRequest(endpoint.Interface?.Index ?? 0, group, endpoint.Source));
+    }
+
     /// <param name="connect">
     /// False for a sender that also receives replies (send --rtt): a connected UDP socket only accepts datagrams
     /// from the group, so it stays unconnected, bound to its own port, and sends to <see cref="Destination"/>.
@@ -195,7 +207,10 @@ internal static class MulticastSockets
     /// { u32 interface; sockaddr_storage group, source }. The kernel handles an any-source one exactly as
     /// IP_ADD_MEMBERSHIP (ip_mreqn, by index) or IPV6_JOIN_GROUP.
     /// </summary>
-    private static void Join(Socket socket, int level, int ifIndex, IPAddress group, IPAddress? source)
+    private static void Join(Socket socket, int level, int ifIndex, IPAddress group, IPAddress? source) =>
+        socket.SetRawSocketOption(level, source is null ? LinuxNative.McastJoinGroup : LinuxNative.McastJoinSourceGroup, GroupRequest(ifIndex, group, source));
+
+    private static byte[] GroupRequest(int ifIndex, IPAddress group, IPAddress? source)
     {
         var request = new byte[source is null ? 136 : 264];
         BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)ifIndex);
@@ -205,7 +220,7 @@ internal static class MulticastSockets
             WriteSockAddr(request.AsSpan(136, 128), source);
         }
 
-        socket.SetRawSocketOption(level, source is null ? LinuxNative.McastJoinGroup : LinuxNative.McastJoinSourceGroup, request);
+        return request;
     }
 
     private static void WriteSockAddr(Span<byte> storage, IPAddress address)

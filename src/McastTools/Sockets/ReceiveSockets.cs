@@ -137,6 +137,9 @@ internal sealed class ReceiveSockets : IDisposable
         return batch.Receive(_sockets[_current]);
     }
 
+    /// <summary>Leaves the single group (mcast recv --leave-after): the socket stays open, and nothing more of the group reaches it.</summary>
+    public void Leave(ReceiveEndpoint endpoint) => MulticastSockets.LeaveGroup(_sockets[0], endpoint);
+
     /// <summary>The joined group a datagram was sent to, or null for anything else (unicast to the port).</summary>
     public IPAddress? GroupOf(in ReceivedDatagram datagram) =>
         _single ?? (datagram.Destination.Length is 4 or 16 ? _groups.GetValueOrDefault(Key(datagram.Destination)) : null);
