@@ -1,8 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using McastLab.Pipeline.Lab;
 using McastLab.Pipeline.Lab.Views;
-using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Tests.Lab;
 
@@ -38,7 +36,7 @@ public sealed class LabRunFactsTests
     public void A_cluster_run_has_the_same_fields_as_null_and_the_views_say_not_applicable()
     {
         var replayed = new ReplayedRun();
-        var settings = replayed.Settings with { Backend = LabBackend.Cluster };
+        var settings = replayed.Settings with { Backend = Pipeline.Parameters.LabBackend.Cluster };
         var facts = LabRunFacts.Of("mcl0a1b2c", new LabRequest(settings, "m:1", "i:1", "manifests"), replayed.Experiment, replayed.Topology, "a cluster");
         var report = replayed.Report() with { Backend = "cluster", Run = facts };
 
@@ -46,7 +44,7 @@ public sealed class LabRunFactsTests
         foreach (var field in new[] { "segment", "fault", "soakSeconds" })
         {
             Assert.True(run.ContainsKey(field), $"report.json's run lacks {field}");
-            Assert.Equal(JsonValueKind.Null, run[field]?.GetValueKind() ?? JsonValueKind.Null);
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, run[field]?.GetValueKind() ?? System.Text.Json.JsonValueKind.Null);
         }
         Assert.Null(LabReport.FromJson(report.ToJson()).Run.Segment);
         Assert.Contains(RunFacts.Of(report), f => f.Key == "segment" && f.Value == RunFacts.NotApplicable);
