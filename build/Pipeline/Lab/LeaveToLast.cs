@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using McastLab.Pipeline.Parameters;
 
 namespace McastLab.Pipeline.Lab;
@@ -77,17 +75,17 @@ public static class LeaveToLast
         };
     }
 
-    private static List<JsonNode> Events(string output)
+    private static List<System.Text.Json.Nodes.JsonNode> Events(string output)
     {
-        var events = new List<JsonNode>();
+        var events = new List<System.Text.Json.Nodes.JsonNode>();
         foreach (var line in output.Split('\n'))
         {
             if (!line.StartsWith('{')) continue;
             try
             {
-                if (JsonNode.Parse(line) is { } node) events.Add(node);
+                if (System.Text.Json.Nodes.JsonNode.Parse(line) is { } node) events.Add(node);
             }
-            catch (JsonException)
+            catch (System.Text.Json.JsonException)
             {
                 // A line cut short: not an event.
             }
