@@ -125,7 +125,7 @@ public static class CauseEvidence
     public static string? SocketBufferTooSmall(FailedReceiver f)
     {
         var buffer = f.ReceiverProbe is { } r
-            ? string.Create(CultureInfo.InvariantCulture, $"; its buffer is {r.ReceiveBufferBytes} bytes of the {r.ReceiveBufferRequestedBytes} asked for")
+            ? string.Create(CultureInfo.InvariantCulture, $"; its buffer is {r.ReceiveBufferBytes} bytes ({r.ReceiveBufferRequestedBytes} asked for)")
             : "";
         if (f.KernelDrops is > 0)
         {
