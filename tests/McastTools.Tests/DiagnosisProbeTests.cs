@@ -78,6 +78,27 @@ public sealed class DiagnosisProbeTests
     }
 
     [Fact]
+    public void With_rcvbuf_the_receiver_asks_for_that_buffer_reports_what_the_kernel_granted_and_a_fast_stream_overflows_it()
+    {
+        RequireRoot();
+        using var lab = new NamespaceLab();
+        using var receiver = NamespaceLab.McastUnprivileged(lab.Pod, "recv", "--group", "224.0.67.67%eth1", "--rcvbuf", "1024", "--format", "json", "--idle-timeout", "2");
+        Assert.True(receiver.WaitForOutput("\"event\":\"diagnosis\"", RunLimit), receiver.Error);
+        Run("ip", "netns", "exec", lab.Source, NativeMcast.Require(), "send", "--group", "224.0.67.67%eth1", "--rate", "20000pps", "--duration", "1");
+        Assert.Equal(0, receiver.WaitForExit(RunLimit));
+
+        var probe = Event(receiver.Output, "diagnosis");
+        Assert.Equal(1024, probe.GetProperty("receiveBufferRequestedBytes").GetInt32());
+        // The kernel's minimum, never the 16 MiB default: about one datagram.
+        var granted = probe.GetProperty("receiveBufferBytes").GetInt32();
+        Assert.InRange(granted, 1024, 4096);
+        Assert.Equal(granted, Event(receiver.Output, "joined").GetProperty("receiveBufferBytes").GetInt32());
+        var summary = Event(receiver.Output, "summary");
+        Assert.True(summary.GetProperty("kernelDrops").GetInt64() > 0, receiver.Output);
+        Assert.Contains($"socket buffer {granted} bytes", receiver.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void On_IPv6_the_receiver_reads_igmp6_and_the_IPv6_routes()
     {
         RequireRoot();

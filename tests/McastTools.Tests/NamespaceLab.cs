@@ -83,7 +83,7 @@ internal sealed class NamespaceLab : IDisposable
     public static LabProcess Iperf(string ns, params string[] args) =>
         new(["ip", "netns", "exec", ns, "iperf", .. args]);
 
-    private static void Ip(params string[] args)
+    public static void Ip(params string[] args)
     {
         using var process = new LabProcess(["ip", .. args]);
         var code = process.WaitForExit(TimeSpan.FromSeconds(10));
@@ -131,6 +131,8 @@ internal sealed class LabProcess : IDisposable
 
     /// <summary>The process id: `ip netns exec` execs its command, so this is mcast itself.</summary>
     public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
 
     public string Output
     {

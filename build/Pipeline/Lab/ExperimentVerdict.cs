@@ -36,6 +36,8 @@ public static class ExperimentVerdict
                 LabExperiment.CleanupCheck => Cleanup(planned, observed.Leftovers),
                 DeliveryHeld.Name when observed.Flows.Count == 0 && setupFirst is not null => LabCheck.NotRunBecause(planned, setupFirst),
                 DeliveryHeld.Name => DeliveryHeld.Judge(experiment, checks, lab.SoakSeconds),
+                LeaveToLast.Name when observed.Flows.Count == 0 && setupFirst is not null => LabCheck.NotRunBecause(planned, setupFirst),
+                LeaveToLast.Name => LeaveToLast.Judge(planned, observed.LeaveTiming),
                 _ => Traffic(planned, experiment, observed, minimum, setupFirst),
             });
         }

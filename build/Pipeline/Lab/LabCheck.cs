@@ -38,6 +38,9 @@ public sealed record LabCheck : CheckFigures
     /// <summary>What the receiver had to see: "everything sent", "nothing", or nothing because of a known limitation.</summary>
     public string? Expected { get; init; }
 
+    /// <summary>On a snooping segment's "leave-to-last": seconds from the receiver's leave to the last frame of the group at its interface.</summary>
+    public double? LeaveToLastSeconds { get; init; }
+
     /// <summary>Why the check failed, when the diagnosis could name a cause (null when it passed or none fits).</summary>
     public CheckDiagnosis? Diagnosis { get; init; }
 

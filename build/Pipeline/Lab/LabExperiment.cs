@@ -210,6 +210,7 @@ public sealed record LabExperiment(IReadOnlyList<string> Nodes, IReadOnlyList<La
             new(AttachmentsCheck, null), new(AddressesCheck, null),
             .. flows.SelectMany(f => f.Receivers).Select(r => new PlannedCheck(r.Check, r.Direction)),
             .. lab.SoakSeconds > 0 ? new[] { new PlannedCheck(DeliveryHeld.Name, null) } : [],
+            .. lab.Segment != LabSegment.Flood ? new[] { new PlannedCheck(LeaveToLast.Name, FlowDirection.PodToOutside) } : [],
             new(CleanupCheck, null),
         ];
         return new LabExperiment(nodes, [.. receivers, sender, control], runnable, checks, notRun);

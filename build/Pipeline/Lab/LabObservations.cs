@@ -32,6 +32,9 @@ public sealed record LabObservations
 
     /// <summary>The host side after the flows, before cleanup (switch, firewalls, routes, rp_filter); null when the backend cannot see it.</summary>
     public HostSideEvidence? HostSide { get; init; }
+
+    /// <summary>The leave timing a snooping segment's local run makes after its flows (<see cref="LeaveToLast"/>); null: not run.</summary>
+    public FlowObservation? LeaveTiming { get; init; }
 }
 
 /// <summary>An address on the segment and who holds it (a pod as node/name, or a host).</summary>

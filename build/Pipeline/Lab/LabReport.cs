@@ -149,8 +149,26 @@ public sealed record LabRunFacts(
         var s = request.Settings;
         return new LabRunFacts(id, location, s.Group.ToString(), experiment.Nodes, topology.PodsPerNode, topology.OutsideHost, s.Rate, s.Ttl,
             s.DurationSeconds, s.NetworkName, request.McastImage, request.IperfImage,
-            [.. experiment.Flows.Select(f => new FlowPort(f.Name, f.Port))]);
+            [.. experiment.Flows.Select(f => new FlowPort(f.Name, f.Port))])
+        {
+            // Only the local backend builds the segment and can break it; elsewhere they are the cluster's own.
+            Segment = s.Backend == Parameters.LabBackend.Local ? Parameters.LabFaultForms.Written(s.Segment) : null,
+            Fault = s.Backend == Parameters.LabBackend.Local ? Parameters.LabFaultForms.Written(s.Fault) : null,
+            SoakSeconds = s.Backend == Parameters.LabBackend.Local ? s.SoakSeconds : null,
+        };
     }
+
+    /// <summary>The local lab's L2 segment (--segment: flood, snooping, snooping-no-querier); null where the backend does not build it (cluster, vagrant).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? Segment { get; init; }
+
+    /// <summary>The fault injected (--fault: "none" or a cause id); null where faults cannot be injected (cluster, vagrant).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? Fault { get; init; }
+
+    /// <summary>The soak's seconds (--soak; 0: none); null where there is no soak (cluster, vagrant).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public int? SoakSeconds { get; init; }
 
     /// <summary>Where the backend saved what the cluster said about a run that did not go as planned (relative to report.json's folder); null: nothing saved.</summary>
     public string? Diagnostics { get; init; }

@@ -16,8 +16,8 @@ public enum LabSegment
 
 /// <summary>
 /// The breakages --fault can inject into the local lab, one real kernel state per cause of the diagnosis
-/// catalog (docs/troubleshooting.md); the written form is the cause's id. socket-buffer-too-small has none:
-/// net.core.rmem_max is the machine's, not a network namespace's.
+/// catalog (docs/troubleshooting.md); the written form is the cause's id. socket-buffer-too-small leaves
+/// net.core.rmem_max alone (it is the machine's, not a network namespace's): its receivers ask for a tiny buffer.
 /// </summary>
 public enum LabFault
 {
@@ -32,6 +32,7 @@ public enum LabFault
     MacvlanIsolation,
     SourceNotAllowed,
     TtlTooSmall,
+    SocketBufferTooSmall,
 }
 
 /// <summary>The written forms of <see cref="LabSegment"/> and <see cref="LabFault"/>: kebab-case ("snooping-no-querier", "rp-filter").</summary>

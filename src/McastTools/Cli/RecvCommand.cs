@@ -19,6 +19,8 @@ internal static class RecvCommand
         new("format", "text|json|csv", "output format (default text); json is one object per line, see README"),
         new("expect-packets", "N", "fail (exit 1) unless at least N distinct datagrams arrive, over all streams"),
         new("max-loss", "PCT", "fail (exit 1) when a stream loses more than PCT percent"),
+        new("leave-after", "SECONDS", "leave the group SECONDS after joining, while the stream may still run, then watch the join interface's received bytes (/proc/net/dev) and report when frames of the stream's size stopped (the \"left\" event): a snooping switch's leave latency; on a flooding segment they never stop. Needs the interface and one group; --idle-timeout then counts from the last frame"),
+        new("rcvbuf", "BYTES", "socket receive buffer to ask for, 1-1073741823 (SO_RCVBUFFORCE, else SO_RCVBUF capped at net.core.rmem_max); no less than the kernel's minimum (about one datagram) is granted; the joined and diagnosis events say what it granted (default 16777216)"),
         new("metrics", "ADDR:PORT", "serve Prometheus metrics at http://ADDR:PORT/metrics while running; without --duration, run until Ctrl+C/SIGTERM"),
     ];
 
@@ -68,7 +70,19 @@ internal static class RecvCommand
         var (duration, idle) = JoinOptions.ReadStop(options);
         long? expect = options.Has("expect-packets") ? options.Integer("expect-packets", 0, 0, long.MaxValue) : null;
         var maxLoss = options.Number("max-loss", 0, 100);
+        // The kernel doubles the value for its bookkeeping into an int: half of int.MaxValue is the most it takes.
+        var bufferBytes = (int)options.Integer("rcvbuf", Sockets.MulticastSockets.BufferBytes, 1, int.MaxValue / 2);
         var endpoint = JoinOptions.ReadEndpoint(options, "recv", EndpointOptions.ReadGroupCount(options));
+        var leaveAfter = options.Number("leave-after", 0.001, 1e9);
+        if (leaveAfter is not null && endpoint.Interface is null)
+        {
+            throw new UsageException("--leave-after watches the join interface's counters, so name it with --interface IF or --group G%IF.");
+        }
+
+        if (leaveAfter is not null && endpoint.Group.Count > 1)
+        {
+            throw new UsageException("--leave-after leaves one group; give a single --group, not a range or --groups.");
+        }
         if (options.Value("metrics") is { } metrics)
         {
             Metrics.MetricsServer.Parse(metrics);
@@ -76,7 +90,7 @@ internal static class RecvCommand
 
         // A monitor has no end: it keeps listening after streams end, reporting each one as iperf -s does.
         var monitor = options.Has("metrics") && duration is null;
-        return (new ReceivePlan(endpoint, interval, duration, idle, expect, maxLoss, Persistent: monitor), format);
+        return (new ReceivePlan(endpoint, interval, duration, idle, expect, maxLoss, Persistent: monitor) { BufferBytes = bufferBytes, LeaveAfterSeconds = leaveAfter }, format);
     }
 
     private static IReportSink Sink(string format) => format switch

@@ -25,7 +25,7 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
 
     public ReceiveOutcome Run(CancellationToken cancel)
     {
-        using var sockets = ReceiveSockets.Open(plan.Endpoint, Wakeup);
+        using var sockets = ReceiveSockets.Open(plan.Endpoint, Wakeup, bufferBytes: plan.BufferBytes);
         using var batch = new BatchReceiver(sockets.First);
         var buffer = sockets.Buffer;
         sink.Listening(plan, buffer);
@@ -42,6 +42,8 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
 
         var clock = Stopwatch.StartNew();
         var lastDatagram = 0.0;
+        var lastPayload = 0;
+        LeaveWatch? leaving = null;
         string reason;
         while (true)
         {
@@ -55,6 +57,7 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
                     continue;
                 }
 
+                lastPayload = datagram.Data.Length;
                 var key = new StreamKey(datagram.Source.Address, datagram.Source.Port, group);
                 var counters = _streams.For(key);
                 var isNew = double.IsNaN(counters.FirstSeen);
@@ -77,6 +80,19 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
 
             if (count > 0)
             {
+                lastDatagram = now;
+            }
+
+            if (plan.LeaveAfterSeconds is { } leaveAfter && leaving is null && now >= leaveAfter)
+            {
+                sockets.Leave(plan.Endpoint);
+                // Frames smaller than the stream's datagrams (IGMP queries, ARP) do not count; none seen: the default length.
+                leaving = new LeaveWatch(plan.Endpoint.Interface!.Name, now, lastPayload > 0 ? lastPayload : 1470, LeaveWatch.ProcNetDev);
+                lastDatagram = now;
+            }
+            else if (leaving is not null && leaving.Look(now))
+            {
+                // From the leave on, the idle timeout counts from the last frame on the interface.
                 lastDatagram = now;
             }
 
@@ -104,6 +120,11 @@ internal sealed class Receiver(ReceivePlan plan, IReportSink sink)
         {
             FinishIntervals(key, end);
             Summarize(key);
+        }
+
+        if (leaving is not null)
+        {
+            sink.Left(leaving, end, plan.IdleTimeoutSeconds ?? 1);
         }
 
         var finals = _streams.Keys.Select(k => (k, _streams[k].Snapshot(_kernelDrops))).ToList();

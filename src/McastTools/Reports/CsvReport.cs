@@ -19,6 +19,8 @@ internal sealed class CsvReport(TextWriter output, TextWriter log) : IReportSink
 
     public void Diagnosis(ReceiverProbe probe) => log.WriteLine(probe.Text());
 
+    public void Left(LeaveWatch watch, double end, double quietSeconds) => log.WriteLine(watch.Text(end, quietSeconds));
+
     public void StreamStarted(StreamReport stream)
     {
     }

@@ -14,6 +14,11 @@ internal interface IReportSink
     {
     }
 
+    /// <summary>After --leave-after: when frames stopped reaching the join interface (the "left" event), before the end.</summary>
+    void Left(LeaveWatch watch, double end, double quietSeconds)
+    {
+    }
+
     void StreamStarted(StreamReport stream);
 
     void Interval(StreamReport interval);

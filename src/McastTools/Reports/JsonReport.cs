@@ -53,6 +53,12 @@ internal sealed class JsonReport(Stream output, TextWriter log) : IReportSink
         WriteLine(probe.Write);
     }
 
+    public void Left(LeaveWatch watch, double end, double quietSeconds)
+    {
+        log.WriteLine(watch.Text(end, quietSeconds));
+        WriteLine(writer => watch.Write(writer, end, quietSeconds));
+    }
+
     public void StreamStarted(StreamReport stream)
     {
     }

@@ -14,6 +14,12 @@ internal sealed class TextReport(TextWriter output) : IReportSink
         output.Flush();
     }
 
+    public void Left(LeaveWatch watch, double end, double quietSeconds)
+    {
+        output.WriteLine(watch.Text(end, quietSeconds));
+        output.Flush();
+    }
+
     /// <summary>The line that says the join is done: scripts and tests wait for it before sending.</summary>
     public static string Joined(ReceivePlan plan, ReceiveBuffer buffer, string command = "recv")
     {

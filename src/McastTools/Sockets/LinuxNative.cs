@@ -39,6 +39,8 @@ internal static unsafe partial class LinuxNative
     public const int Ipv6HopLimit = 52;
     public const int Ipv6TClass = 67;
     public const int McastJoinGroup = 42;
+    public const int McastLeaveGroup = 45;
+    public const int McastLeaveSourceGroup = 47;
     public const int McastJoinSourceGroup = 46;
 
     public const int MsgWaitForOne = 0x10000;

@@ -13,12 +13,13 @@ internal sealed record SendEndpoint(GroupAddress Group, int Port, InterfaceCatal
 /// <summary>Opens sockets for multicast the Linux way: raw options where .NET has no API (SSM, IP_MULTICAST_ALL).</summary>
 internal static class MulticastSockets
 {
-    private const int BufferBytes = 16 << 20;
+    /// <summary>The socket buffer asked for unless told otherwise (mcast recv --rcvbuf).</summary>
+    public const int BufferBytes = 16 << 20;
 
-    public static Socket OpenReceiver(ReceiveEndpoint endpoint, out ReceiveBuffer buffer)
+    public static Socket OpenReceiver(ReceiveEndpoint endpoint, out ReceiveBuffer buffer, int bufferBytes = BufferBytes)
     {
         // Binding to the group (not the wildcard) keeps other groups on the same port out.
-        var socket = OpenUnjoined(endpoint, bindToGroup: true, out buffer);
+        var socket = OpenUnjoined(endpoint, bindToGroup: true, out buffer, bufferBytes);
         try
         {
             JoinGroup(socket, endpoint, endpoint.Group.Address);
@@ -35,7 +36,7 @@ internal static class MulticastSockets
     /// A receive socket with every option but no membership. Bound to the group it will hold alone, or to the
     /// wildcard for several groups, whose datagrams then carry their destination (IP_PKTINFO/IPV6_PKTINFO).
     /// </summary>
-    public static Socket OpenUnjoined(ReceiveEndpoint endpoint, bool bindToGroup, out ReceiveBuffer buffer)
+    public static Socket OpenUnjoined(ReceiveEndpoint endpoint, bool bindToGroup, out ReceiveBuffer buffer, int bufferBytes = BufferBytes)
     {
         var group = endpoint.Group;
         var family = group.Address.AddressFamily;
@@ -43,8 +44,8 @@ internal static class MulticastSockets
         try
         {
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            var forced = SetBuffer(socket, LinuxNative.SoRcvbufForce, LinuxNative.SoRcvbuf);
-            buffer = new ReceiveBuffer(BufferBytes, ReceiveBuffer.Granted(socket), forced);
+            var forced = SetBuffer(socket, LinuxNative.SoRcvbufForce, LinuxNative.SoRcvbuf, bufferBytes);
+            buffer = new ReceiveBuffer(bufferBytes, ReceiveBuffer.Granted(socket), forced);
             var ifIndex = endpoint.Interface?.Index ?? 0;
             var wildcard = group.IsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
             var bindAddress = !bindToGroup ? wildcard : group.IsIPv6 ? new IPAddress(group.Address.GetAddressBytes(), ifIndex) : group.Address;
@@ -99,6 +100,18 @@ internal static class MulticastSockets
             // which is named by index instead.
             Join(socket, level, endpoint.Interface?.Index ?? 0, group, endpoint.Source);
         }
+    }
+
+    /// <summary>
+    /// Leaves the endpoint's single group (MCAST_LEAVE_GROUP, or MCAST_LEAVE_SOURCE_GROUP for a source-specific join):
+    /// the kernel sends the leave (IGMP/MLD) at once when it was the interface's last member, and the socket keeps its port.
+    /// </summary>
+    public static void LeaveGroup(Socket socket, ReceiveEndpoint endpoint)
+    {
+        var group = endpoint.Group.Address;
+        var level = group.AddressFamily == AddressFamily.InterNetworkV6 ? LinuxNative.IpProtoIpv6 : LinuxNative.IpProtoIp;
+        socket.SetRawSocketOption(level, endpoint.Source is null ? LinuxNative.McastLeaveGroup : LinuxNative.McastLeaveSourceGroup,
+            GroupRequest(endpoint.Interface?.Index ?? 0, group, endpoint.Source));
     }
 
     /// <param name="connect">
@@ -194,7 +207,10 @@ internal static class MulticastSockets
     /// { u32 interface; sockaddr_storage group, source }. The kernel handles an any-source one exactly as
     /// IP_ADD_MEMBERSHIP (ip_mreqn, by index) or IPV6_JOIN_GROUP.
     /// </summary>
-    private static void Join(Socket socket, int level, int ifIndex, IPAddress group, IPAddress? source)
+    private static void Join(Socket socket, int level, int ifIndex, IPAddress group, IPAddress? source) =>
+        socket.SetRawSocketOption(level, source is null ? LinuxNative.McastJoinGroup : LinuxNative.McastJoinSourceGroup, GroupRequest(ifIndex, group, source));
+
+    private static byte[] GroupRequest(int ifIndex, IPAddress group, IPAddress? source)
     {
         var request = new byte[source is null ? 136 : 264];
         BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)ifIndex);
@@ -204,7 +220,7 @@ internal static class MulticastSockets
             WriteSockAddr(request.AsSpan(136, 128), source);
         }
 
-        socket.SetRawSocketOption(level, source is null ? LinuxNative.McastJoinGroup : LinuxNative.McastJoinSourceGroup, request);
+        return request;
     }
 
     private static void WriteSockAddr(Span<byte> storage, IPAddress address)
@@ -232,15 +248,15 @@ internal static class MulticastSockets
     }
 
     /// <summary>True when the *FORCE variant worked (CAP_NET_ADMIN): it ignores net.core.[rw]mem_max.</summary>
-    private static bool SetBuffer(Socket socket, int forceOption, int option)
+    private static bool SetBuffer(Socket socket, int forceOption, int option, int bytes = BufferBytes)
     {
-        if (TrySetInt(socket, LinuxNative.SolSocket, forceOption, BufferBytes))
+        if (TrySetInt(socket, LinuxNative.SolSocket, forceOption, bytes))
         {
             return true;
         }
 
         // Otherwise the kernel caps the value at the limit.
-        TrySetInt(socket, LinuxNative.SolSocket, option, BufferBytes);
+        TrySetInt(socket, LinuxNative.SolSocket, option, bytes);
         return false;
     }
 

@@ -35,19 +35,20 @@ internal sealed class ReceiveSockets : IDisposable
     public long KernelDrops { get; private set; }
 
     /// <summary>Opens and joins; a receive on any socket wakes after <paramref name="wakeup"/> without datagrams.</summary>
-    public static ReceiveSockets Open(ReceiveEndpoint endpoint, TimeSpan wakeup, MembershipLimit? limit = null)
+    /// <param name="bufferBytes">The receive buffer each socket asks for (mcast recv --rcvbuf).</param>
+    public static ReceiveSockets Open(ReceiveEndpoint endpoint, TimeSpan wakeup, MembershipLimit? limit = null, int bufferBytes = MulticastSockets.BufferBytes)
     {
         var sockets = new ReceiveSockets(wakeup);
         try
         {
             if (endpoint.Group.Count == 1)
             {
-                sockets.Add(MulticastSockets.OpenReceiver(endpoint, out var buffer), buffer);
+                sockets.Add(MulticastSockets.OpenReceiver(endpoint, out var buffer, bufferBytes), buffer);
                 sockets._single = endpoint.Group.Address;
             }
             else
             {
-                sockets.JoinAll(endpoint, limit ?? new MembershipLimit());
+                sockets.JoinAll(endpoint, limit ?? new MembershipLimit(), bufferBytes);
             }
 
             return sockets;
@@ -59,7 +60,7 @@ internal sealed class ReceiveSockets : IDisposable
         }
     }
 
-    private void JoinAll(ReceiveEndpoint endpoint, MembershipLimit limit)
+    private void JoinAll(ReceiveEndpoint endpoint, MembershipLimit limit, int bufferBytes)
     {
         var group = endpoint.Group;
         int? perSocket = null;
@@ -71,7 +72,7 @@ internal sealed class ReceiveSockets : IDisposable
             {
                 if (_sockets.Count == 0 || held == perSocket)
                 {
-                    Add(MulticastSockets.OpenUnjoined(endpoint, bindToGroup: false, out var buffer), buffer);
+                    Add(MulticastSockets.OpenUnjoined(endpoint, bindToGroup: false, out var buffer, bufferBytes), buffer);
                     held = 0;
                 }
 
@@ -135,6 +136,9 @@ internal sealed class ReceiveSockets : IDisposable
         _current = _ready.Dequeue();
         return batch.Receive(_sockets[_current]);
     }
+
+    /// <summary>Leaves the single group (mcast recv --leave-after): the socket stays open, and nothing more of the group reaches it.</summary>
+    public void Leave(ReceiveEndpoint endpoint) => MulticastSockets.LeaveGroup(_sockets[0], endpoint);
 
     /// <summary>The joined group a datagram was sent to, or null for anything else (unicast to the port).</summary>
     public IPAddress? GroupOf(in ReceivedDatagram datagram) =>

@@ -32,19 +32,44 @@ public sealed class FaultInjection(ProcessRunner runner, LabSettings settings)
         return node.ToJsonString();
     }
 
-    /// <summary>The receiver's arguments: with source-not-allowed, the first pod's walkthrough receiver joins for another source.</summary>
-    public IReadOnlyList<string> ReceiverArguments(FlowReceiver receiver, IReadOnlyList<string> arguments) =>
-        settings.Fault == LabFault.SourceNotAllowed && receiver.Check == $"{settings.NodeNames[0]}/pod-1" && receiver.Tool == FlowTool.McastRecv
-            ? [.. arguments, "--source", WrongSource]
-            : arguments;
+    /// <summary>
+    /// The receive buffer socket-buffer-too-small's receivers ask for: the kernel grants its minimum (1152 bytes on
+    /// Debian 12's kernel, less than one datagram's truesize), as a node whose rmem_max is far too low for its streams would.
+    /// </summary>
+    public const int TinyBuffer = 1024;
 
-    /// <summary>The sender's arguments: with ttl-too-small, every `mcast send` sets TTL 0, which no path allows (not even the wire).</summary>
-    public IReadOnlyList<string> SenderArguments(FlowSender sender, IReadOnlyList<string> arguments)
+    /// <summary>The rate socket-buffer-too-small's flow sends at: a datagram every 50 µs, so a receiver one wake-up late drops.</summary>
+    public const string BurstRate = "20000pps";
+
+    /// <summary>The flow socket-buffer-too-small makes fast: `mcast send --interface` from the sender pod (to mcastsrc and the farthest pod).</summary>
+    private const string BurstFlow = "pod-interface";
+
+    /// <summary>
+    /// The receiver's arguments: with source-not-allowed, the first pod's walkthrough receiver joins for another
+    /// source; with socket-buffer-too-small, the fast flow's receivers ask for a tiny socket buffer.
+    /// </summary>
+    public IReadOnlyList<string> ReceiverArguments(FlowReceiver receiver, IReadOnlyList<string> arguments) =>
+        receiver.Tool != FlowTool.McastRecv ? arguments
+        : settings.Fault == LabFault.SourceNotAllowed && receiver.Check == $"{settings.NodeNames[0]}/pod-1" ? [.. arguments, "--source", WrongSource]
+        : settings.Fault == LabFault.SocketBufferTooSmall && receiver.Check.EndsWith($"/from-{BurstFlow}", StringComparison.Ordinal)
+            ? [.. arguments, "--rcvbuf", TinyBuffer.ToString(CultureInfo.InvariantCulture)]
+        : arguments;
+
+    /// <summary>
+    /// The sender's arguments: with ttl-too-small, every `mcast send` sets TTL 0, which no path allows (not even the
+    /// wire); with socket-buffer-too-small, the fast flow's `mcast send` sends at <see cref="BurstRate"/>.
+    /// </summary>
+    public IReadOnlyList<string> SenderArguments(FlowSender sender, IReadOnlyList<string> arguments) =>
+        sender.Tool != FlowTool.McastSend ? arguments
+        : settings.Fault == LabFault.TtlTooSmall ? Replaced(arguments, "--ttl", "0")
+        : settings.Fault == LabFault.SocketBufferTooSmall && sender.Source == SourceChoice.Interface ? Replaced(arguments, "--rate", BurstRate)
+        : arguments;
+
+    private static List<string> Replaced(IReadOnlyList<string> arguments, string option, string value)
     {
-        if (settings.Fault != LabFault.TtlTooSmall || sender.Tool != FlowTool.McastSend) return arguments;
         var changed = arguments.ToList();
-        var at = changed.IndexOf("--ttl");
-        if (at >= 0 && at + 1 < changed.Count) changed[at + 1] = "0";
+        var at = changed.IndexOf(option);
+        if (at >= 0 && at + 1 < changed.Count) changed[at + 1] = value;
         return changed;
     }
 

@@ -49,6 +49,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
     private readonly LabTimings timings = new();
     private HostSideEvidence? hostSide;
     private LabPrograms? programs;
+    private FlowObservation? leaveTiming;
 
     /// <summary>This run's prefix (known before it starts, so a test can find its containers).</summary>
     public LabRunId Run { get; } = options?.Run ?? LabRunId.New();
@@ -132,6 +133,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             Leftovers = leftovers,
             SetupFailure = setupFailure,
             HostSide = hostSide,
+            LeaveTiming = leaveTiming,
         };
     }
 
@@ -215,6 +217,8 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             s.Interface, s.Group.ToString(), [.. experiment.Flows.Select(f => AddressOf(f.Sender.Place)).OfType<string>().Distinct()], running, cancellationToken);
         var outcomes = await running;
         hostSide = await reading;
+        // A snooping switch's leave latency, once the flows left the segment to it (LeaveToLast).
+        if (s.Segment != LabSegment.Flood) leaveTiming = await SwitchSegment.TimeLeaveAsync(new FlowRunner(programs, log, s.Group, timings), s, Owner, AddressOf, request.McastImage, options.ReceiverGrace, cancellationToken);
         log.Information($"{flows.Count} flow(s) with {flows.Sum(f => f.Receivers.Count)} receiver(s) done in {Took("flows")}.");
         observed.AddRange(outcomes.Select(o => new FlowObservation(o.Flow.Flow.Name, o.Sender, AddressOf(o.Flow.Flow.Sender.Place),
             [.. o.Flow.Flow.Receivers.Select((r, i) => new ReceiverObservation(r.Check, o.Receivers[i], o.Joined[i], AddressOf(r.Place)))])));

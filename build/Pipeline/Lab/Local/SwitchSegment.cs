@@ -40,6 +40,22 @@ public sealed class SwitchSegment(ProcessRunner runner, LabTopology topology, La
         }
     }
 
+    /// <summary>
+    /// After the flows, with nothing else on the segment: times the switch's leave latency (<see cref="LeaveToLast"/>)
+    /// with one receiver on mcastsrc, the only member on its port, and the sender pod's `mcast send` to it.
+    /// </summary>
+    public static async Task<FlowObservation> TimeLeaveAsync(FlowRunner flows, LabSettings s, Func<string, LabContainer> owner, Func<string, string?> addressOf,
+        string mcastImage, TimeSpan receiverGrace, CancellationToken cancellationToken)
+    {
+        var flow = LeaveToLast.Flow(s, s.NodeNames[0]);
+        var sender = flow.Sender.Place;
+        var run = new RunningFlow(flow, owner(sender), mcastImage, LeaveToLast.SenderArguments(flow, s, addressOf(sender) ?? ""),
+            [.. flow.Receivers.Select(r => new RunningReceiver(r, owner(r.Place), mcastImage, LeaveToLast.ReceiverArguments(flow, s), s.Interface))]);
+        var outcome = (await flows.RunAsync([run], TimeSpan.FromSeconds(LeaveToLast.SenderSeconds + 30), receiverGrace, cancellationToken))[0];
+        return new FlowObservation(flow.Name, outcome.Sender, addressOf(sender),
+            [.. flow.Receivers.Select((r, i) => new ReceiverObservation(r.Check, outcome.Receivers[i], outcome.Joined[i], addressOf(r.Place)))]);
+    }
+
     private Task<ProcessResult> RunAsync(string program, string[] arguments, CancellationToken cancellationToken) =>
         runner.RunAsync(program, arguments, new ProcessOptions { Quiet = true, Timeout = TimeSpan.FromSeconds(30) }, cancellationToken);
 }

@@ -8,6 +8,9 @@ public static class RunFacts
     /// <summary>The row of a run's diagnostics folder, which report.html links.</summary>
     public const string DiagnosticsKey = "diagnostics";
 
+    /// <summary>A fact only the local backend has (its segment, fault and soak), on the others.</summary>
+    public const string NotApplicable = "not applicable (the cluster's own network)";
+
     public static IReadOnlyList<KeyValuePair<string, string>> Of(LabReport report)
     {
         var run = report.Run;
@@ -26,6 +29,9 @@ public static class RunFacts
             new("ttl", N(run.Ttl)),
             new("duration", $"{N(run.DurationSeconds)} s"),
             new("network", run.Network),
+            new("segment", run.Segment ?? NotApplicable),
+            new("fault", run.Fault ?? NotApplicable),
+            new("soak", run.SoakSeconds is { } soak ? soak == 0 ? "none" : $"{N(soak)} s" : NotApplicable),
             new("mcast image", run.McastImage),
             new("iperf image", run.IperfImage),
             .. run.Diagnostics is { } folder ? [new KeyValuePair<string, string>(DiagnosticsKey, folder)] : Array.Empty<KeyValuePair<string, string>>(),

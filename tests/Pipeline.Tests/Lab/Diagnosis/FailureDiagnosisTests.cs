@@ -62,7 +62,7 @@ public sealed class FailureDiagnosisTests
 
         var diagnosis = Assert.Single(report.Failed).Diagnosis;
         Assert.Equal("socket-buffer-too-small", diagnosis?.Cause);
-        Assert.Equal("the kernel dropped 31958 datagrams from the receiver's full socket queue; its buffer is 4194304 bytes of the 16777216 asked for.", diagnosis!.Evidence);
+        Assert.Equal("the kernel dropped 31958 datagrams from the receiver's full socket queue; its buffer is 4194304 bytes (16777216 asked for).", diagnosis!.Evidence);
     }
 
     [Fact]

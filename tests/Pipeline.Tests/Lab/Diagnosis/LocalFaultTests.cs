@@ -11,7 +11,8 @@ namespace McastLab.Pipeline.Tests.Lab.Diagnosis;
 /// <summary>
 /// Each --fault breaks the local lab with real kernel state, and the lab must fail naming exactly that
 /// cause: in report.json (check.diagnosis), in report.html beside the check, and in the log's failure
-/// sentence. Then the snooping segments over a soak longer than the membership interval. Root and Docker (CI).
+/// sentence. Then the snooping segments over a soak longer than the membership interval, and the switch's leave
+/// latency after it (leave-to-last). Root and Docker (CI).
 /// </summary>
 [Collection(typeof(LocalLabGroup))]
 public sealed class LocalFaultTests(LabHost host)
@@ -41,6 +42,7 @@ public sealed class LocalFaultTests(LabHost host)
     [InlineData(LabFault.IgmpBlocked, LabSegment.Snooping, "igmp-blocked")]
     [InlineData(LabFault.NoQuerier, LabSegment.Snooping, "no-querier")]
     [InlineData(LabFault.MembershipExpired, LabSegment.Snooping, "membership-expired")]
+    [InlineData(LabFault.SocketBufferTooSmall, LabSegment.Flood, "socket-buffer-too-small")]
     public async Task A_fault_fails_the_lab_naming_exactly_its_cause(LabFault fault, LabSegment segment, string cause)
     {
         RequireHost();
@@ -71,6 +73,8 @@ public sealed class LocalFaultTests(LabHost host)
         Assert.Equal(CheckStatus.Failed, held.Status);
         Assert.Equal("no-querier", held.Diagnosis?.Cause);
         Assert.All(report.Failed, c => Assert.Equal("no-querier", c.Diagnosis?.Cause));
+        // Nothing crosses a switch without a querier, so there is no delivery whose end a leave could time.
+        Assert.Equal(CheckStatus.NotRun, report.Checks.Single(c => c.Name == LeaveToLast.Name).Status);
     }
 
     [Fact]
@@ -85,5 +89,9 @@ public sealed class LocalFaultTests(LabHost host)
         var held = report.Checks.Single(c => c.Name == DeliveryHeld.Name);
         Assert.Contains("held to the end", held.Detail, StringComparison.Ordinal);
         Assert.Matches(@"first datagram \d+\.\d\d s after the join", held.Detail);
+        // The switch pruned mcastsrc's port after its receiver left, while the sender still sent.
+        var leave = report.Checks.Single(c => c.Name == LeaveToLast.Name);
+        Assert.Contains("pruned its port", leave.Detail, StringComparison.Ordinal);
+        Assert.NotNull(leave.LeaveToLastSeconds);
     }
 }
