@@ -148,10 +148,11 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         // userland for that, the mcast image (scratch: the binary and its libraries) has nothing but mcast.
         var sandboxImage = request.IperfImage;
         var topology = new LabTopology(Namespaces, containers, Run, s, sandboxImage);
+        var segment = new SwitchSegment(runner, topology, s);
         async Task HostsAsync()
         {
             await topology.BuildAsync(cancellationToken);
-            await new SwitchSegment(runner, topology, s).ConfigureAsync(cancellationToken);
+            await segment.ConfigureAsync(cancellationToken);
             log.Information($"Hosts up: {s.Nodes} node(s) and {LabTopology.SourceHost} on {s.Interface} ({(topology.HasSwitch ? $"bridge, {LabFaultForms.Written(s.Segment)}" : "veth pair")}) in {Took("hosts")}.");
         }
         // The pods' sandboxes start while the hosts are made: only their CNI calls need the nodes' links.
@@ -209,6 +210,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             [.. f.Receivers.Select(r => new RunningReceiver(r, Owner(r.Place), LabExperiment.ImageOf(r.Tool, request.McastImage, request.IperfImage),
                 faults.ReceiverArguments(r, LabExperiment.ReceiverArguments(r, f.Port, s, minimum)), r.Interface ?? s.Interface))])).ToList();
 
+        await segment.UntilForwardingAsync(cancellationToken);
         var running = new FlowRunner(programs, log, s.Group, timings)
             .RunAsync(flows, TimeSpan.FromSeconds(s.DurationSeconds + 30), options.ReceiverGrace, cancellationToken);
         // The host side, while the flows run and before cleanup takes it away (Lab/Diagnosis reads it when a check failed).

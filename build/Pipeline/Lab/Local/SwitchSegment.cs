@@ -22,6 +22,19 @@ public sealed class SwitchSegment(ProcessRunner runner, LabTopology topology, La
 
     public SwitchTimers Timers => settings.Fault == LabFault.MembershipExpired ? Forgetful : Snooping;
 
+    private DateTime forwardsFrom = DateTime.MinValue;
+
+    /// <summary>
+    /// Waits until the switch forwards by its group entries: a query response interval after its querier came on
+    /// (until then it neither forwards to members nor floods). Flows that began sooner lost their first
+    /// datagrams once the lab's programs started in under a second (a background Test loop).
+    /// </summary>
+    public Task UntilForwardingAsync(CancellationToken cancellationToken)
+    {
+        var left = forwardsFrom - DateTime.UtcNow;
+        return left > TimeSpan.Zero ? Task.Delay(left, cancellationToken) : Task.CompletedTask;
+    }
+
     public async Task ConfigureAsync(CancellationToken cancellationToken)
     {
         if (settings.Segment == LabSegment.Flood) return;
@@ -34,6 +47,7 @@ public sealed class SwitchSegment(ProcessRunner runner, LabTopology topology, La
         // only after a query response interval, the one it has then (measured here: set in the same command, the
         // default 10 s applied, and the switch forwarded nothing for the first 10 s; after, 1 s).
         await RunAsync("ip", ["-n", topology.SwitchNamespace, "link", "set", topology.Bridge, "type", "bridge", "mcast_querier", Querier ? "1" : "0"], cancellationToken);
+        if (Querier) forwardsFrom = DateTime.UtcNow + TimeSpan.FromMilliseconds(t.QueryResponseIntervalCs * 10);
         foreach (var port in topology.Ports.Values)
         {
             await RunAsync("bridge", ["-n", topology.SwitchNamespace, "link", "set", "dev", port, "mcast_flood", "off"], cancellationToken);
