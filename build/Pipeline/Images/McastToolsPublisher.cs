@@ -20,7 +20,7 @@ public sealed class McastToolsPublisher(ProcessRunner runner, IBuildLog log, str
         var watch = System.Diagnostics.Stopwatch.StartNew();
         // Every publish of the project shares its obj folder: two at once (the Lab and Images test fixtures run
         // in parallel) wrote one object file together and the link failed on undefined symbols.
-        await using var exclusive = await LockAsync(Path.Combine(repositoryRoot, Path.GetDirectoryName(Project)!, "obj", "publish.lock"), cancellationToken);
+        await using var exclusive = await LockAsync(repositoryRoot, cancellationToken);
         using var output = new ToolLog(log, logDirectory is null ? null : Path.Combine(logDirectory, LogFile), "dotnet publish");
         await runner.RunAsync("dotnet",
             ["publish", Path.Combine(repositoryRoot, Project), "--runtime", "linux-x64", "--configuration", "Release",
@@ -35,9 +35,13 @@ public sealed class McastToolsPublisher(ProcessRunner runner, IBuildLog log, str
         return binary;
     }
 
-    /// <summary>Holds an exclusive lock (flock) on the file until disposed, waiting while another process or task holds it.</summary>
-    private static async Task<FileStream> LockAsync(string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Holds the project's publish lock (flock on obj/publish.lock) until disposed, waiting while another
+    /// process or task holds it.
+    /// </summary>
+    public static async Task<FileStream> LockAsync(string repositoryRoot, CancellationToken cancellationToken)
     {
+        var path = Path.Combine(repositoryRoot, Path.GetDirectoryName(Project)!, "obj", "publish.lock");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         while (true)
         {

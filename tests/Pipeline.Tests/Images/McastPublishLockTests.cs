@@ -14,10 +14,10 @@ public sealed class McastPublishLockTests(ImageFixture fixture)
     {
         Assert.SkipWhen(fixture.Unavailable is not null, fixture.Unavailable ?? "");
         var cancel = TestContext.Current.CancellationToken;
-        var lockFile = Path.Combine(ImageFixture.RepositoryRoot, "src", "McastTools", "obj", "publish.lock");
         var output = Path.Combine(fixture.Scratch, "mcast-locked");
         Task<string> publish;
-        using (await HoldAsync(lockFile, cancel))
+        // Taken as soon as it is free: the Lab fixture, running beside this one, may be publishing.
+        using (await McastToolsPublisher.LockAsync(ImageFixture.RepositoryRoot, cancel))
         {
             publish = new McastToolsPublisher(fixture.Runner, fixture.Log, ImageFixture.RepositoryRoot).PublishAsync(output, cancel);
             // Unlocked, dotnet publish for this output starts within milliseconds; locked, it must not start at all.
@@ -27,22 +27,6 @@ public sealed class McastPublishLockTests(ImageFixture fixture)
         }
 
         Assert.True(File.Exists(await publish));
-    }
-
-    /// <summary>Takes the lock as soon as it is free: the Lab fixture, running beside this one, may be publishing.</summary>
-    private static async Task<FileStream> HoldAsync(string path, CancellationToken cancel)
-    {
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), cancel);
-            }
-        }
     }
 
     private static List<int> ProcessesNaming(string text)
