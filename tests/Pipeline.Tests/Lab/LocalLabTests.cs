@@ -212,6 +212,8 @@ public sealed class LocalLabTests(LabHost host)
         var runner = new ProcessRunner(log, new SecretMasker());
         var namespaces = new NetworkNamespaces(runner);
         var stale = LabRunId.New();
+        // Held while the dead run is made: a lab of another test class, running meanwhile, sweeps dead runs too.
+        var making = LabRunLock.Acquire(stale);
         using var docker = await DockerConnection.ConnectAsync(cancellationToken: cancellation);
         // What a run killed with SIGKILL leaves: its namespaces (with a link), a container, its state directory (lock not held).
         await namespaces.AddAsync(stale.Name("k8s"), cancellation);
@@ -220,7 +222,7 @@ public sealed class LocalLabTests(LabHost host)
         var container = await new LabContainers(docker, stale).StartSandboxAsync("k8s", "host", host.IperfImage, cancellation);
         // And a program still running in it (iperf's server never ends by itself).
         var program = await new LabPrograms(new ImageFilesystems(docker, stale), stale).StartAsync(container, "outside-to-pods-r1", host.IperfImage, ["-s", "-u", "-p", "5999"], cancellation);
-        LabRunLock.Acquire(stale).Dispose();
+        making.Dispose();
         Assert.False(LabRunLock.IsLive(stale));
 
         var lab = NewLab();
@@ -242,11 +244,13 @@ public sealed class LocalLabTests(LabHost host)
         var cancellation = TestContext.Current.CancellationToken;
         var namespaces = new NetworkNamespaces(new ProcessRunner(log, new SecretMasker()));
         var stale = LabRunId.New();
+        // Held while the dead run is made: a lab of another test class, running meanwhile, sweeps dead runs too.
+        var making = LabRunLock.Acquire(stale);
         using var docker = await DockerConnection.ConnectAsync(cancellationToken: cancellation);
         await namespaces.AddAsync(stale.Name("k8s"), cancellation);
         // Several containers, so that two unclaimed sweeps would meet on one (Docker: 409 removal already in progress).
         await Task.WhenAll(Enumerable.Range(0, 8).Select(i => new LabContainers(docker, stale).StartSandboxAsync($"pod-{i}", "pod", host.IperfImage, cancellation)));
-        LabRunLock.Acquire(stale).Dispose();
+        making.Dispose();
 
         // Two labs started at once both find the dead run; one claims it (its lock) at a time, and neither fails.
         var sweeps = await Task.WhenAll(
