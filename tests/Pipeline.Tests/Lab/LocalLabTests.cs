@@ -215,13 +215,15 @@ public sealed class LocalLabTests(LabHost host)
         // Held while the dead run is made: a lab of another test class, running meanwhile, sweeps dead runs too.
         var making = LabRunLock.Acquire(stale);
         using var docker = await DockerConnection.ConnectAsync(cancellationToken: cancellation);
-        // What a run killed with SIGKILL leaves: its namespaces (with a link), a container, its state directory (lock not held).
+        // What a run killed with SIGKILL leaves: its namespaces (with a link), a sandbox, a container (an image's
+        // export cut short), its state directory (lock not held).
         await namespaces.AddAsync(stale.Name("k8s"), cancellation);
         await namespaces.AddAsync(stale.Name("mcastsrc"), cancellation);
         await namespaces.AddVethAsync(stale.Name("k8s"), "eth1", stale.Name("mcastsrc"), "eth1", cancellation);
-        var container = await new LabContainers(docker, stale).StartSandboxAsync("k8s", "host", host.IperfImage, cancellation);
-        // And a program still running in it (iperf's server never ends by itself).
-        var program = await new LabPrograms(new ImageFilesystems(docker, stale), stale).StartAsync(container, "outside-to-pods-r1", host.IperfImage, ["-s", "-u", "-p", "5999"], cancellation);
+        var sandbox = await new LabSandboxes(stale).StartAsync("k8s-pod", cancellation);
+        await StaleContainerAsync(docker, stale, "export-1", cancellation);
+        // And a program still running in the sandbox (iperf's server never ends by itself).
+        var program = await new LabPrograms(new ImageFilesystems(docker, stale), stale).StartAsync(sandbox, "outside-to-pods-r1", host.IperfImage, ["-s", "-u", "-p", "5999"], cancellation);
         making.Dispose();
         Assert.False(LabRunLock.IsLive(stale));
 
@@ -237,6 +239,15 @@ public sealed class LocalLabTests(LabHost host)
         (await HostInventory.TakeAsync(lab.Run)).AssertEmpty();
     }
 
+    /// <summary>A container with a run's label, created and never started, as an export the run's death cut short leaves.</summary>
+    private async Task StaleContainerAsync(global::Docker.DotNet.DockerClient docker, LabRunId run, string part, CancellationToken cancellation) =>
+        await docker.Containers.CreateContainerAsync(new global::Docker.DotNet.Models.CreateContainerParameters
+        {
+            Name = run.Name(part),
+            Image = host.IperfImage,
+            Labels = new Dictionary<string, string> { [ContainerLabels.Run] = run.Value, [ContainerLabels.Role] = "export" },
+        }, cancellation);
+
     [Fact]
     public async Task Two_sweeps_at_once_remove_a_dead_run_once_and_both_finish()
     {
@@ -248,8 +259,10 @@ public sealed class LocalLabTests(LabHost host)
         var making = LabRunLock.Acquire(stale);
         using var docker = await DockerConnection.ConnectAsync(cancellationToken: cancellation);
         await namespaces.AddAsync(stale.Name("k8s"), cancellation);
-        // Several containers, so that two unclaimed sweeps would meet on one (Docker: 409 removal already in progress).
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => new LabContainers(docker, stale).StartSandboxAsync($"pod-{i}", "pod", host.IperfImage, cancellation)));
+        // Several containers, so that two unclaimed sweeps would meet on one (Docker: 409 removal already in progress), and sandboxes.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => StaleContainerAsync(docker, stale, $"export-{i}", cancellation)));
+        var sandboxes = new LabSandboxes(stale);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => sandboxes.StartAsync($"pod-{i}", cancellation)));
         making.Dispose();
 
         // Two labs started at once both find the dead run; one claims it (its lock) at a time, and neither fails.
@@ -260,6 +273,7 @@ public sealed class LocalLabTests(LabHost host)
         Assert.Contains(sweeps, removed => removed.Contains(stale));
         Assert.DoesNotContain(NetworkNamespaces.List(), n => LabRunId.FromName(n) == stale);
         Assert.Empty(await LabContainers.ListAsync(docker, stale, cancellation));
+        Assert.Empty(LabPrograms.Running(stale));
         Assert.False(Directory.Exists(LabRunLock.StateDirectory(stale)));
     }
 

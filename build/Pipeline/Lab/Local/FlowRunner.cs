@@ -7,10 +7,10 @@ using McastLab.Pipeline.Core;
 namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>A receiver to start: in whose namespace (a host's or a pod's), which image and arguments, where it joins.</summary>
-public sealed record RunningReceiver(FlowReceiver Receiver, LabContainer NetworkOwner, string Image, IReadOnlyList<string> Arguments, string JoinInterface);
+public sealed record RunningReceiver(FlowReceiver Receiver, LabSandbox NetworkOwner, string Image, IReadOnlyList<string> Arguments, string JoinInterface);
 
 /// <summary>A flow ready to run: its sender's namespace, image and arguments, and its receivers.</summary>
-public sealed record RunningFlow(TrafficFlow Flow, LabContainer SenderOwner, string SenderImage, IReadOnlyList<string> SenderArguments, IReadOnlyList<RunningReceiver> Receivers);
+public sealed record RunningFlow(TrafficFlow Flow, LabSandbox SenderOwner, string SenderImage, IReadOnlyList<string> SenderArguments, IReadOnlyList<RunningReceiver> Receivers);
 
 /// <summary>How a flow went: the sender's outcome, each receiver's (in order) and whether it was seen joined.</summary>
 public sealed record FlowOutcome(RunningFlow Flow, ContainerOutcome Sender, IReadOnlyList<ContainerOutcome> Receivers, IReadOnlyList<bool> Joined);
@@ -31,6 +31,15 @@ public sealed class FlowRunner(LabPrograms programs, IBuildLog log, IPAddress gr
 
     /// <summary>From a sender's exit to stopping its flow's receivers that do not end by themselves.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(500);
+
+    private readonly TaskCompletionSource sendersStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int sendersRunning;
+
+    /// <summary>
+    /// Completes once every flow's sender has started (or the flows ended without): from then on the lab's own
+    /// work can share the CPU with the traffic without delaying a receiver's start or join.
+    /// </summary>
+    public Task SendersStarted => sendersStarted.Task;
 
     public async Task<IReadOnlyList<FlowOutcome>> RunAsync(IReadOnlyList<RunningFlow> flows, TimeSpan senderLimit, TimeSpan receiverGrace, CancellationToken cancellationToken)
     {
@@ -76,6 +85,7 @@ public sealed class FlowRunner(LabPrograms programs, IBuildLog log, IPAddress gr
             }
             milestones.Reached("flows ended");
             milestones.Record(timings);
+            sendersStarted.TrySetResult();
         }
 
         async Task<FlowOutcome> FlowAsync(int fi)
@@ -96,6 +106,7 @@ public sealed class FlowRunner(LabPrograms programs, IBuildLog log, IPAddress gr
                 var sender = await programs.StartAsync(flow.SenderOwner, $"{Part(flow.Flow.Name)}-send", flow.SenderImage, flow.SenderArguments, token);
                 var sending = clock.Elapsed;
                 milestones.Reached("senders started");
+                if (Interlocked.Increment(ref sendersRunning) == flows.Count) sendersStarted.TrySetResult();
                 var sent = await sender.WaitAsync(senderLimit, token);
                 var exitedAt = await sender.ExitedAt;
                 var exited = clock.Elapsed;

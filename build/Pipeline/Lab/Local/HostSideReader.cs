@@ -18,11 +18,13 @@ public sealed class HostSideReader(ProcessRunner runner, LabTimings? timings = n
     private readonly LabTimings timings = timings ?? new LabTimings();
 
     /// <param name="places">Each place (a host name or a pod key) with a process in its network namespace.</param>
+    /// <param name="start">When to begin: once the senders run, so the reads never delay a receiver's start.</param>
     /// <param name="senders">The senders' addresses on the segment, whose routes back rp_filter checks.</param>
     /// <param name="flows">The flows' run: the switch and the counters are read once it ended (however it ended).</param>
-    public async Task<HostSideEvidence> ReadAsync(LabTopology topology, IReadOnlyDictionary<string, int> places, string segment, string group,
+    public async Task<HostSideEvidence> ReadAsync(LabTopology topology, Task start, IReadOnlyDictionary<string, int> places, string segment, string group,
         IReadOnlyList<string> senders, Task flows, CancellationToken cancellationToken)
     {
+        await start;
         var read = places.Select(p => PlaceAsync(p.Key, p.Value, segment, group, senders, cancellationToken)).ToList();
         var evidence = await Task.WhenAll(read);
         await Task.WhenAny(flows);

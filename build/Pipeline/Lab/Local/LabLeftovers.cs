@@ -5,7 +5,7 @@ namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>
 /// Finds what earlier local lab runs left behind (a run killed with SIGKILL, a crashed host process) and
-/// removes it: programs by their marker (killed first), containers by the run label, namespaces and the
+/// removes it: programs and sandboxes by their marker (killed first), containers by the run label, namespaces and the
 /// state directory by the run prefix. A run
 /// whose owner still holds its lock is alive (another lab at work) and is never touched.
 /// </summary>
@@ -35,7 +35,7 @@ public sealed class LabLeftovers(DockerClient docker, NetworkNamespaces namespac
             var theirs = containers.Where(c => c.Labels.TryGetValue(ContainerLabels.Run, out var v) && v == run.Value).ToList();
             var theirNamespaces = names.Where(n => LabRunId.FromName(n) == run).ToList();
             var theirPrograms = programs.Where(p => LabRunId.FromName(p.Name) == run).ToList();
-            log.Warning($"Removing the leftovers of an earlier lab run {run}: {theirPrograms.Count} program(s), {theirs.Count} container(s), {theirNamespaces.Count} namespace(s) and its state directory.");
+            log.Warning($"Removing the leftovers of an earlier lab run {run}: {theirPrograms.Count} process(es), {theirs.Count} container(s), {theirNamespaces.Count} namespace(s) and its state directory.");
             await LabPrograms.KillAsync(theirPrograms, cancellationToken);
             await LabContainers.RemoveAsync(docker, theirs, cancellationToken);
             foreach (var name in theirNamespaces) await namespaces.DeleteAsync(name, cancellationToken);

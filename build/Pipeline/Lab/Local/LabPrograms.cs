@@ -20,7 +20,7 @@ namespace McastLab.Pipeline.Lab.Local;
 /// </summary>
 public sealed class LabPrograms(ImageFilesystems filesystems, LabRunId run, ProgramLocator? locator = null, LabTimings? timings = null)
 {
-    /// <summary>The environment variable that names a program's run and part, "mclXXXXXX-part" (as a container's name did).</summary>
+    /// <summary>The environment variable that names a program's (or a sandbox's, <see cref="LabSandboxes"/>) run and part, "mclXXXXXX-part".</summary>
     public const string Marker = "MCASTLAB_LAB_PROGRAM";
 
     private readonly LabTimings timings = timings ?? new LabTimings();
@@ -49,7 +49,7 @@ public sealed class LabPrograms(ImageFilesystems filesystems, LabRunId run, Prog
         [.. images.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result).Where(f => f.Exported)];
 
     /// <summary>Starts the image's entrypoint with these arguments in the network namespace of <paramref name="networkOwner"/>.</summary>
-    public async Task<LabProgram> StartAsync(LabContainer networkOwner, string part, string image, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    public async Task<LabProgram> StartAsync(LabSandbox networkOwner, string part, string image, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         var filesystem = await ImageAsync(image, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();

@@ -4,21 +4,21 @@ namespace McastLab.Pipeline.Lab.Local;
 
 /// <summary>
 /// The walkthrough's hosts as network namespaces: node "k8s" (and with --nodes=M, "k8s-2".."k8s-M") and
-/// "mcastsrc". Each host's namespace belongs to a small host container and carries a name (ip netns attach),
+/// "mcastsrc". Each host's namespace belongs to a sandbox (<see cref="LabSandboxes"/>) and carries a name (ip netns attach),
 /// so the CNI plugins and ip can enter it by name and the built images can run in it like `docker run
 /// --network host` on a real host. One node: a veth pair named eth1 on both sides; several: every host's eth1
 /// is a veth into a bridge (the L2 switch) in a switch namespace of its own.
 /// </summary>
-public sealed class LabTopology(NetworkNamespaces namespaces, LabContainers containers, LabRunId run, LabSettings settings, string hostImage)
+public sealed class LabTopology(NetworkNamespaces namespaces, LabSandboxes sandboxes, LabRunId run, LabSettings settings)
 {
-    private readonly Dictionary<string, LabContainer> hosts = [];
+    private readonly Dictionary<string, LabSandbox> hosts = [];
 
     public const string SourceHost = LabSettings.SourceHost;
 
     /// <summary>Node names in order: k8s, k8s-2, ...</summary>
     public IReadOnlyList<string> Nodes { get; } = settings.NodeNames;
 
-    public LabContainer Host(string name) => hosts[name];
+    public LabSandbox Host(string name) => hosts[name];
 
     /// <summary>The named namespace of a host.</summary>
     public string Namespace(string host) => run.Name(host);
@@ -35,15 +35,14 @@ public sealed class LabTopology(NetworkNamespaces namespaces, LabContainers cont
 
     public async Task BuildAsync(CancellationToken cancellationToken)
     {
-        var started = new System.Collections.Concurrent.ConcurrentDictionary<string, LabContainer>();
+        var started = new System.Collections.Concurrent.ConcurrentDictionary<string, LabSandbox>();
         await Parallel.ForEachAsync(Nodes.Append(SourceHost), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (host, token) =>
         {
-            var container = await containers.StartSandboxAsync(host, "host", hostImage, token);
-            started[host] = container;
-            await namespaces.AttachAsync(Namespace(host), container.Pid, token);
-            await namespaces.LoopbackUpAsync(container.Pid, token);
+            var sandbox = await sandboxes.StartAsync(host, token);
+            started[host] = sandbox;
+            await namespaces.AttachAsync(Namespace(host), sandbox.Pid, token);
         });
-        foreach (var (host, container) in started) hosts[host] = container;
+        foreach (var (host, sandbox) in started) hosts[host] = sandbox;
 
         // Each node's pod bridge (cni0, the cluster network), made before the bridge plugin would make it, with
         // a fixed MAC: the kernel otherwise gives a bridge the lowest MAC of its ports, which changes while

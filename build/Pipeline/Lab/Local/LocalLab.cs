@@ -38,7 +38,8 @@ public sealed record LocalLabOptions
 
 /// <summary>
 /// The lab on one machine with the real parts (docs/architecture.md, "Facts the code relies on"):
-/// hosts as network namespaces, pods as sandbox containers whose eth0 (the cluster network, flannel's role)
+/// hosts as network namespaces, pods as sandboxes (a process holding the pod's network namespace, the pause
+/// container's role, <see cref="LabSandboxes"/>) whose eth0 (the cluster network, flannel's role)
 /// and eth1 (the generated NetworkAttachmentDefinition) the real CNI plugins make, in Multus' order, with
 /// host-local's leases kept per node; then every flow of <see cref="LabExperiment"/> at once; finally it removes
 /// the run and looks for what is left. It returns what it observed; <see cref="ExperimentVerdict"/> judges.
@@ -49,6 +50,8 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
     private readonly LabTimings timings = new();
     private HostSideEvidence? hostSide;
     private LabPrograms? programs;
+    private LabSandboxes? sandboxes;
+    private Task attachmentsChecked = Task.CompletedTask;
     private FlowObservation? leaveTiming;
 
     /// <summary>This run's prefix (known before it starts, so a test can find its containers).</summary>
@@ -107,9 +110,10 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         {
             var ipamRoot = Path.Combine(LabRunLock.StateDirectory(Run, options.StateRoot), "ipam");
             programs = new LabPrograms(new ImageFilesystems(docker, Run, options.FilesystemRoot, timings), Run, runner.Locator, timings);
+            sandboxes = new LabSandboxes(Run, runner.Locator, timings);
             try
             {
-                await ExperimentAsync(request, experiment, docker, cni, nodeConfigs, ipamRoot, flows, pods, cancellationToken);
+                await ExperimentAsync(request, experiment, cni, nodeConfigs, ipamRoot, flows, pods, cancellationToken);
             }
             catch (Exception e) when (e is PipelineException or DockerApiException && !cancellationToken.IsCancellationRequested)
             {
@@ -125,7 +129,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         var s = request.Settings;
         return new LabObservations
         {
-            Location = $"network namespaces and containers on this machine (run {Run})",
+            Location = $"network namespaces on this machine (run {Run})",
             Pods = [.. experiment.Pods.Where(p => pods.ContainsKey(p.Key)).Select(p => pods[p.Key].Observation())],
             Hosts = Hosts(experiment, s),
             HostSegmentAddresses = [new SegmentAddress(LabTopology.SourceHost, s.McastsrcAddress.ToString()), new SegmentAddress(experiment.Nodes[0], s.K8sAddress.ToString())],
@@ -137,17 +141,13 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         };
     }
 
-    private async Task ExperimentAsync(LabRequest request, LabExperiment experiment, DockerClient docker, CniPlugin cni, IReadOnlyDictionary<string, string> nodeConfigs,
+    private async Task ExperimentAsync(LabRequest request, LabExperiment experiment, CniPlugin cni, IReadOnlyDictionary<string, string> nodeConfigs,
         string ipamRoot, List<FlowObservation> observed, ConcurrentDictionary<string, LocalPod> pods, CancellationToken cancellationToken)
     {
         var s = request.Settings;
         var phase = Stopwatch.StartNew();
         string Took(string name) { var t = phase.Elapsed; timings.Phase(name, t); phase.Restart(); return t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s"; }
-        var containers = new LabContainers(docker, Run, timings);
-        // Hosts and pod sandboxes only hold a namespace (unshare, sleep): the iperf image has a Debian
-        // userland for that, the mcast image (scratch: the binary and its libraries) has nothing but mcast.
-        var sandboxImage = request.IperfImage;
-        var topology = new LabTopology(Namespaces, containers, Run, s, sandboxImage);
+        var topology = new LabTopology(Namespaces, sandboxes!, Run, s);
         var segment = new SwitchSegment(runner, topology, s);
         async Task HostsAsync()
         {
@@ -167,8 +167,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         {
             var nodeIndex = experiment.Nodes.ToList().IndexOf(pod.Node);
             var ipam = Path.Combine(ipamRoot, pod.Node);
-            var sandbox = await containers.StartSandboxAsync(pod.Key.Replace('/', '-'), "pod", sandboxImage, token);
-            await Namespaces.LoopbackUpAsync(sandbox.Pid, token);
+            var sandbox = await sandboxes!.StartAsync(pod.Key.Replace('/', '-'), token);
             var local = new LocalPod(pod, sandbox);
             pods[pod.Key] = local;
             await hosts;
@@ -196,7 +195,7 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         log.Information($"Pods up: {experiment.Pods.Count} on {s.Nodes} node(s), {attached} with {s.Interface}, in {Took("pods")}.");
 
         var minimum = LabTraffic.MinimumDatagrams(s.Rate, s.DurationSeconds);
-        LabContainer Owner(string place) => pods.TryGetValue(place, out var pod) ? pod.Sandbox : topology.Host(place);
+        LabSandbox Owner(string place) => pods.TryGetValue(place, out var pod) ? pod.Sandbox : topology.Host(place);
         var faults = new FaultInjection(runner, s);
         await faults.ApplyAsync(place => Owner(place).Pid, cancellationToken);
         string? AddressOf(string place) => pods.TryGetValue(place, out var pod)
@@ -211,10 +210,13 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
                 faults.ReceiverArguments(r, LabExperiment.ReceiverArguments(r, f.Port, s, minimum)), r.Interface ?? s.Interface))])).ToList();
 
         await segment.UntilForwardingAsync(cancellationToken);
-        var running = new FlowRunner(programs, log, s.Group, timings)
-            .RunAsync(flows, TimeSpan.FromSeconds(s.DurationSeconds + 30), options.ReceiverGrace, cancellationToken);
+        var flowRunner = new FlowRunner(programs, log, s.Group, timings);
+        var running = flowRunner.RunAsync(flows, TimeSpan.FromSeconds(s.DurationSeconds + 30), options.ReceiverGrace, cancellationToken);
+        // Every interface's CHECK against its ADD result, once every pod is up and the senders run: the traffic
+        // leaves most of the CPU idle, and the pods' setup no longer waits for it (cleanup waits before DEL).
+        attachmentsChecked = CheckAttachmentsAsync(flowRunner.SendersStarted, pods.Values, cancellationToken);
         // The host side, while the flows run and before cleanup takes it away (Lab/Diagnosis reads it when a check failed).
-        var reading = new HostSideReader(runner, timings).ReadAsync(topology,
+        var reading = new HostSideReader(runner, timings).ReadAsync(topology, flowRunner.SendersStarted,
             pods.ToDictionary(p => p.Key, p => p.Value.Sandbox.Pid).Concat(topology.Nodes.Append(LabTopology.SourceHost).Select(h => KeyValuePair.Create(h, topology.Host(h).Pid))).ToDictionary(),
             s.Interface, s.Group.ToString(), [.. experiment.Flows.Select(f => AddressOf(f.Sender.Place)).OfType<string>().Distinct()], running, cancellationToken);
         var outcomes = await running;
@@ -226,6 +228,13 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
             [.. o.Flow.Flow.Receivers.Select((r, i) => new ReceiverObservation(r.Check, o.Receivers[i], o.Joined[i], AddressOf(r.Place)))])));
     }
 
+    private static async Task CheckAttachmentsAsync(Task after, IEnumerable<LocalPod> pods, CancellationToken cancellationToken)
+    {
+        await after;
+        await Parallel.ForEachAsync(pods.SelectMany(p => p.Interfaces), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+            async (attachment, token) => await attachment.CheckAsync(token));
+    }
+
     private static IReadOnlyList<HostReport> Hosts(LabExperiment experiment, LabSettings s) =>
     [
         new HostReport(LabTopology.SourceHost, [s.McastsrcAddress.ToString()]),
@@ -234,10 +243,10 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
     ];
 
     /// <summary>
-    /// Removes everything of this run whatever happened before (CNI DEL while the pod namespaces still
-    /// exist, the attachment before the cluster network as Multus does, each pod's sandbox after its DEL and
-    /// the other containers meanwhile, then every container with the run label, then the namespaces), and
-    /// returns what it found left (the verdict's "cleanup" check).
+    /// Removes everything of this run whatever happened before (its programs first; CNI DEL while the pod
+    /// namespaces still exist, the attachment before the cluster network as Multus does, each pod's sandbox
+    /// after its DEL; then the hosts' sandboxes, every container with the run label and the namespaces' names),
+    /// and returns what it found left (the verdict's "cleanup" check).
     /// </summary>
     private async Task<IReadOnlyList<string>> CleanupAsync(DockerClient docker, IEnumerable<LocalPod> pods, string ipamRoot)
     {
@@ -245,18 +254,22 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
         var token = limit.Token;
         var watch = Stopwatch.StartNew();
         var problems = new ConcurrentQueue<string>();
-        var containers = new LabContainers(docker, Run, timings);
+        try
+        {
+            await attachmentsChecked;
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled with the run: the interfaces not checked say so in the report.
+        }
         // The programs still running first (a flow that failed, Ctrl+C): nothing may use a namespace while it goes.
         if (programs is not null)
         {
             var stuck = await programs.StopAllAsync();
             if (stuck.Count > 0) problems.Enqueue($"programs that did not end on SIGKILL: {Counted([.. stuck])}");
         }
-        // The hosts' containers (and any program left) go at once: their namespaces keep their names
-        // (ip netns attach) for the plugins' DEL until the names are deleted below.
-        var sandboxes = pods.Select(p => p.Sandbox.Id).ToHashSet();
-        var others = Task.Run(async () => await LabContainers.RemoveAsync(docker, [.. (await LabContainers.ListAsync(docker, Run, token)).Where(c => !sandboxes.Contains(c.ID))], token, timings), token);
         // Pods are independent; within a pod, DEL goes in reverse order of ADD, as Multus does, then its sandbox.
+        // The hosts' namespaces keep their names (ip netns attach) for the plugins' DEL until the names go below.
         await Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (pod, _) =>
         {
             foreach (var attachment in Enumerable.Reverse(pod.Interfaces))
@@ -270,15 +283,13 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
                     problems.Enqueue($"CNI DEL of {attachment.InterfaceName} for {attachment.PodName}: {e.Message}");
                 }
             }
-            try
-            {
-                await containers.RemoveAsync(pod.Sandbox, token);
-            }
-            catch (Exception e) when (e is DockerApiException or OperationCanceledException)
-            {
-                // Removed (and reported) with the rest below.
-            }
+            await sandboxes!.StopAsync(pod.Sandbox);
         });
+        if (sandboxes is not null)
+        {
+            var stuck = await sandboxes.StopAllAsync();
+            if (stuck.Count > 0) problems.Enqueue($"sandboxes that did not end on SIGKILL: {Counted([.. stuck])}");
+        }
         var leases = Directory.Exists(ipamRoot)
             ? Directory.GetFiles(ipamRoot, "*", SearchOption.AllDirectories).Select(Path.GetFileName)
                 .Where(f => f != "lock" && !f!.StartsWith("last_reserved_ip", StringComparison.Ordinal)).OfType<string>().ToList()
@@ -287,7 +298,6 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
 
         try
         {
-            await others;
             await LabContainers.RemoveAsync(docker, await LabContainers.ListAsync(docker, Run, token), token, timings);
             await Task.WhenAll(LabTopology.NamespacesOf(Run).Select(name => Namespaces.DeleteAsync(name, token)));
             var containersLeft = await LabContainers.ListAsync(docker, Run, token);
@@ -317,11 +327,11 @@ public sealed class LocalLab(ProcessRunner runner, IBuildLog log, LocalLabOption
 }
 
 /// <summary>A pod of the local lab: its sandbox and its interfaces in the order they were made (eth0, then eth1).</summary>
-public sealed class LocalPod(LabPod pod, LabContainer sandbox)
+public sealed class LocalPod(LabPod pod, LabSandbox sandbox)
 {
     public LabPod Pod => pod;
 
-    public LabContainer Sandbox => sandbox;
+    public LabSandbox Sandbox => sandbox;
 
     public List<PodAttachment> Interfaces { get; } = [];
 
@@ -335,6 +345,7 @@ public sealed class LocalPod(LabPod pod, LabContainer sandbox)
         [
             .. Interfaces.Where(i => i.Address is null).Select(i => $"CNI ADD gave {i.InterfaceName} no address"),
             .. Interfaces.Select(i => i.CheckFailure).OfType<string>(),
+            .. Interfaces.Where(i => i.Address is not null && !i.Checked).Select(i => $"CNI CHECK of {i.InterfaceName} did not run"),
         ],
     };
 }

@@ -34,17 +34,6 @@ public sealed class NetworkNamespaces(ProcessRunner runner, LabTimings? timings 
         await IpAsync(["netns", "delete", name], cancellationToken);
     }
 
-    /// <summary>
-    /// Sets the loopback of a process's namespace up, as the CRI runtime does for a pod's sandbox (its
-    /// loopback CNI call) and Docker did for a container of network mode none.
-    /// </summary>
-    public Task LoopbackUpAsync(int pid, CancellationToken cancellationToken)
-    {
-        var netns = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--net=/proc/{pid}/ns/net");
-        return timings.TimeAsync("nsenter ip", () => runner.RunAsync("nsenter", [netns, "ip", "link", "set", "lo", "up"],
-            new ProcessOptions { Quiet = true, Timeout = TimeSpan.FromSeconds(30) }, cancellationToken));
-    }
-
     /// <summary>A veth pair with one end in each namespace, both ends up.</summary>
     public async Task AddVethAsync(string namespaceA, string nameA, string namespaceB, string nameB, CancellationToken cancellationToken)
     {

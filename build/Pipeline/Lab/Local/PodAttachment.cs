@@ -7,12 +7,12 @@ namespace McastLab.Pipeline.Lab.Local;
 /// <summary>
 /// One interface of a pod made the way Multus makes it on a node: a CNI configuration (the cluster network's
 /// for eth0, the NetworkAttachmentDefinition's for eth1) handed to the real plugins, run in the node's network
-/// namespace, for the pod sandbox's namespace (ADD, then CHECK against the ADD result; DEL at the end
-/// releases the IPAM lease).
+/// namespace, for the pod sandbox's namespace (ADD; CHECK against the ADD result once every pod is up; DEL at
+/// the end releases the IPAM lease).
 /// </summary>
 /// <param name="networkName">The name Multus gives the network in network-status: "cbr0", or "namespace/name" of a NAD.</param>
 /// <param name="isDefault">Whether this is the cluster network (the pod's default route).</param>
-public sealed class PodAttachment(CniPlugin cni, string config, string nodeNamespace, string podName, LabContainer sandbox, string interfaceName,
+public sealed class PodAttachment(CniPlugin cni, string config, string nodeNamespace, string podName, LabSandbox sandbox, string interfaceName,
     string networkName, bool isDefault, LabTimings? timings = null)
 {
     private readonly LabTimings timings = timings ?? new LabTimings();
@@ -32,8 +32,11 @@ public sealed class PodAttachment(CniPlugin cni, string config, string nodeNames
     /// <summary>The address IPAM gave the pod (without prefix length), once added.</summary>
     public string? Address { get; private set; }
 
-    /// <summary>Why CHECK failed after a successful ADD; null when it passed.</summary>
+    /// <summary>Why CHECK failed after a successful ADD; null when it passed (or has not run: <see cref="Checked"/>).</summary>
     public string? CheckFailure { get; private set; }
+
+    /// <summary>Whether CHECK ran (passed or failed).</summary>
+    public bool Checked { get; private set; }
 
     /// <summary>The NAD's configuration for one run: IPAM state in the run's private directory, nothing else changed.</summary>
     public static string ForRun(string nadConfig, string ipamDirectory)
@@ -62,6 +65,12 @@ public sealed class PodAttachment(CniPlugin cni, string config, string nodeNames
         var cidr = (string?)added["ips"]?[0]?["address"]
             ?? throw new PipelineException($"CNI ADD for {podName} returned no address; check the IPAM section of the NetworkAttachmentDefinition.");
         Address = cidr.Split('/')[0];
+    }
+
+    /// <summary>CHECK against the ADD result (a no-op when ADD never ran); a failure is kept in <see cref="CheckFailure"/>.</summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        if (added is null) return;
         try
         {
             await timings.TimeAsync($"cni CHECK {plugin}", () => cni.CheckAsync(CniPlugin.WithPreviousResult(config, AsKernelHoldsIt(added)), Invocation(), cancellationToken));
@@ -71,6 +80,7 @@ public sealed class PodAttachment(CniPlugin cni, string config, string nodeNames
             // The interface exists and the experiment can go on; the lab reports CHECK as its own check.
             CheckFailure = e.Message;
         }
+        Checked = true;
     }
 
     /// <summary>The network-status entry Multus would write from the ADD result; null before ADD.</summary>

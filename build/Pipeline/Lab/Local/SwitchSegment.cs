@@ -58,7 +58,7 @@ public sealed class SwitchSegment(ProcessRunner runner, LabTopology topology, La
     /// After the flows, with nothing else on the segment: times the switch's leave latency (<see cref="LeaveToLast"/>)
     /// with one receiver on mcastsrc, the only member on its port, and the sender pod's `mcast send` to it.
     /// </summary>
-    public static async Task<FlowObservation> TimeLeaveAsync(FlowRunner flows, LabSettings s, Func<string, LabContainer> owner, Func<string, string?> addressOf,
+    public static async Task<FlowObservation> TimeLeaveAsync(FlowRunner flows, LabSettings s, Func<string, LabSandbox> owner, Func<string, string?> addressOf,
         string mcastImage, TimeSpan receiverGrace, CancellationToken cancellationToken)
     {
         var flow = LeaveToLast.Flow(s, s.NodeNames[0]);

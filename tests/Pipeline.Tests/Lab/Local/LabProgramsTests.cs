@@ -115,7 +115,7 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
         using var live = Lock(run);
         await CommitAsync("broken", "x", ["/usr/local/bin/no-such-program"]);
         var programs = new LabPrograms(new ImageFilesystems(Docker, run, cache.FullName), run);
-        var self = new LabContainer("", "this process", Environment.ProcessId);
+        var self = new LabSandbox("", "this process", Environment.ProcessId);
 
         var e = await Assert.ThrowsAsync<PipelineException>(() => programs.StartAsync(self, "r0", $"{repository}:broken", ["-s"], cancellation));
 
@@ -131,7 +131,8 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
         var cancellation = TestContext.Current.CancellationToken;
         var run = LabRunId.New();
         using var live = Lock(run);
-        var sandbox = await new LabContainers(Docker, run).StartSandboxAsync("k8s", "host", host.IperfImage, cancellation);
+        var sandboxes = new LabSandboxes(run);
+        var sandbox = await sandboxes.StartAsync("k8s", cancellation);
         try
         {
             // An interface to join on, as a pod's eth1.
@@ -143,7 +144,7 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
             }
             var programs = new LabPrograms(new ImageFilesystems(Docker, run, cache.FullName), run);
             var receiver = await programs.StartAsync(sandbox, "r0", host.McastImage, ["recv", "--group", "224.0.67.67", "--port", "5999", "--interface", "eth1", "--format", "json"], cancellation);
-            Assert.Equal([(receiver.Pid, run.Name("r0"))], LabPrograms.Running(run));
+            Assert.Equal([(sandbox.Pid, run.Name("k8s")), (receiver.Pid, run.Name("r0"))], LabPrograms.Running(run).OrderBy(p => p.Name, StringComparer.Ordinal));
             // setsid, env, nsenter and unshare exec one another, then the program: the same pid throughout.
             var watch = System.Diagnostics.Stopwatch.StartNew();
             while (File.ReadAllText($"/proc/{receiver.Pid}/comm").Trim() != "mcast" && watch.Elapsed < TimeSpan.FromSeconds(20)) await Task.Delay(10, cancellation);
@@ -160,11 +161,12 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
             // Its report (not only an exit by the signal's default action, which gives 130 too).
             Assert.True(outcome.Stdout.Contains("\"interrupted\":true", StringComparison.Ordinal), $"exit {outcome.ExitCode}, stdout: {outcome.Stdout} stderr: {outcome.Stderr}");
             Assert.Empty(await programs.StopAllAsync());
-            Assert.Empty(LabPrograms.Running(run));
+            Assert.Equal([run.Name("k8s")], LabPrograms.Running(run).Select(p => p.Name));
         }
         finally
         {
-            await LabContainers.RemoveAsync(Docker, await LabContainers.ListAsync(Docker, run, CancellationToken.None), CancellationToken.None);
+            Assert.Empty(await sandboxes.StopAllAsync());
+            Assert.Empty(LabPrograms.Running(run));
         }
     }
 
