@@ -81,6 +81,23 @@ internal static unsafe partial class LinuxNative
     [LibraryImport(Libc, EntryPoint = "sendmmsg", SetLastError = true)]
     public static partial int SendMMsg(int fd, MMsgHdr* messages, uint count, int flags);
 
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport(Libc, EntryPoint = "nanosleep", SetLastError = true)]
+    private static partial int NanoSleep(TimeSpec* request, TimeSpec* remaining);
+
+    /// <summary>Sleeps for the time with the kernel's timer precision (tens of microseconds; .NET's waits round to milliseconds).</summary>
+    public static void Sleep(double seconds)
+    {
+        var request = new TimeSpec { Seconds = (long)seconds, Nanoseconds = (long)((seconds - Math.Floor(seconds)) * 1e9) };
+        NanoSleep(&request, null);
+    }
+
     [LibraryImport(Libc, EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
     public static partial uint IfNameToIndex(string name);
 }
