@@ -41,6 +41,8 @@ public sealed class LabSandboxes(LabRunId run, ProgramLocator? locator = null, L
         };
         // The loopback in the same process: an nsenter per sandbox from here cost more than the sandbox itself.
         foreach (var argument in new[] { unshare, "--net", "--", shell, "-c", "\"$1\" link set lo up && exec \"$2\" infinity", "sandbox", ip, sleep }) info.ArgumentList.Add(argument);
+        // Nothing of the lab's environment (tokens among it): only the marker a later run finds it by.
+        info.Environment.Clear();
         info.Environment[LabPrograms.Marker] = name;
         var holder = await timings.TimeAsync("sandbox start", () => Task.FromResult(LabProgram.Start(name, info)));
         // The id the CNI plugins get as CNI_CONTAINERID (host-local keys its leases by it), as a container's would be.
