@@ -37,6 +37,9 @@ public sealed class LabLeftovers(DockerClient docker, NetworkNamespaces namespac
             var theirPrograms = programs.Where(p => LabRunId.FromName(p.Name) == run).ToList();
             log.Warning($"Removing the leftovers of an earlier lab run {run}: {theirPrograms.Count} process(es), {theirs.Count} container(s), {theirNamespaces.Count} namespace(s) and its state directory.");
             await LabPrograms.KillAsync(theirPrograms, cancellationToken);
+            // A process caught between two execs (setsid, env, nsenter, unshare, the program) can show no environment
+            // for a moment and be missed by the first look: look again until none of the run's is left.
+            for (var look = 0; look < 5 && LabPrograms.Running(run) is { Count: > 0 } missed; look++) await LabPrograms.KillAsync(missed, cancellationToken);
             await LabContainers.RemoveAsync(docker, theirs, cancellationToken);
             foreach (var name in theirNamespaces) await namespaces.DeleteAsync(name, cancellationToken);
             var directory = LabRunLock.StateDirectory(run, stateRoot);

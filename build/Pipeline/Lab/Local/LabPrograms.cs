@@ -116,15 +116,7 @@ public sealed class LabPrograms(ImageFilesystems filesystems, LabRunId run, Prog
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), out var pid)) continue;
-            byte[] environ;
-            try
-            {
-                environ = File.ReadAllBytes(Path.Combine(directory, "environ"));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue; // Gone meanwhile, or a kernel thread.
-            }
+            if (Environ(pid) is not { } environ) continue;
             foreach (var entry in environ.AsSpan().Split((byte)0))
             {
                 var variable = environ.AsSpan(entry);
@@ -136,6 +128,46 @@ public sealed class LabPrograms(ImageFilesystems filesystems, LabRunId run, Prog
             }
         }
         return found;
+    }
+
+    /// <summary>
+    /// A process's environment; null when it is gone. While a process execs (setsid, env, nsenter, unshare and the
+    /// program exec one another) the kernel shows it empty for a moment (seen in a fifth of reads during such a
+    /// chain), and a sweep then missed a dead run's program: an empty one is read again, unless the process is a
+    /// kernel thread or a zombie, whose environment stays empty (for 20 ms: a process started with an empty
+    /// environment, such as this machine's pid 1, shows it empty for good).
+    /// </summary>
+    private static byte[]? Environ(int pid)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            byte[] environ;
+            try
+            {
+                environ = File.ReadAllBytes($"/proc/{pid}/environ");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null; // Gone meanwhile.
+            }
+            if (environ.Length > 0 || attempt == 20 || IsKernelThread(pid) || IsZombie(pid)) return environ;
+            Thread.Sleep(1);
+        }
+    }
+
+    private static bool IsKernelThread(int pid)
+    {
+        try
+        {
+            // Field 9 of stat, after the parenthesised name: the flags; PF_KTHREAD is 0x00200000.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields.Length > 6 && ulong.TryParse(fields[6], System.Globalization.CultureInfo.InvariantCulture, out var flags) && (flags & 0x00200000) != 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true; // Gone: nothing to wait for.
+        }
     }
 
     /// <summary>Kills a dead run's programs (by the pids <see cref="Running"/> found) and waits until they are gone.</summary>

@@ -125,6 +125,34 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_program_is_found_by_its_marker_while_it_still_execs_its_way_to_the_images_entrypoint()
+    {
+        RequireHost();
+        var cancellation = TestContext.Current.CancellationToken;
+        var run = LabRunId.New();
+        using var live = Lock(run);
+        var sandboxes = new LabSandboxes(run);
+        var sandbox = await sandboxes.StartAsync("k8s", cancellation);
+        var programs = new LabPrograms(new ImageFilesystems(Docker, run, cache.FullName), run);
+        try
+        {
+            await programs.PrepareAsync([host.IperfImage], cancellation);
+            // StartAsync returns once setsid runs; env, nsenter, unshare and iperf follow, and while a process
+            // execs the kernel shows its environment empty for a moment (a sweep then missed a dead run's program).
+            for (var i = 0; i < 60; i++)
+            {
+                var program = await programs.StartAsync(sandbox, $"s{i}", host.IperfImage, ["-s", "-u", "-p", (6100 + i).ToString(System.Globalization.CultureInfo.InvariantCulture)], cancellation);
+                Assert.Contains((program.Pid, run.Name($"s{i}")), LabPrograms.Running(run));
+            }
+        }
+        finally
+        {
+            Assert.Empty(await programs.StopAllAsync());
+            Assert.Empty(await sandboxes.StopAllAsync());
+        }
+    }
+
+    [Fact]
     public async Task A_program_runs_as_the_images_user_in_the_namespace_and_answers_SIGINT_with_its_report()
     {
         RequireHost();
