@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -100,6 +101,15 @@ internal sealed partial class StubKubelet(StubStore store, KubernetesApiStub api
             }
             if (cniFailure is { } cniError)
             {
+                // Reported once the namespace's other pods that will start have their network status (or after 2 s):
+                // their start delays are staggered, and a failure reported first ended a run before a pod the test
+                // reads had its status (seen once under load).
+                var others = Stopwatch.StartNew();
+                while (others.Elapsed < TimeSpan.FromSeconds(2) && store.List("pods", ns, p => p["metadata"]?["name"]?.GetValue<string>() is { } other && other != name
+                    && SandboxFailure(ShortName(other)) is null && p["metadata"]?["annotations"]?["k8s.v1.cni.cncf.io/network-status"] is null).Items.Count > 0)
+                {
+                    await Task.Delay(Step, stopping);
+                }
                 // The kubelet retries the sandbox and posts the same event again; the pod never says why.
                 while (store.Get("pods", ns, name) is { } still && still["metadata"]?["deletionTimestamp"] is null)
                 {
