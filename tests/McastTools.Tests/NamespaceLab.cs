@@ -197,7 +197,10 @@ internal sealed class LabProcess : IDisposable
 
             if (exited)
             {
-                return false;
+                // Its last lines may still be on their way to the output handlers (a receiver that exits on its
+                // own, such as after --idle-timeout, was missed under load): WaitForExit() waits for them.
+                _process.WaitForExit();
+                return Output.Contains(text, StringComparison.Ordinal) || (orError && Error.Contains(text, StringComparison.Ordinal));
             }
 
             Thread.Sleep(50);
