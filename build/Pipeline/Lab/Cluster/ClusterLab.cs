@@ -584,6 +584,12 @@ public sealed class ClusterLab(IKubernetes client, PinnedDownload download, Clus
                 var items = System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(attachments))?["items"]?.AsArray() ?? [];
                 left.AddRange(items.Select(a => $"network-attachment-definition {ns}/{a?["metadata"]?["name"]?.GetValue<string>()}"));
                 if (left.Count == 0) break;
+                // One made after the deletion (a create in flight at Ctrl+C, which the server still carried out) is not
+                // being deleted: a pod without a deletion timestamp, or any attachment (they go at once). Delete again.
+                if (pods.Items.Any(p => p.Metadata.DeletionTimestamp is null))
+                    await client.CoreV1.DeleteCollectionNamespacedPodAsync(ns, labelSelector: objects.RunSelector, gracePeriodSeconds: 10, cancellationToken: timeout.Token);
+                if (items.Count > 0)
+                    await client.CustomObjects.DeleteCollectionNamespacedCustomObjectAsync("k8s.cni.cncf.io", "v1", ns, "network-attachment-definitions", labelSelector: objects.RunSelector, cancellationToken: timeout.Token);
                 await Task.Delay(TimeSpan.FromMilliseconds(250), timeout.Token);
             }
             log.Information($"The run's pods and attachments are gone from {ns} (label {objects.RunSelector}).");
