@@ -118,6 +118,58 @@ public sealed class ClusterRbacTests : ClusterHarness
         Assert.Equal("container \"recv\" in pod \"stuck\" is waiting to start: ContainerCreating", KubernetesError.Message(waiting));
     }
 
+    [Fact]
+    public async Task An_empty_log_is_one_response_ended_once_with_nothing_after_it_on_the_connection()
+    {
+        // A container that printed nothing: the stub once ended that response twice (see KubernetesApiStub.SendAsync).
+        stub.Kubelet.Logs = (_, _) => [];
+        var client = Client();
+        var pod = new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Pod",
+            ["metadata"] = new JsonObject { ["name"] = "quiet" },
+            ["spec"] = new JsonObject
+            {
+                ["securityContext"] = new JsonObject { ["runAsNonRoot"] = true, ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" } },
+                ["containers"] = new JsonArray(new JsonObject { ["name"] = "recv", ["image"] = McastImage, ["securityContext"] = new JsonObject { ["allowPrivilegeEscalation"] = false, ["capabilities"] = new JsonObject { ["drop"] = new JsonArray("ALL") } } }),
+            },
+        };
+        await new ServerSideApply(client).ApplyAsync(pod, Namespace, TestContext.Current.CancellationToken);
+        while ((await client.CoreV1.ReadNamespacedPodAsync("quiet", Namespace, cancellationToken: TestContext.Current.CancellationToken)).Status.Phase != "Running")
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        // The bytes on the wire: one chunked response, ended once, and nothing after it on the kept-alive connection.
+        var url = new Uri(stub.BaseUrl);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(url.Host, url.Port, TestContext.Current.CancellationToken);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET /api/v1/namespaces/{Namespace}/pods/quiet/log?container=recv HTTP/1.1\r\nHost: {url.Authority}\r\n\r\n"), TestContext.Current.CancellationToken);
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        using (var quiet = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken))
+        {
+            try
+            {
+                while (true)
+                {
+                    quiet.CancelAfter(TimeSpan.FromMilliseconds(500));
+                    var read = await stream.ReadAsync(buffer, quiet.Token);
+                    if (read == 0) break;
+                    received.Write(buffer, 0, read);
+                }
+            }
+            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+        var text = System.Text.Encoding.ASCII.GetString(received.ToArray());
+
+        Assert.StartsWith("HTTP/1.1 200", text, StringComparison.Ordinal);
+        Assert.Equal("0\r\n\r\n", text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+    }
+
     /// <summary>A cluster admin's binding, written as clusters ship it.</summary>
     private static StubRbac Admin()
     {

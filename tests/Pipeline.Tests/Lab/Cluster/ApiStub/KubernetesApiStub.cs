@@ -607,6 +607,9 @@ internal sealed partial class KubernetesApiStub : IDisposable
     private static async Task SendAsync(HttpListenerResponse response, string text, CancellationToken cancellationToken)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
+        // HttpListener sends an empty async write as the final chunk and sends it again on close: the stray chunk
+        // then reached the kept-alive connection's next response as its status line (ParseStatusLine failed once).
+        if (bytes.Length == 0) return;
         await response.OutputStream.WriteAsync(bytes, cancellationToken);
         await response.OutputStream.FlushAsync(cancellationToken);
     }
