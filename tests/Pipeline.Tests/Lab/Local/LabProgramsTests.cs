@@ -129,10 +129,8 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
     {
         RequireHost();
         var cancellation = TestContext.Current.CancellationToken;
-        var run = LabRunId.New();
-        using var live = Lock(run);
-        var sandboxes = new LabSandboxes(run);
-        var sandbox = await sandboxes.StartAsync("k8s", cancellation);
+        using var live = await RunWithHostAsync(cancellation);
+        var (run, sandboxes, sandbox) = (live.Run, live.Sandboxes, live.Host);
         var programs = new LabPrograms(new ImageFilesystems(Docker, run, cache.FullName), run);
         try
         {
@@ -157,10 +155,8 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
     {
         RequireHost();
         var cancellation = TestContext.Current.CancellationToken;
-        var run = LabRunId.New();
-        using var live = Lock(run);
-        var sandboxes = new LabSandboxes(run);
-        var sandbox = await sandboxes.StartAsync("k8s", cancellation);
+        using var live = await RunWithHostAsync(cancellation);
+        var (run, sandboxes, sandbox) = (live.Run, live.Sandboxes, live.Host);
         try
         {
             // An interface to join on, as a pod's eth1.
@@ -202,6 +198,20 @@ public sealed class LabProgramsTests(LabHost host) : IAsyncLifetime
 
     /// <summary>The run's lock, held as a lab holds it; its state directory goes with it.</summary>
     private static RunLock Lock(LabRunId run) => new(run, LabRunLock.Acquire(run));
+
+    /// <summary>A new run, locked, with its host's sandbox ("k8s") started; the test stops the sandboxes.</summary>
+    private static async Task<HostRun> RunWithHostAsync(CancellationToken cancellation)
+    {
+        var run = LabRunId.New();
+        var live = Lock(run);
+        var sandboxes = new LabSandboxes(run);
+        return new HostRun(run, live, sandboxes, await sandboxes.StartAsync("k8s", cancellation));
+    }
+
+    private sealed record HostRun(LabRunId Run, RunLock Lock, LabSandboxes Sandboxes, LabSandbox Host) : IDisposable
+    {
+        public void Dispose() => Lock.Dispose();
+    }
 
     private sealed class RunLock(LabRunId run, LabRunLock held) : IDisposable
     {
