@@ -54,6 +54,12 @@ stop() {
   pids=()
 }
 
+# mcast_send ARGS...: `mcast send` from the sender's namespace. Its stderr (the JSON diagnosis event) goes to a
+# file, not into the tables, and is shown when the send fails.
+mcast_send() {
+  ip netns exec "$snd" "$mcast" send "$@" 2>"$work/mcast-send.err" || { cat "$work/mcast-send.err" >&2; return 1; }
+}
+
 # Each throughput function prints: sent received seconds (data datagrams, the sender's own duration).
 throughput_sockperf() {
   local length=$1 out
@@ -87,7 +93,7 @@ throughput_mcast() {
   local length=$1 out
   start mcast-recv "$rcv" "$mcast" recv --group 239.77.0.4%eth1 --format json --interval 0 --idle-timeout 3
   wait_for "$work/mcast-recv" "joined"
-  out=$(ip netns exec "$snd" "$mcast" send --group 239.77.0.4 --interface eth1 --rate 0 --length "$length" --duration "$trial_seconds")
+  out=$(mcast_send --group 239.77.0.4 --interface eth1 --rate 0 --length "$length" --duration "$trial_seconds")
   wait "${pids[0]}" || true
   pids=()
   local sent secs received
@@ -112,7 +118,7 @@ latency_sockperf() {
 latency_mcast_one_way() {
   start mcast-recv "$rcv" "$mcast" recv --group 239.77.0.4%eth1 --format json --interval 0 --idle-timeout 3
   wait_for "$work/mcast-recv" "joined"
-  ip netns exec "$snd" "$mcast" send --group 239.77.0.4 --interface eth1 --rate "${latency_rate}pps" --length 64 --duration "$trial_seconds" >/dev/null
+  mcast_send --group 239.77.0.4 --interface eth1 --rate "${latency_rate}pps" --length 64 --duration "$trial_seconds" >/dev/null
   wait "${pids[0]}" || true
   pids=()
   local summary field
@@ -126,7 +132,7 @@ latency_mcast_half_rtt() {
   start mcast-pong "$rcv" "$mcast" pong --group 239.77.0.5%eth1 --idle-timeout 3
   wait_for "$work/mcast-pong" "joined"
   local out
-  out=$(ip netns exec "$snd" "$mcast" send --group 239.77.0.5 --interface eth1 --rate "${latency_rate}pps" --length 64 --duration "$trial_seconds" --rtt)
+  out=$(mcast_send --group 239.77.0.5 --interface eth1 --rate "${latency_rate}pps" --length 64 --duration "$trial_seconds" --rtt)
   wait "${pids[0]}" || true
   pids=()
   local word

@@ -32,9 +32,15 @@ wait_for() {
   return 1
 }
 
+# mcast_send ARGS...: `mcast send` from the sender's namespace. Its stderr (the JSON diagnosis event) goes to a
+# file, not into the table, and is shown when the send fails.
+mcast_send() {
+  ip netns exec "$snd" "${mcast[@]}" send "$@" 2>"$work/send.err" || { cat "$work/send.err" >&2; return 1; }
+}
+
 # Highest send rate, datagrams/s.
 send_rate_mcast() {
-  ip netns exec "$snd" "${mcast[@]}" send --group "$group" --interface eth1 --rate 0 --length "$1" --duration "$trial_seconds" \
+  mcast_send --group "$group" --interface eth1 --rate 0 --length "$1" --duration "$trial_seconds" \
     | sed -n 's/.* \([0-9]*\) pps.*/\1/p'
 }
 send_rate_iperf() {
@@ -55,7 +61,7 @@ offer() {
     ip netns exec "$rcv" stdbuf -oL iperf -s -u -B "$group%eth1" >"$out" 2>"$err" &
     pids=("$!"); wait_for "$out" "Joining"
   fi
-  ip netns exec "$snd" "${mcast[@]}" send --group "$group" --interface eth1 --length "$length" \
+  mcast_send --group "$group" --interface eth1 --length "$length" \
     --rate "${pps}pps" --count $((pps * trial_seconds)) >/dev/null
   if [[ $receiver == mcast ]]; then
     wait "${pids[0]}" || true
