@@ -150,23 +150,8 @@ public sealed class LabPrograms(ImageFilesystems filesystems, LabRunId run, Prog
             {
                 return null; // Gone meanwhile.
             }
-            if (environ.Length > 0 || attempt == 20 || IsKernelThread(pid) || IsZombie(pid)) return environ;
+            if (environ.Length > 0 || attempt == 20 || Stat(pid) is not { } stat || stat.IsKernelThread || stat.IsZombie) return environ;
             Thread.Sleep(1);
-        }
-    }
-
-    private static bool IsKernelThread(int pid)
-    {
-        try
-        {
-            // Field 9 of stat, after the parenthesised name: the flags; PF_KTHREAD is 0x00200000.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return fields.Length > 6 && ulong.TryParse(fields[6], System.Globalization.CultureInfo.InvariantCulture, out var flags) && (flags & 0x00200000) != 0;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return true; // Gone: nothing to wait for.
         }
     }
 
@@ -179,17 +164,30 @@ public sealed class LabPrograms(ImageFilesystems filesystems, LabRunId run, Prog
         while (pids.Any(p => Directory.Exists($"/proc/{p}") && !IsZombie(p)) && watch.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20, cancellationToken);
     }
 
-    private static bool IsZombie(int pid)
+    private static bool IsZombie(int pid) => Stat(pid) is not { } stat || stat.IsZombie;
+
+    /// <summary>The state and flags of a process from /proc/PID/stat; null when it is gone.</summary>
+    private static ProcessStat? Stat(int pid)
     {
         try
         {
+            // After the parenthesised name (which may hold spaces): field 3 the state, field 9 the flags.
             var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat.Length > stat.LastIndexOf(')') + 2 && stat[stat.LastIndexOf(')') + 2] is 'Z' or 'X';
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields.Length > 6 && ulong.TryParse(fields[6], System.Globalization.CultureInfo.InvariantCulture, out var flags) ? new ProcessStat(fields[0][0], flags) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return true;
+            return null;
         }
+    }
+
+    private readonly record struct ProcessStat(char State, ulong Flags)
+    {
+        public bool IsZombie => State is 'Z' or 'X';
+
+        /// <summary>PF_KTHREAD.</summary>
+        public bool IsKernelThread => (Flags & 0x00200000) != 0;
     }
 }
 
